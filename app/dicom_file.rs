@@ -1,0 +1,169 @@
+//! Opening one DICOM file, with or without its 128-byte preamble.
+//!
+//! Releases contain files written by many tools: Part 10 files with a preamble,
+//! files that start directly with `DICM`, and the occasional bare data set
+//! (implicit VR little endian, no file meta). This module sniffs which one a file
+//! is from its first bytes, so the scanner can skip `Thumbs.db` without an error
+//! and report a broken `.dcm` with the reason.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use dicom_dictionary_std::{tags, uids};
+use dicom_object::file::ReadPreamble;
+use dicom_object::{InMemDicomObject, OpenFileOptions};
+
+/// What the first bytes of a file say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniff {
+    /// 128-byte preamble then `DICM`.
+    Preamble,
+    /// `DICM` at offset 0 (the preamble was left out).
+    NoPreamble,
+    /// No file meta, but the bytes start like an implicit VR little endian data set.
+    BareDataset,
+    /// Not DICOM.
+    NotDicom,
+}
+
+/// Classifies a file from its first (up to) 132 bytes.
+pub fn sniff(head: &[u8]) -> Sniff {
+    if head.len() >= 132 && &head[128..132] == b"DICM" {
+        return Sniff::Preamble;
+    }
+    if head.len() >= 4 && &head[..4] == b"DICM" {
+        return Sniff::NoPreamble;
+    }
+    // A bare data set begins with a low group tag (0008 is typical) written
+    // little endian, followed by a 4-byte length that fits in the file.
+    if head.len() >= 8 {
+        let group = u16::from_le_bytes([head[0], head[1]]);
+        let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        if (group == 0x0008 || group == 0x0002) && len < 1024 {
+            return Sniff::BareDataset;
+        }
+    }
+    Sniff::NotDicom
+}
+
+/// A parsed file: its data set and the transfer syntax it was encoded with.
+pub struct DicomFile {
+    /// The data set (file meta excluded).
+    pub dataset: InMemDicomObject,
+    /// Transfer syntax UID from the file meta (implicit VR LE for bare data sets).
+    pub transfer_syntax: String,
+    /// Media Storage SOP Class UID from the file meta, when there is one.
+    pub media_storage_sop_class: Option<String>,
+}
+
+impl DicomFile {
+    /// True for a DICOMDIR (Media Storage Directory Storage): an index of other files.
+    pub fn is_dicomdir(&self) -> bool {
+        self.media_storage_sop_class.as_deref() == Some(uids::MEDIA_STORAGE_DIRECTORY_STORAGE)
+    }
+}
+
+/// Why a file could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The file could not be read at all.
+    #[error("cannot read file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The file does not start like DICOM.
+    #[error("not a DICOM file (no DICM magic at offset 128 or 0)")]
+    NotDicom,
+    /// The DICOM parser gave up.
+    #[error("invalid DICOM: {0}")]
+    Parse(String),
+}
+
+/// Opens `path`; with `headers_only` the parser stops before Pixel Data.
+pub fn open(path: &Path, headers_only: bool) -> Result<DicomFile, OpenError> {
+    let mut file = File::open(path)?;
+    let mut head = [0u8; 132];
+    let n = read_up_to(&mut file, &mut head)?;
+    let kind = sniff(&head[..n]);
+    match kind {
+        Sniff::NotDicom => Err(OpenError::NotDicom),
+        Sniff::BareDataset => {
+            file.seek(SeekFrom::Start(0))?;
+            let ts = uids::IMPLICIT_VR_LITTLE_ENDIAN;
+            let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+            let Some(syntax) = dicom_encoding::TransferSyntaxIndex::get(&registry, ts) else {
+                return Err(OpenError::Parse("implicit VR little endian not registered".into()));
+            };
+            let dataset = InMemDicomObject::read_dataset_with_ts(BufReader::new(file), syntax)
+                .map_err(|e| OpenError::Parse(error_chain(&e)))?;
+            if dataset.get(tags::SOP_INSTANCE_UID).is_none() {
+                return Err(OpenError::NotDicom);
+            }
+            Ok(DicomFile {
+                dataset,
+                transfer_syntax: ts.to_owned(),
+                media_storage_sop_class: None,
+            })
+        }
+        Sniff::Preamble | Sniff::NoPreamble => {
+            let start = if kind == Sniff::Preamble { 128 } else { 0 };
+            file.seek(SeekFrom::Start(start))?;
+            let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
+            if headers_only {
+                options = options.read_until(tags::PIXEL_DATA);
+            }
+            let obj = options
+                .from_reader(BufReader::with_capacity(16 * 1024, file))
+                .map_err(|e| OpenError::Parse(error_chain(&e)))?;
+            let transfer_syntax = obj.meta().transfer_syntax().to_owned();
+            let sop_class = obj.meta().media_storage_sop_class_uid().to_owned();
+            Ok(DicomFile {
+                dataset: obj.into_inner(),
+                transfer_syntax,
+                media_storage_sop_class: Some(sop_class).filter(|s| !s.is_empty()),
+            })
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends; returns the number of bytes read.
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// Flattens an error and its sources into one line (`a: b: c`).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let msg = inner.to_string();
+        if !s.contains(&msg) {
+            s.push_str(": ");
+            s.push_str(&msg);
+        }
+        source = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_kind() {
+        let mut pre = vec![0u8; 128];
+        pre.extend_from_slice(b"DICM");
+        assert_eq!(sniff(&pre), Sniff::Preamble);
+        assert_eq!(sniff(b"DICM\x02\x00\x00\x00"), Sniff::NoPreamble);
+        assert_eq!(sniff(&[0x08, 0, 0x05, 0, 10, 0, 0, 0]), Sniff::BareDataset);
+        assert_eq!(sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), Sniff::NotDicom); // Thumbs.db (OLE)
+        assert_eq!(sniff(b"[.ShellClassInfo]"), Sniff::NotDicom); // desktop.ini
+    }
+}

@@ -1,0 +1,254 @@
+//! The release index: every DICOM file under a folder, grouped and sorted.
+//!
+//! Scanning reads headers only and never stops on a bad file: each one becomes a
+//! [`Problem`] with its path and reason. A per-folder SQLite cache makes
+//! reopening an unchanged release cheap (see [`cache`]).
+
+pub mod cache;
+pub mod instance;
+pub mod scan;
+pub mod tree;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use instance::Instance;
+use scan::{FileOutcome, FileStamp};
+pub use tree::{Patient, Series, Study};
+
+use crate::release::{ReleaseLayout, detect_layout};
+
+/// A file that could not be indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub error: String,
+}
+
+/// A file that was passed over on purpose (not DICOM, DICOMDIR, no image).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it is not indexed.
+    pub reason: String,
+}
+
+/// How to scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Neither read nor write the cache.
+    pub no_cache: bool,
+    /// Cache file to use instead of the default in the user's cache folder.
+    pub cache_path: Option<PathBuf>,
+}
+
+/// Progress of a scan, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanProgress {
+    /// Files whose header has been read (or taken from the cache).
+    pub done: usize,
+    /// Files found.
+    pub total: usize,
+}
+
+/// The scanned release.
+#[derive(Debug, Clone)]
+pub struct Index {
+    /// The folder the user opened.
+    pub root: PathBuf,
+    /// Its layout and release id.
+    pub layout: ReleaseLayout,
+    /// The folder that was scanned.
+    pub scan_dir: PathBuf,
+    /// Files found.
+    pub files_scanned: usize,
+    /// Files taken from the cache without reparsing.
+    pub files_from_cache: usize,
+    /// Patients, studies, series, instances.
+    pub patients: Vec<Patient>,
+    /// Files that should have been readable and were not.
+    pub problems: Vec<Problem>,
+    /// Files passed over on purpose.
+    pub skipped: Vec<Skipped>,
+    /// A warning about the cache (it never fails a scan).
+    pub cache_warning: Option<String>,
+}
+
+/// Why a scan could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The path is not a folder.
+    #[error("not a folder: {0}")]
+    NotAFolder(PathBuf),
+}
+
+impl Index {
+    /// Scans `path` (a release root, a release folder or any folder).
+    pub fn open(
+        path: &Path,
+        options: &ScanOptions,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+    ) -> Result<Self, IndexError> {
+        if !path.is_dir() {
+            return Err(IndexError::NotAFolder(path.to_path_buf()));
+        }
+        let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let (layout, scan_dir) = detect_layout(&root);
+        let (stamps, walk_problems) = scan::list_files(&scan_dir);
+        let total = stamps.len();
+
+        let cache_path = options
+            .cache_path
+            .clone()
+            .unwrap_or_else(|| cache::cache_path_for(&scan_dir));
+        let mut cache_warning = None;
+        let cached = if options.no_cache {
+            HashMap::new()
+        } else {
+            cache::load(&cache_path).unwrap_or_else(|e| {
+                cache_warning = Some(format!("{e} ({})", cache_path.display()));
+                HashMap::new()
+            })
+        };
+
+        let done = AtomicUsize::new(0);
+        let tick = || {
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if d % 64 == 0 || d == total {
+                progress(ScanProgress { done: d, total });
+            }
+        };
+        let from_cache = AtomicUsize::new(0);
+        let outcomes: Vec<FileOutcome> = stamps
+            .par_iter()
+            .map(|s| {
+                let hit = cached
+                    .get(&s.path)
+                    .filter(|c| c.size == s.size && c.mtime_ns == s.mtime_ns)
+                    .and_then(|c| serde_json::from_str::<FileOutcome>(&c.outcome_json).ok());
+                let out = match hit {
+                    Some(o) => {
+                        from_cache.fetch_add(1, Ordering::Relaxed);
+                        o
+                    }
+                    None => scan::scan_file(s),
+                };
+                tick();
+                out
+            })
+            .collect();
+        let files_from_cache = from_cache.into_inner();
+
+        if !options.no_cache && files_from_cache != total {
+            let pairs: Vec<(&FileStamp, &FileOutcome)> = stamps.iter().zip(&outcomes).collect();
+            if let Err(e) = cache::store(&cache_path, &pairs) {
+                cache_warning = Some(format!("{e} ({})", cache_path.display()));
+            }
+        }
+
+        let mut problems: Vec<Problem> = walk_problems
+            .into_iter()
+            .map(|(path, error)| Problem { path, error })
+            .collect();
+        let mut skipped = Vec::new();
+        let mut instances = Vec::new();
+        let mut seen_sop: HashMap<String, PathBuf> = HashMap::new();
+        for (stamp, outcome) in stamps.iter().zip(outcomes) {
+            match outcome {
+                FileOutcome::Instance(inst) => {
+                    if let Some(first) = seen_sop.get(&inst.sop_uid) {
+                        problems.push(Problem {
+                            path: stamp.path.clone(),
+                            error: format!(
+                                "duplicate SOPInstanceUID {} (already indexed from {})",
+                                inst.sop_uid,
+                                first.display()
+                            ),
+                        });
+                    } else {
+                        seen_sop.insert(inst.sop_uid.clone(), stamp.path.clone());
+                        instances.push(*inst);
+                    }
+                }
+                FileOutcome::Skipped(reason) => skipped.push(Skipped {
+                    path: stamp.path.clone(),
+                    reason,
+                }),
+                FileOutcome::Problem(error) => problems.push(Problem {
+                    path: stamp.path.clone(),
+                    error,
+                }),
+            }
+        }
+        Ok(Self {
+            root,
+            layout,
+            scan_dir,
+            files_scanned: total,
+            files_from_cache,
+            patients: tree::build(instances),
+            problems,
+            skipped,
+            cache_warning,
+        })
+    }
+
+    /// The release id, when the layout tells it.
+    pub fn release_id(&self) -> Option<&str> {
+        self.layout.release_id()
+    }
+
+    /// Every study, patient by patient.
+    pub fn studies(&self) -> impl Iterator<Item = &Study> {
+        self.patients.iter().flat_map(|p| &p.studies)
+    }
+
+    /// Every series.
+    pub fn series(&self) -> impl Iterator<Item = &Series> {
+        self.studies().flat_map(|s| &s.series)
+    }
+
+    /// Every instance.
+    pub fn instances(&self) -> impl Iterator<Item = &Instance> {
+        self.series().flat_map(|s| &s.instances)
+    }
+
+    /// Counts for the summary line and `index --json`.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            files_scanned: self.files_scanned,
+            dicom_files: self.instances().count(),
+            studies: self.studies().count(),
+            series: self.series().count(),
+            instances: self.instances().count(),
+            frames: self.instances().map(|i| u64::from(i.frames)).sum(),
+            problems: self.problems.len(),
+        }
+    }
+}
+
+/// Counts of what a scan found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Files found under the scanned folder.
+    pub files_scanned: usize,
+    /// Files indexed as DICOM images.
+    pub dicom_files: usize,
+    /// Studies.
+    pub studies: usize,
+    /// Series.
+    pub series: usize,
+    /// Instances.
+    pub instances: usize,
+    /// Frames over all instances.
+    pub frames: u64,
+    /// Problems.
+    pub problems: usize,
+}

@@ -1,0 +1,106 @@
+//! Reading the headers of every file under a folder, in parallel.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::instance::Instance;
+use crate::dicom_file::{self, OpenError};
+
+/// A file on disk with the stamp used to tell whether it changed.
+#[derive(Debug, Clone)]
+pub struct FileStamp {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, ns since the Unix epoch.
+    pub mtime_ns: i64,
+}
+
+/// What scanning one file gave.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileOutcome {
+    /// A DICOM image instance.
+    Instance(Box<Instance>),
+    /// Not an image to index (not DICOM, or a DICOMDIR): skipped without complaint.
+    Skipped(String),
+    /// A file that should have been readable but is not.
+    Problem(String),
+}
+
+/// Lists every regular file under `dir`, sorted by path; unreadable entries become problems.
+pub fn list_files(dir: &Path) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => match e.metadata() {
+                Ok(md) => files.push(FileStamp {
+                    path: e.path().to_path_buf(),
+                    size: md.len(),
+                    mtime_ns: md
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos() as i64),
+                }),
+                Err(err) => problems.push((e.path().to_path_buf(), err.to_string())),
+            },
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                problems.push((path, err.to_string()));
+            }
+        }
+    }
+    (files, problems)
+}
+
+/// Reads the header of one file (stops before Pixel Data).
+pub fn scan_file(stamp: &FileStamp) -> FileOutcome {
+    let is_dcm = stamp
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("dcm"));
+    let file = match dicom_file::open(&stamp.path, true) {
+        Ok(f) => f,
+        Err(OpenError::NotDicom) if !is_dcm => {
+            return FileOutcome::Skipped("not a DICOM file".into());
+        }
+        Err(e) => return FileOutcome::Problem(e.to_string()),
+    };
+    if file.is_dicomdir() {
+        return FileOutcome::Skipped(
+            "DICOMDIR (a directory index; the folder itself is scanned instead)".into(),
+        );
+    }
+    let inst = match Instance::from_dataset(
+        &stamp.path,
+        stamp.size,
+        stamp.mtime_ns,
+        &file.transfer_syntax,
+        &file.dataset,
+    ) {
+        Ok(i) => i,
+        Err(e) => return FileOutcome::Problem(e.to_string()),
+    };
+    if inst.rows == 0 || inst.cols == 0 {
+        return FileOutcome::Skipped(format!(
+            "no image (SOP class {})",
+            if inst.sop_class_uid.is_empty() { "unknown" } else { &inst.sop_class_uid }
+        ));
+    }
+    if crate::pixel::is_native_syntax(&inst.transfer_syntax)
+        && inst.file_size < inst.native_pixel_bytes()
+    {
+        return FileOutcome::Problem(format!(
+            "truncated: the file has {} bytes but its pixel data needs {}",
+            inst.file_size,
+            inst.native_pixel_bytes()
+        ));
+    }
+    FileOutcome::Instance(Box::new(inst))
+}

@@ -1,0 +1,111 @@
+//! Colour conversions to 8-bit RGB: YCbCr (full and studio range), 4:2:2 expansion, palettes.
+
+use dicom_core::Tag;
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+
+use super::PixelError;
+
+#[inline]
+fn clamp_u8(v: f64) -> u8 {
+    v.round().clamp(0.0, 255.0) as u8
+}
+
+/// Full-range YCbCr (JFIF, YBR_FULL) to RGB, in place on interleaved 8-bit triples.
+pub fn ybr_full_to_rgb(buf: &mut [u8]) {
+    for px in buf.chunks_exact_mut(3) {
+        let (y, cb, cr) = (f64::from(px[0]), f64::from(px[1]) - 128.0, f64::from(px[2]) - 128.0);
+        px[0] = clamp_u8(y + 1.402 * cr);
+        px[1] = clamp_u8(y - 0.344_136 * cb - 0.714_136 * cr);
+        px[2] = clamp_u8(y + 1.772 * cb);
+    }
+}
+
+/// Studio-range YCbCr (YBR_PARTIAL_*) to RGB, in place (PS3.3 C.7.6.3.1.2).
+pub fn ybr_partial_to_rgb(buf: &mut [u8]) {
+    for px in buf.chunks_exact_mut(3) {
+        let (y, cb, cr) = (
+            1.164_4 * (f64::from(px[0]) - 16.0),
+            f64::from(px[1]) - 128.0,
+            f64::from(px[2]) - 128.0,
+        );
+        px[0] = clamp_u8(y + 1.596_0 * cr);
+        px[1] = clamp_u8(y - 0.391_7 * cb - 0.813_0 * cr);
+        px[2] = clamp_u8(y + 2.017_3 * cb);
+    }
+}
+
+/// Expands native YBR_FULL_422 (Y0 Y1 Cb Cr per pixel pair) to Y Cb Cr per pixel.
+pub fn expand_422(src: &[u8], rows: usize, cols: usize) -> Result<Vec<u8>, PixelError> {
+    let pairs_per_row = cols.div_ceil(2);
+    let need = rows * pairs_per_row * 4;
+    if src.len() < need {
+        return Err(PixelError::Corrupt(format!(
+            "YBR_FULL_422 frame has {} bytes, needs {need}",
+            src.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(rows * cols * 3);
+    for r in 0..rows {
+        for c in 0..cols {
+            let q = (r * pairs_per_row + c / 2) * 4;
+            out.extend_from_slice(&[src[q + c % 2], src[q + 2], src[q + 3]]);
+        }
+    }
+    Ok(out)
+}
+
+/// The three palette colour LUTs of a PALETTE COLOR image.
+#[derive(Debug, Clone)]
+pub struct Palette {
+    first_mapped: i64,
+    /// Entries as 8-bit RGB.
+    rgb: Vec<[u8; 3]>,
+}
+
+impl Palette {
+    /// Reads the Red/Green/Blue Palette Color LUT Descriptors and Data.
+    pub fn from_dataset(obj: &InMemDicomObject) -> Result<Self, PixelError> {
+        let red = lut(obj, tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA)?;
+        let green = lut(obj, tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA)?;
+        let blue = lut(obj, tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA)?;
+        let n = red.1.len().min(green.1.len()).min(blue.1.len());
+        Ok(Self {
+            first_mapped: red.0,
+            rgb: (0..n).map(|i| [red.1[i], green.1[i], blue.1[i]]).collect(),
+        })
+    }
+
+    /// The colour of stored value `v` (values outside the table take its first or last entry).
+    #[inline]
+    pub fn lookup(&self, v: i64) -> [u8; 3] {
+        let i = (v - self.first_mapped).clamp(0, self.rgb.len() as i64 - 1) as usize;
+        self.rgb[i]
+    }
+}
+
+/// Reads one palette LUT as 8-bit entries: (first mapped value, entries).
+fn lut(obj: &InMemDicomObject, desc_tag: Tag, data_tag: Tag) -> Result<(i64, Vec<u8>), PixelError> {
+    let missing = || PixelError::Corrupt(format!("PALETTE COLOR without {desc_tag} / {data_tag}"));
+    let desc = obj
+        .get(desc_tag)
+        .and_then(|e| e.to_multi_int::<i64>().ok())
+        .filter(|d| d.len() == 3)
+        .ok_or_else(missing)?;
+    let entries = if desc[0] == 0 { 65536 } else { desc[0] as usize };
+    let first_mapped = if desc[1] < 0 { desc[1] + 65536 } else { desc[1] };
+    let bits = desc[2];
+    let raw = obj.get(data_tag).ok_or_else(missing)?.to_bytes().map_err(|_| missing())?;
+    let values: Vec<u16> = if bits == 8 && raw.len() < entries * 2 {
+        raw.iter().map(|b| u16::from(*b)).collect()
+    } else {
+        raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()
+    };
+    if values.is_empty() {
+        return Err(missing());
+    }
+    // 16-bit entries keep their high byte; some writers mark 8-bit data as 16 bits.
+    let max = values.iter().copied().max().unwrap_or(0);
+    let shift = if bits == 8 || max <= 255 { 0 } else { 8 };
+    Ok((first_mapped, values.iter().take(entries).map(|v| (v >> shift) as u8).collect()))
+}
