@@ -344,6 +344,9 @@ impl MemorySink {
 
 /// Output-stream write callback: appends/overwrites at the current position.
 unsafe extern "C" fn sink_write(buffer: *mut c_void, nb_bytes: usize, user: *mut c_void) -> usize {
+    if nb_bytes == 0 {
+        return 0;
+    }
     if buffer.is_null() || user.is_null() {
         return usize::MAX;
     }

@@ -50,7 +50,7 @@ const NATURAL_ORDER: [usize; 80] = [
     63, 63, 63, 63, 63, 63,
 ];
 
-/// Marker codes (the byte after 0xFF).
+/// Start of image (marker codes are the byte that follows 0xFF).
 const SOI: u8 = 0xD8;
 /// End of image.
 const EOI: u8 = 0xD9;
@@ -767,7 +767,8 @@ impl<'a> Decoder<'a> {
             unread: None,
             insufficient: false,
         };
-        // (blocks across, blocks down, MCUs across, MCU count) of this scan.
+        // (MCUs across, MCU count) of this scan; a non-interleaved scan has
+        // one block per MCU and covers only the component's own extent.
         let (mcus_x, mcus_total) = if ns == 1 {
             let c = &frame.comps[sel[0].0];
             let bx = c.width.div_ceil(8);
@@ -797,13 +798,6 @@ impl<'a> Decoder<'a> {
                 let stride = comp.blocks_w * 8;
                 for by in 0..bh {
                     for bx in 0..bw {
-                        let (col, row) = (mx * bw + bx, my * bh + by);
-                        let off = row * 8 * stride + col * 8;
-                        let out = if col < comp.blocks_w {
-                            comp.plane.get_mut(off..off + 7 * stride + 8)
-                        } else {
-                            None
-                        };
                         if skip {
                             // Out of data: libjpeg leaves the MCU's coefficients
                             // at zero, which the IDCT maps to mid-grey. The
@@ -812,7 +806,11 @@ impl<'a> Decoder<'a> {
                         }
                         coef.fill(0);
                         decode_block(&mut br, dc, ac, &mut pred[si], &mut coef)?;
-                        if let Some(out) = out {
+                        let (col, row) = (mx * bw + bx, my * bh + by);
+                        let off = row * 8 * stride + col * 8;
+                        if col < comp.blocks_w
+                            && let Some(out) = comp.plane.get_mut(off..off + 7 * stride + 8)
+                        {
                             idct_islow(&coef, q, out, stride, &prec);
                         }
                     }

@@ -136,7 +136,28 @@ const COM: u8 = 0xFE;
 
 /// Decodes one complete JPEG-LS codestream (SOI ... EOI), e.g. one frame's
 /// fragment of an encapsulated DICOM Pixel Data element.
+///
+/// Streams whose sample maximum is below 128 and that rely on the default
+/// thresholds are decoded per T.87; if that fails, they are decoded once more
+/// with the thresholds of CharLS 1.x (as used by DCMTK's `dcmcjpls`), which
+/// computed non-standard defaults for such streams.
 pub fn decode(data: &[u8]) -> Result<JlsImage, JlsError> {
+    let mut legacy_differs = false;
+    match decode_with(data, false, &mut legacy_differs) {
+        Err(err @ JlsError::InvalidData { .. }) if legacy_differs => {
+            decode_with(data, true, &mut legacy_differs).map_err(|_| err)
+        }
+        other => other,
+    }
+}
+
+/// Decodes with standard (`legacy == false`) or CharLS 1.x default
+/// thresholds; sets `*legacy_differs` when the two would differ for a scan.
+fn decode_with(
+    data: &[u8],
+    legacy: bool,
+    legacy_differs: &mut bool,
+) -> Result<JlsImage, JlsError> {
     if data.len() < 2 || data[0] != 0xFF || data[1] != SOI {
         return Err(JlsError::NotJpegLs);
     }
@@ -240,13 +261,19 @@ pub fn decode(data: &[u8]) -> Result<JlsImage, JlsError> {
                         });
                     }
                 }
-                let params = Params::new(fr.precision, &preset, scan.near).map_err(|reason| {
-                    JlsError::InvalidSegment {
-                        segment: "SOS/LSE",
-                        offset: marker_at,
-                        reason,
-                    }
-                })?;
+                let invalid = |reason| JlsError::InvalidSegment {
+                    segment: "SOS/LSE",
+                    offset: marker_at,
+                    reason,
+                };
+                let params = Params::new(fr.precision, &preset, scan.near, legacy)
+                    .map_err(invalid)?;
+                if !legacy {
+                    let alt = Params::new(fr.precision, &preset, scan.near, true);
+                    *legacy_differs |= alt.is_ok_and(|a| {
+                        (a.t1, a.t2, a.t3) != (params.t1, params.t2, params.t3)
+                    });
+                }
                 let out = image.as_mut().map(Vec::as_mut_slice).unwrap_or(&mut []);
                 pos = decode_scan(
                     data,
@@ -611,7 +638,9 @@ struct Params {
 }
 
 impl Params {
-    fn new(precision: u8, preset: &Preset, near: i32) -> Result<Params, String> {
+    /// `legacy` selects the CharLS 1.x default thresholds for MAXVAL < 128
+    /// (the formula for MAXVAL >= 128 applied to all values).
+    fn new(precision: u8, preset: &Preset, near: i32, legacy: bool) -> Result<Params, String> {
         let full = (1i32 << precision) - 1;
         let maxval = if preset.maxval == 0 {
             full
@@ -631,7 +660,7 @@ impl Params {
 
         // Default thresholds, T.87 C.2.4.1.1.
         let clamp = |i: i32, j: i32| if i > maxval || i < j { j } else { i };
-        let (d1, d2, d3) = if maxval >= 128 {
+        let (d1, d2, d3) = if maxval >= 128 || legacy {
             let factor = (maxval.min(4095) + 128) / 256;
             let d1 = clamp(factor * (3 - 2) + 2 + 3 * near, near + 1);
             let d2 = clamp(factor * (7 - 3) + 3 + 5 * near, d1);
@@ -639,9 +668,9 @@ impl Params {
             (d1, d2, d3)
         } else {
             let factor = 256 / (maxval + 1);
-            let d1 = clamp((3 / factor).max(2) + 3 * near, near + 1);
-            let d2 = clamp((7 / factor).max(3) + 5 * near, d1);
-            let d3 = clamp((21 / factor).max(4) + 7 * near, d2);
+            let d1 = clamp((3 / factor + 3 * near).max(2), near + 1);
+            let d2 = clamp((7 / factor + 5 * near).max(3), d1);
+            let d3 = clamp((21 / factor + 7 * near).max(4), d2);
             (d1, d2, d3)
         };
         let t1 = if preset.t1 == 0 { d1 } else { preset.t1 };

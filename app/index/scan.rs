@@ -85,7 +85,15 @@ pub fn scan_file(stamp: &FileStamp) -> FileOutcome {
         &file.dataset,
     ) {
         Ok(i) => i,
-        Err(e) => return FileOutcome::Problem(e.to_string()),
+        Err(e) => {
+            // A header cut short parses "successfully" up to the cut when reading stops
+            // early; a full parse names the real reason.
+            let reason = match dicom_file::open(&stamp.path, false) {
+                Err(full) => full.to_string(),
+                Ok(_) => e.to_string(),
+            };
+            return FileOutcome::Problem(reason);
+        }
     };
     if inst.rows == 0 || inst.cols == 0 {
         return FileOutcome::Skipped(format!(
@@ -94,6 +102,7 @@ pub fn scan_file(stamp: &FileStamp) -> FileOutcome {
         ));
     }
     if crate::pixel::is_native_syntax(&inst.transfer_syntax)
+        && inst.transfer_syntax != dicom_dictionary_std::uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN
         && inst.file_size < inst.native_pixel_bytes()
     {
         return FileOutcome::Problem(format!(

@@ -12,12 +12,22 @@ fn clamp_u8(v: f64) -> u8 {
 }
 
 /// Full-range YCbCr (JFIF, YBR_FULL) to RGB, in place on interleaved 8-bit triples.
+///
+/// Uses libjpeg's 16-bit fixed-point formula (jdcolor.c), so JPEG images match
+/// what IJG-based viewers (dcmtk, most PACS) show, to the level.
 pub fn ybr_full_to_rgb(buf: &mut [u8]) {
+    const ONE_HALF: i32 = 1 << 15;
+    const fn fix(x: f64) -> i32 {
+        (x * 65536.0 + 0.5) as i32
+    }
     for px in buf.chunks_exact_mut(3) {
-        let (y, cb, cr) = (f64::from(px[0]), f64::from(px[1]) - 128.0, f64::from(px[2]) - 128.0);
-        px[0] = clamp_u8(y + 1.402 * cr);
-        px[1] = clamp_u8(y - 0.344_136 * cb - 0.714_136 * cr);
-        px[2] = clamp_u8(y + 1.772 * cb);
+        let (y, cb, cr) = (i32::from(px[0]), i32::from(px[1]) - 128, i32::from(px[2]) - 128);
+        let r = y + ((fix(1.402) * cr + ONE_HALF) >> 16);
+        let g = y + ((-fix(0.344_14) * cb + ONE_HALF - fix(0.714_14) * cr) >> 16);
+        let b = y + ((fix(1.772) * cb + ONE_HALF) >> 16);
+        px[0] = r.clamp(0, 255) as u8;
+        px[1] = g.clamp(0, 255) as u8;
+        px[2] = b.clamp(0, 255) as u8;
     }
 }
 

@@ -232,9 +232,9 @@ impl DicomImage {
                 let s = match info.pixel_format {
                     jpeg_decoder::PixelFormat::L16 => {
                         check_len(raw.len() / 2, "JPEG lossless")?;
-                        // jpeg-decoder returns 16-bit samples big-endian.
+                        // jpeg-decoder returns 16-bit samples in native byte order.
                         Samples::from_raw_ints(
-                            raw.chunks_exact(2).take(pixels * spp).map(|c| u64::from(u16::from_be_bytes([c[0], c[1]]))),
+                            raw.chunks_exact(2).take(pixels * spp).map(|c| u64::from(u16::from_ne_bytes([c[0], c[1]]))),
                             &at_bit0,
                         )
                     }
