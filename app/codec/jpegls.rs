@@ -137,27 +137,55 @@ const COM: u8 = 0xFE;
 /// Decodes one complete JPEG-LS codestream (SOI ... EOI), e.g. one frame's
 /// fragment of an encapsulated DICOM Pixel Data element.
 ///
-/// Streams whose sample maximum is below 128 and that rely on the default
-/// thresholds are decoded per T.87; if that fails, they are decoded once more
-/// with the thresholds of CharLS 1.x (as used by DCMTK's `dcmcjpls`), which
-/// computed non-standard defaults for such streams.
+/// Compatibility note: CharLS 1.x (embedded in DCMTK's `dcmcjpls`) computes
+/// non-standard default thresholds when the sample maximum is below 128 (6- and
+/// 7-bit images) and writes no LSE segment for them. Such streams are decoded
+/// per T.87 first; only if that fails, or does not end exactly at the end of
+/// the entropy-coded data, are they decoded again with the CharLS 1.x
+/// thresholds, and that result is used if it is clean.
 pub fn decode(data: &[u8]) -> Result<JlsImage, JlsError> {
-    let mut legacy_differs = false;
-    match decode_with(data, false, &mut legacy_differs) {
-        Err(err @ JlsError::InvalidData { .. }) if legacy_differs => {
-            decode_with(data, true, &mut legacy_differs).map_err(|_| err)
+    let mut info = DecodeInfo::default();
+    let first = decode_with(data, false, &mut info);
+    if !info.legacy_differs {
+        return first;
+    }
+    match first {
+        Ok(img) if info.clean => Ok(img),
+        Ok(img) => {
+            let mut alt = DecodeInfo::default();
+            match decode_with(data, true, &mut alt) {
+                Ok(legacy) if alt.clean => Ok(legacy),
+                _ => Ok(img),
+            }
         }
-        other => other,
+        Err(err @ JlsError::InvalidData { .. }) => {
+            let mut alt = DecodeInfo::default();
+            decode_with(data, true, &mut alt).map_err(|_| err)
+        }
+        Err(err) => Err(err),
     }
 }
 
-/// Decodes with standard (`legacy == false`) or CharLS 1.x default
-/// thresholds; sets `*legacy_differs` when the two would differ for a scan.
-fn decode_with(
-    data: &[u8],
-    legacy: bool,
-    legacy_differs: &mut bool,
-) -> Result<JlsImage, JlsError> {
+/// Side information gathered while decoding.
+#[derive(Debug, Clone, Copy)]
+struct DecodeInfo {
+    /// Some scan uses default thresholds that CharLS 1.x computes differently.
+    legacy_differs: bool,
+    /// Every scan ended exactly at the end of its entropy-coded data.
+    clean: bool,
+}
+
+impl Default for DecodeInfo {
+    fn default() -> Self {
+        DecodeInfo {
+            legacy_differs: false,
+            clean: true,
+        }
+    }
+}
+
+/// Decodes with standard (`legacy == false`) or CharLS 1.x default thresholds.
+fn decode_with(data: &[u8], legacy: bool, info: &mut DecodeInfo) -> Result<JlsImage, JlsError> {
     if data.len() < 2 || data[0] != 0xFF || data[1] != SOI {
         return Err(JlsError::NotJpegLs);
     }
@@ -270,12 +298,12 @@ fn decode_with(
                     .map_err(invalid)?;
                 if !legacy {
                     let alt = Params::new(fr.precision, &preset, scan.near, true);
-                    *legacy_differs |= alt.is_ok_and(|a| {
+                    info.legacy_differs |= alt.is_ok_and(|a| {
                         (a.t1, a.t2, a.t3) != (params.t1, params.t2, params.t3)
                     });
                 }
                 let out = image.as_mut().map(Vec::as_mut_slice).unwrap_or(&mut []);
-                pos = decode_scan(
+                let (next, clean) = decode_scan(
                     data,
                     pos,
                     fr,
@@ -285,6 +313,8 @@ fn decode_with(
                     out,
                     scan_no,
                 )?;
+                pos = next;
+                info.clean &= clean;
                 for &c in &scan.comps {
                     decoded[c] = true;
                 }
@@ -862,6 +892,13 @@ impl<'a> BitReader<'a> {
         self.padding.saturating_sub(u64::from(self.bits))
     }
 
+    /// Whether only zero padding (< 8 bits) is left before the marker at `marker`.
+    fn tail_is_clean(&self, marker: usize) -> bool {
+        let padded = self.padding.min(u64::from(self.bits)) as u32;
+        let real = self.bits - padded;
+        self.pos == marker && real < 8 && (real == 0 || self.cache >> (64 - real) == 0)
+    }
+
     /// Offset of the marker terminating the entropy-coded segment (or the data length).
     fn marker_position(&self) -> usize {
         let mut p = self.pos;
@@ -1211,7 +1248,8 @@ impl Decoder {
 }
 
 /// Decodes the entropy-coded data of one scan starting at `start`, writing
-/// its components into `out`; returns the offset of the marker that follows.
+/// its components into `out`; returns the offset of the marker that follows
+/// and whether every interval ended exactly at the end of its data.
 #[allow(clippy::too_many_arguments)]
 fn decode_scan(
     data: &[u8],
@@ -1222,8 +1260,9 @@ fn decode_scan(
     restart_interval: u32,
     out: &mut [u16],
     scan_no: usize,
-) -> Result<usize, JlsError> {
+) -> Result<(usize, bool), JlsError> {
     let w = fr.width as usize;
+    let mut clean = true;
     let h = fr.height;
     let nf = fr.ids.len();
     let ns = scan.comps.len();
@@ -1248,6 +1287,7 @@ fn decode_scan(
                 return Err(fault(y, "entropy-coded data ends early"));
             }
             let mut p = br.marker_position();
+            clean &= br.tail_is_clean(p);
             let at = p;
             let m = read_marker(data, &mut p)?;
             if m != 0xD0 + rst_count {
@@ -1300,7 +1340,9 @@ fn decode_scan(
     if br.overrun() > 0 {
         return Err(fault(h.saturating_sub(1), "entropy-coded data ends early"));
     }
-    Ok(br.marker_position())
+    let end = br.marker_position();
+    clean &= br.tail_is_clean(end);
+    Ok((end, clean))
 }
 
 #[cfg(test)]

@@ -132,9 +132,12 @@ pub fn format_ds(v: f64) -> String {
 }
 
 /// Adds the image pixel attributes and the encoded Pixel Data, then serialises the
-/// whole file (preamble included) to bytes.
+/// whole file (preamble included) to bytes; with `bare`, the data set alone, with
+/// no preamble and no file meta (as old archives hold them; implicit VR LE only).
+#[allow(clippy::too_many_arguments)]
 pub fn encode_file(
     mut ds: Dataset,
+    bare: bool,
     pixels: Pixels,
     rows: u32,
     cols: u32,
@@ -206,7 +209,8 @@ pub fn encode_file(
         .implementation_version_name("LIGHTBOX_SYNTH");
     let file = ds.0.with_meta(meta).map_err(|e| SynthError::Write(e.to_string()))?;
     let mut bytes = Vec::new();
-    file.write_all(&mut bytes).map_err(|e| SynthError::Write(e.to_string()))?;
+    let written = if bare { file.write_dataset(&mut bytes) } else { file.write_all(&mut bytes) };
+    written.map_err(|e| SynthError::Write(e.to_string()))?;
     Ok(bytes)
 }
 

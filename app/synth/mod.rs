@@ -62,8 +62,8 @@ struct SeriesPlan {
     thickness_mm: f64,
     /// Name files without `.dcm`.
     no_extension: bool,
-    /// Strip the 128-byte preamble.
-    no_preamble: bool,
+    /// Write the bare data set: no preamble, no file meta (implicit VR LE).
+    bare_dataset: bool,
     /// Number files against the slice order (to test sorting by position).
     reverse_names: bool,
     /// Has a claims row.
@@ -106,7 +106,7 @@ impl SeriesPlan {
             spacing_mm: 1.4,
             thickness_mm: 5.0,
             no_extension: false,
-            no_preamble: false,
+            bare_dataset: false,
             reverse_names: false,
             claims: true,
             windows: &[(40.0, 400.0, "MEDIASTINUM"), (-600.0, 1500.0, "LUNG")],
@@ -149,7 +149,7 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
         spacing_mm: 0.9,
         thickness_mm: 4.0,
         no_extension,
-        no_preamble: false,
+        bare_dataset: false,
         reverse_names: false,
         claims: true,
         windows: &[(1300.0, 2600.0, "")],
@@ -168,7 +168,7 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
         spacing_mm,
         thickness_mm: 0.0,
         no_extension: false,
-        no_preamble: modality == "CR",
+        bare_dataset: modality == "CR",
         reverse_names: false,
         claims: true,
         windows,
@@ -234,7 +234,7 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
                 spacing_mm: 0.3,
                 thickness_mm: 0.0,
                 no_extension: false,
-                no_preamble: false,
+                bare_dataset: false,
                 reverse_names: false,
                 claims: true,
                 windows: &[],
@@ -501,9 +501,8 @@ fn write_instance(ctx: &SeriesContext, dir: &Path, index: u32) -> Result<(), Syn
             Pixels::Grey { values: stored, signed, bits_stored }
         }
     };
-    let bytes = encode_file(ds, pixels, se.rows, se.cols, se.syntax, class, &sop_uid)?;
-    let bytes = if se.no_preamble { &bytes[128..] } else { &bytes[..] };
-    write_atomic(&file_path(dir, se, index), bytes)?;
+    let bytes = encode_file(ds, se.bare_dataset, pixels, se.rows, se.cols, se.syntax, class, &sop_uid)?;
+    write_atomic(&file_path(dir, se, index), &bytes)?;
     Ok(())
 }
 

@@ -1,0 +1,124 @@
+//! Helpers shared by the integration tests: the binary, external tools, NPY/PNG readers.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled sample release's image folder.
+pub fn sample_images() -> PathBuf {
+    repo().join("sample-data/IMAGE/20210407_102537")
+}
+
+/// Runs the `lightbox` binary with `args`.
+pub fn lightbox(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lightbox"))
+        .args(args)
+        .env("LIGHTBOX_CACHE_DIR", std::env::temp_dir().join("lightbox-test-cache"))
+        .output()
+        .expect("the lightbox binary runs")
+}
+
+/// Runs `lightbox` and panics with its stderr unless it succeeds.
+pub fn lightbox_ok(args: &[&str]) -> Output {
+    let out = lightbox(args);
+    assert!(
+        out.status.success(),
+        "lightbox {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs an external tool (dcmtk, gdcm); a missing tool fails the test with the fix.
+pub fn tool(name: &str, args: &[&str]) -> Output {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("{name} is needed by this test ({e}); install it: apt-get install dcmtk libgdcm-tools")
+    });
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Path as &str (test paths are UTF-8).
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// A parsed NPY array: shape and values as f64.
+pub struct Npy {
+    pub shape: Vec<usize>,
+    pub values: Vec<f64>,
+}
+
+/// Reads the `.npy` files `lightbox decode` writes (`<f4` or `|u1`).
+pub fn read_npy(path: &Path) -> Npy {
+    let b = std::fs::read(path).expect("npy exists");
+    assert_eq!(&b[..6], b"\x93NUMPY");
+    let hlen = u16::from_le_bytes([b[8], b[9]]) as usize;
+    let header = std::str::from_utf8(&b[10..10 + hlen]).expect("ascii header");
+    let shape_text = header.split("'shape': (").nth(1).and_then(|t| t.split(')').next()).expect("shape");
+    let shape: Vec<usize> = shape_text
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().expect("dim"))
+        .collect();
+    let data = &b[10 + hlen..];
+    let values = if header.contains("<f4") {
+        data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect()
+    } else {
+        data.iter().map(|v| f64::from(*v)).collect()
+    };
+    Npy { shape, values }
+}
+
+/// Decodes `file` frame `frame` with `lightbox decode`.
+pub fn decode(file: &Path, frame: u32, dir: &Path) -> Npy {
+    let out = dir.join(format!(
+        "{}-{frame}.npy",
+        file.file_name().and_then(|n| n.to_str()).unwrap_or("x")
+    ));
+    lightbox_ok(&["decode", s(file), "--frame", &frame.to_string(), "--out", s(&out)]);
+    read_npy(&out)
+}
+
+/// Reads a PNG as 8-bit samples (grey or RGB) with its channel count.
+pub fn read_png(path: &Path) -> (u32, u32, u8, Vec<u8>) {
+    let img = image::open(path).expect("png decodes");
+    let (w, h) = (img.width(), img.height());
+    match img {
+        image::DynamicImage::ImageLuma8(g) => (w, h, 1, g.into_raw()),
+        other => (w, h, 3, other.to_rgb8().into_raw()),
+    }
+}
+
+/// Fraction of samples that differ by more than `tol`, and the largest difference.
+pub fn diff_stats(a: &[f64], b: &[f64], tol: f64) -> (f64, f64) {
+    assert_eq!(a.len(), b.len(), "sizes differ");
+    let mut over = 0usize;
+    let mut max = 0.0f64;
+    for (x, y) in a.iter().zip(b) {
+        let d = (x - y).abs();
+        max = max.max(d);
+        if d > tol {
+            over += 1;
+        }
+    }
+    (over as f64 / a.len().max(1) as f64, max)
+}
+
+/// The raw Pixel Data bytes of an uncompressed file, extracted by GDCM (independent of our parser).
+pub fn gdcm_raw_pixels(file: &Path, dir: &Path) -> Vec<u8> {
+    let out = dir.join(format!("{}.raw", file.file_name().and_then(|n| n.to_str()).unwrap_or("x")));
+    tool("gdcmraw", &["-i", s(file), "-o", s(&out), "-t", "7fe0,0010"]);
+    std::fs::read(&out).expect("raw pixels")
+}
