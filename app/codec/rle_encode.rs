@@ -111,9 +111,8 @@ pub fn encode_frame(
         });
     }
 
-    let segment_count = spp * bytes_per_sample;
     // At most 3 samples x 4 bytes = 12 segments, always within the header.
-    debug_assert!(segment_count <= MAX_SEGMENTS);
+    let segment_count = spp * bytes_per_sample;
 
     let mut out = vec![0u8; HEADER_LEN];
     let mut offsets = [0u32; MAX_SEGMENTS];
