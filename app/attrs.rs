@@ -19,7 +19,10 @@ pub fn int(obj: &InMemDicomObject, tag: Tag) -> Option<i64> {
     let e = obj.get(tag)?;
     e.to_int::<i64>().ok().or_else(|| {
         // IS values with decimals ("12.0") occur in the wild.
-        e.to_float64().ok().filter(|f| f.is_finite()).map(|f| f as i64)
+        e.to_float64()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(|f| f as i64)
     })
 }
 

@@ -91,7 +91,9 @@ pub fn open(path: &Path, headers_only: bool) -> Result<DicomFile, OpenError> {
             let ts = uids::IMPLICIT_VR_LITTLE_ENDIAN;
             let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
             let Some(syntax) = dicom_encoding::TransferSyntaxIndex::get(&registry, ts) else {
-                return Err(OpenError::Parse("implicit VR little endian not registered".into()));
+                return Err(OpenError::Parse(
+                    "implicit VR little endian not registered".into(),
+                ));
             };
             let dataset = InMemDicomObject::read_dataset_with_ts(BufReader::new(file), syntax)
                 .map_err(|e| OpenError::Parse(error_chain(&e)))?;

@@ -58,7 +58,12 @@ impl Presets {
 
     /// Every preset name, for error messages.
     pub fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.by_modality.values().flatten().map(|p| p.name.clone()).collect();
+        let mut v: Vec<String> = self
+            .by_modality
+            .values()
+            .flatten()
+            .map(|p| p.name.clone())
+            .collect();
         v.sort();
         v.dedup();
         v

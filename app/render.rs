@@ -4,7 +4,10 @@ use dicom_dictionary_std::tags;
 
 use crate::attrs::text;
 use crate::pixel::{DicomImage, Frame, FramePixels, PixelError, Samples};
-use crate::window::{FileVoi, ModalityTransform, Voi, VoiFunction, Window, file_vois, presentation_inverted, window_value};
+use crate::window::{
+    FileVoi, ModalityTransform, Voi, VoiFunction, Window, file_vois, presentation_inverted,
+    window_value,
+};
 
 /// Modality values of a greyscale frame, with the padding mask.
 #[derive(Debug, Clone)]
@@ -21,7 +24,13 @@ pub struct ModalityFrame {
 
 impl ModalityFrame {
     /// Applies the Modality LUT stage of `image` for `frame` to its stored values.
-    pub fn new(image: &DicomImage, frame_index: u32, rows: u32, cols: u32, stored: &Samples) -> Self {
+    pub fn new(
+        image: &DicomImage,
+        frame_index: u32,
+        rows: u32,
+        cols: u32,
+        stored: &Samples,
+    ) -> Self {
         let modality = ModalityTransform::for_frame(&image.dataset, frame_index, image.desc.signed);
         let pad = image.desc.padding_value;
         let n = stored.len();
@@ -106,7 +115,10 @@ pub fn render_frame(
     let m = ModalityFrame::new(image, frame_index, frame.rows, frame.cols, samples);
     let chosen: Voi = match voi {
         VoiRequest::Window(w) => Voi::Window(*w),
-        VoiRequest::FileOrMinMax => match file_vois(&image.dataset, frame_index, image.desc.signed).into_iter().next() {
+        VoiRequest::FileOrMinMax => match file_vois(&image.dataset, frame_index, image.desc.signed)
+            .into_iter()
+            .next()
+        {
             Some(FileVoi { voi, .. }) => voi,
             None => {
                 let (lo, hi) = m.min_max().unwrap_or((0.0, 0.0));
@@ -114,7 +126,8 @@ pub fn render_frame(
             }
         },
     };
-    let monochrome1 = text(&image.dataset, tags::PHOTOMETRIC_INTERPRETATION).is_some_and(|p| p == "MONOCHROME1");
+    let monochrome1 =
+        text(&image.dataset, tags::PHOTOMETRIC_INTERPRETATION).is_some_and(|p| p == "MONOCHROME1");
     let inverted = presentation_inverted(&image.dataset, monochrome1);
     let to_display = |x: f64| -> f64 {
         match &chosen {

@@ -132,13 +132,19 @@ impl Lut {
         }
         let entries = if d[0] == 0 { 65536 } else { d[0] as usize };
         // US descriptor: a signed first mapped value arrives as its unsigned bit pattern.
-        let first_mapped = if signed_input && d[1] > 32767 { d[1] - 65536 } else { d[1] };
+        let first_mapped = if signed_input && d[1] > 32767 {
+            d[1] - 65536
+        } else {
+            d[1]
+        };
         let elem = item.get(tags::LUT_DATA)?;
         let raw = elem.to_bytes().ok()?;
         let mut data: Vec<u16> = if d[2] == 8 && raw.len() == entries {
             raw.iter().map(|b| u16::from(*b)).collect()
         } else {
-            raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()
+            raw.chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect()
         };
         data.truncate(entries);
         if data.is_empty() {
@@ -181,7 +187,9 @@ impl ModalityTransform {
     /// The transform for `frame`: per-frame and shared functional groups first
     /// (enhanced multi-frame), then the top-level attributes.
     pub fn for_frame(obj: &InMemDicomObject, frame: u32, signed: bool) -> Self {
-        if let Some(lut) = first_item(obj, tags::MODALITY_LUT_SEQUENCE).and_then(|i| Lut::from_item(i, signed)) {
+        if let Some(lut) =
+            first_item(obj, tags::MODALITY_LUT_SEQUENCE).and_then(|i| Lut::from_item(i, signed))
+        {
             return Self::Lut(lut);
         }
         let scope = frame_scope(obj, frame, tags::PIXEL_VALUE_TRANSFORMATION_SEQUENCE);
@@ -269,7 +277,9 @@ fn frame_scope(obj: &InMemDicomObject, frame: u32, seq: Tag) -> Vec<&InMemDicomO
     {
         scopes.push(per_frame);
     }
-    if let Some(shared) = first_item(obj, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE).and_then(|i| first_item(i, seq)) {
+    if let Some(shared) =
+        first_item(obj, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE).and_then(|i| first_item(i, seq))
+    {
         scopes.push(shared);
     }
     scopes.push(obj);
@@ -288,7 +298,11 @@ mod tests {
     use super::*;
 
     fn w(center: f64, width: f64, function: VoiFunction) -> Window {
-        Window { center, width, function }
+        Window {
+            center,
+            width,
+            function,
+        }
     }
 
     #[test]
@@ -337,7 +351,11 @@ mod tests {
 
     #[test]
     fn lut_clamps_outside_its_range() {
-        let lut = Lut { first_mapped: -2, bits: 8, data: vec![10, 20, 30] };
+        let lut = Lut {
+            first_mapped: -2,
+            bits: 8,
+            data: vec![10, 20, 30],
+        };
         assert_eq!(lut.lookup(-5.0), 10.0);
         assert_eq!(lut.lookup(-1.0), 20.0);
         assert_eq!(lut.lookup(7.0), 30.0);

@@ -11,8 +11,14 @@ fn assert_clean_error(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "exit code 2; stderr: {err}");
     assert!(err.starts_with("error: "), "{err}");
-    assert!(err.contains(needle), "stderr should mention {needle:?}: {err}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(
+        err.contains(needle),
+        "stderr should mention {needle:?}: {err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -22,12 +28,24 @@ fn bad_inputs_fail_cleanly_with_the_path() {
     let p = s(&png);
     let thumbs = sample_images().join("ST0009/SE0002/Thumbs.db");
     assert_clean_error(&lightbox(&["render", s(&thumbs), "--out", p]), "Thumbs.db");
-    assert_clean_error(&lightbox(&["render", "/no/such/file.dcm", "--out", p]), "/no/such/file.dcm");
+    assert_clean_error(
+        &lightbox(&["render", "/no/such/file.dcm", "--out", p]),
+        "/no/such/file.dcm",
+    );
     let truncated = sample_images().join("ST0009/SE0002/IM0099.dcm");
-    assert_clean_error(&lightbox(&["decode", s(&truncated), "--out", p]), "IM0099.dcm");
+    assert_clean_error(
+        &lightbox(&["decode", s(&truncated), "--out", p]),
+        "IM0099.dcm",
+    );
     let ct = sample_images().join("ST0001/SE0002/IM0001.dcm");
-    assert_clean_error(&lightbox(&["render", s(&ct), "--frame", "5", "--out", p]), "frame 5 out of range");
-    assert_clean_error(&lightbox(&["render", s(&ct), "--preset", "nope", "--out", p]), "lung");
+    assert_clean_error(
+        &lightbox(&["render", s(&ct), "--frame", "5", "--out", p]),
+        "frame 5 out of range",
+    );
+    assert_clean_error(
+        &lightbox(&["render", s(&ct), "--preset", "nope", "--out", p]),
+        "lung",
+    );
     assert_clean_error(&lightbox(&["index", "/no/such/folder"]), "/no/such/folder");
     assert!(!png.exists(), "nothing written on failure");
 }
@@ -42,7 +60,11 @@ fn unsupported_transfer_syntax_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let mut obj = InMemDicomObject::new_empty();
     for (tag, vr, v) in [
-        (tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.77.1.4.1"),
+        (
+            tags::SOP_CLASS_UID,
+            VR::UI,
+            "1.2.840.10008.5.1.4.1.1.77.1.4.1",
+        ),
         (tags::SOP_INSTANCE_UID, VR::UI, "2.25.1"),
         (tags::STUDY_INSTANCE_UID, VR::UI, "2.25.2"),
         (tags::SERIES_INSTANCE_UID, VR::UI, "2.25.3"),
@@ -50,13 +72,23 @@ fn unsupported_transfer_syntax_is_named() {
     ] {
         obj.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
     }
-    for (tag, v) in [(tags::ROWS, 16u16), (tags::COLUMNS, 16), (tags::SAMPLES_PER_PIXEL, 3), (tags::BITS_ALLOCATED, 8), (tags::BITS_STORED, 8), (tags::HIGH_BIT, 7)] {
+    for (tag, v) in [
+        (tags::ROWS, 16u16),
+        (tags::COLUMNS, 16),
+        (tags::SAMPLES_PER_PIXEL, 3),
+        (tags::BITS_ALLOCATED, 8),
+        (tags::BITS_STORED, 8),
+        (tags::HIGH_BIT, 7),
+    ] {
         obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
     }
     obj.put(DataElement::new(
         tags::PIXEL_DATA,
         VR::OB,
-        Value::PixelSequence(PixelFragmentSequence::new(Vec::<u32>::new(), vec![vec![0u8; 8]])),
+        Value::PixelSequence(PixelFragmentSequence::new(
+            Vec::<u32>::new(),
+            vec![vec![0u8; 8]],
+        )),
     ));
     let file = obj
         .with_meta(
@@ -77,24 +109,43 @@ fn unsupported_transfer_syntax_is_named() {
 fn render_writes_grey_or_rgb_as_shown() {
     let tmp = tempfile::tempdir().unwrap();
     let grey = tmp.path().join("cr.png");
-    lightbox_ok(&["render", s(&sample_images().join("ST0004/SE0001/IM0001.dcm")), "--out", s(&grey)]);
+    lightbox_ok(&[
+        "render",
+        s(&sample_images().join("ST0004/SE0001/IM0001.dcm")),
+        "--out",
+        s(&grey),
+    ]);
     let (w, h, c, px) = read_png(&grey);
     assert_eq!((w, h, c), (448, 512, 1));
     // MONOCHROME1: the air around the body has the highest stored values and shows black.
     assert!(px[0] < 20, "corner is {}", px[0]);
     let colour = tmp.path().join("us.png");
-    lightbox_ok(&["render", s(&sample_images().join("ST0005/SE0001/IM0001.dcm")), "--frame", "3", "--out", s(&colour)]);
+    lightbox_ok(&[
+        "render",
+        s(&sample_images().join("ST0005/SE0001/IM0001.dcm")),
+        "--frame",
+        "3",
+        "--out",
+        s(&colour),
+    ]);
     assert_eq!(read_png(&colour).2, 3);
 }
 
 #[test]
 fn decode_writes_modality_values() {
     let tmp = tempfile::tempdir().unwrap();
-    let v = decode(&sample_images().join("ST0001/SE0002/IM0016.dcm"), 0, tmp.path());
+    let v = decode(
+        &sample_images().join("ST0001/SE0002/IM0016.dcm"),
+        0,
+        tmp.path(),
+    );
     assert_eq!(v.shape, vec![256, 256]);
     // Centre of the phantom's chest at this level is soft tissue (~30-45 HU); the corner is padding (-2000 - 1024).
     let centre = v.values[128 * 256 + 140];
-    assert!((-20.0..100.0).contains(&centre), "soft tissue, got {centre}");
+    assert!(
+        (-20.0..100.0).contains(&centre),
+        "soft tissue, got {centre}"
+    );
     assert_eq!(v.values[0], -3024.0);
 }
 

@@ -14,7 +14,10 @@ use common::*;
 
 /// Where each test keeps its files.
 fn workdir(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new().prefix(name).tempdir().expect("tempdir")
+    tempfile::Builder::new()
+        .prefix(name)
+        .tempdir()
+        .expect("tempdir")
 }
 
 /// Sample files used as sources.
@@ -34,7 +37,14 @@ fn dx() -> PathBuf {
 /// An uncompressed copy of the (JPEG 2000) MR slice, made by GDCM.
 fn mr_raw(dir: &Path) -> PathBuf {
     let out = dir.join("mr-raw.dcm");
-    tool("gdcmconv", &["--raw", s(&sample_images().join("ST0003/SE0004/IM0008")), s(&out)]);
+    tool(
+        "gdcmconv",
+        &[
+            "--raw",
+            s(&sample_images().join("ST0003/SE0004/IM0008")),
+            s(&out),
+        ],
+    );
     out
 }
 
@@ -57,7 +67,12 @@ fn truth_16bit(file: &Path, dir: &Path, signed: bool, intercept: f64) -> Vec<f64
 fn assert_decodes_exactly(file: &Path, truth: &[f64], dir: &Path, what: &str) {
     let got = decode(file, 0, dir);
     let (frac, max) = diff_stats(&got.values, truth, 0.0);
-    assert_eq!(frac, 0.0, "{what}: {:.3}% of pixels differ, max {max}", frac * 100.0);
+    assert_eq!(
+        frac,
+        0.0,
+        "{what}: {:.3}% of pixels differ, max {max}",
+        frac * 100.0
+    );
 }
 
 #[test]
@@ -98,8 +113,20 @@ fn lossy_syntaxes_match_the_toolkit_decoders() {
     // (label, compressor + args, decompressor + args): compress `mr`, then decompress for truth.
     let cases: [(&str, &str, &[&str], &str, &[&str]); 3] = [
         ("jpeg-12bit-extended", "dcmcjpeg", &["+ee"], "dcmdjpeg", &[]),
-        ("jpeg-ls-near-lossless", "dcmcjpls", &["+en", "+md", "3"], "dcmdjpls", &[]),
-        ("j2k-lossy", "gdcmconv", &["--j2k", "--lossy", "-q", "40"], "gdcmconv", &["--raw"]),
+        (
+            "jpeg-ls-near-lossless",
+            "dcmcjpls",
+            &["+en", "+md", "3"],
+            "dcmdjpls",
+            &[],
+        ),
+        (
+            "j2k-lossy",
+            "gdcmconv",
+            &["--j2k", "--lossy", "-q", "40"],
+            "gdcmconv",
+            &["--raw"],
+        ),
     ];
     for (label, enc, enc_args, dec, dec_args) in cases {
         let lossy = d.join(format!("{label}.dcm"));
@@ -114,8 +141,16 @@ fn lossy_syntaxes_match_the_toolkit_decoders() {
         let got = decode(&lossy, 0, d);
         let (frac, max) = diff_stats(&got.values, &truth, 0.0);
         // JPEG 2000 lossy goes through wavelet arithmetic in two implementations: allow ±1.
-        let tolerance_ok = if label == "j2k-lossy" { max <= 1.0 } else { frac == 0.0 };
-        assert!(tolerance_ok, "{label}: {:.3}% differ, max {max}", frac * 100.0);
+        let tolerance_ok = if label == "j2k-lossy" {
+            max <= 1.0
+        } else {
+            frac == 0.0
+        };
+        assert!(
+            tolerance_ok,
+            "{label}: {:.3}% differ, max {max}",
+            frac * 100.0
+        );
     }
 }
 
@@ -127,14 +162,22 @@ fn colour_variants_match_dcmtk() {
     // dcmtk's decode of the clip to RGB, colour-by-pixel: the truth.
     let rgb = d.join("us-rgb.dcm");
     tool("dcmdjpeg", &["+ca", "+px", s(&us()), s(&rgb)]);
-    let truth: Vec<f64> = gdcm_raw_pixels(&rgb, d).iter().map(|v| f64::from(*v)).collect();
+    let truth: Vec<f64> = gdcm_raw_pixels(&rgb, d)
+        .iter()
+        .map(|v| f64::from(*v))
+        .collect();
     let frame_len = 240 * 320 * 3;
     let truth0 = &truth[..frame_len];
     let check = |file: &Path, tol: f64, what: &str| {
         let got = decode(file, 0, d);
         assert_eq!(got.shape, vec![240, 320, 3], "{what}");
         let (frac, max) = diff_stats(&got.values, truth0, tol);
-        assert_eq!(frac, 0.0, "{what}: {:.3}% beyond ±{tol}, max {max}", frac * 100.0);
+        assert_eq!(
+            frac,
+            0.0,
+            "{what}: {:.3}% beyond ±{tol}, max {max}",
+            frac * 100.0
+        );
     };
     check(&us(), 0.0, "JPEG baseline YBR_FULL_422");
     // Last frame too: frames map to fragments.
@@ -147,7 +190,11 @@ fn colour_variants_match_dcmtk() {
     // Our YCbCr→RGB is libjpeg's; dcmtk's decoder upsampled chroma smoothly while native 4:2:2 repeats it.
     let got = decode(&ybr422, 0, d);
     let (frac, _) = diff_stats(&got.values, truth0, 6.0);
-    assert!(frac < 0.02, "native YBR_FULL_422: {:.3}% beyond ±6", frac * 100.0);
+    assert!(
+        frac < 0.02,
+        "native YBR_FULL_422: {:.3}% beyond ±6",
+        frac * 100.0
+    );
     let planar = d.join("us-planar.dcm");
     tool("dcmdjpeg", &["+ca", "+pl", s(&us()), s(&planar)]);
     check(&planar, 0.0, "RGB planar configuration 1");
@@ -159,14 +206,24 @@ fn colour_variants_match_dcmtk() {
     let app14_back = d.join("us-app14-back.dcm");
     tool("dcmcjpeg", &["+eb", "+cr", s(&rgb), s(&app14)]);
     tool("dcmdjpeg", &["+px", s(&app14), s(&app14_back)]);
-    let t: Vec<f64> = gdcm_raw_pixels(&app14_back, d).iter().map(|v| f64::from(*v)).collect();
+    let t: Vec<f64> = gdcm_raw_pixels(&app14_back, d)
+        .iter()
+        .map(|v| f64::from(*v))
+        .collect();
     let got = decode(&app14, 0, d);
     let (frac, max) = diff_stats(&got.values, &t[..frame_len], 0.0);
     assert_eq!(frac, 0.0, "APP14 RGB JPEG: max {max}");
 }
 
 /// Renders `file` with our CLI and dcmtk and compares: ≤ 1 level on ≥ 99.5 % of pixels.
-fn assert_render_matches(file: &Path, ours_args: &[&str], dcmtk_tool: &str, dcmtk_args: &[&str], d: &Path, what: &str) {
+fn assert_render_matches(
+    file: &Path,
+    ours_args: &[&str],
+    dcmtk_tool: &str,
+    dcmtk_args: &[&str],
+    d: &Path,
+    what: &str,
+) {
     let ours = d.join(format!("{what}-ours.png"));
     let theirs = d.join(format!("{what}-dcmtk.png"));
     let mut a = vec!["render", s(file)];
@@ -179,11 +236,19 @@ fn assert_render_matches(file: &Path, ours_args: &[&str], dcmtk_tool: &str, dcmt
     tool(dcmtk_tool, &b);
     let (w1, h1, c1, p1) = read_png(&ours);
     let (w2, h2, c2, p2) = read_png(&theirs);
-    assert_eq!((w1, h1, c1), (w2, h2, c2), "{what}: size or channels differ");
+    assert_eq!(
+        (w1, h1, c1),
+        (w2, h2, c2),
+        "{what}: size or channels differ"
+    );
     let a: Vec<f64> = p1.iter().map(|v| f64::from(*v)).collect();
     let b: Vec<f64> = p2.iter().map(|v| f64::from(*v)).collect();
     let (frac, max) = diff_stats(&a, &b, 1.0);
-    assert!(frac <= 0.005, "{what}: {:.3}% of pixels differ by more than 1 (max {max})", frac * 100.0);
+    assert!(
+        frac <= 0.005,
+        "{what}: {:.3}% of pixels differ by more than 1 (max {max})",
+        frac * 100.0
+    );
 }
 
 #[test]
@@ -191,17 +256,59 @@ fn render_matches_dcm2pnm() {
     let dir = workdir("render");
     let d = dir.path();
     assert_render_matches(&ct(), &[], "dcm2pnm", &["+Wi", "1"], d, "ct-file-window");
-    assert_render_matches(&ct(), &["--window", "-600", "1500"], "dcm2pnm", &["+Ww", "-600", "1500"], d, "ct-lung");
-    assert_render_matches(&ct(), &["--preset", "bone"], "dcm2pnm", &["+Ww", "400", "1800"], d, "ct-bone-preset");
-    assert_render_matches(&ct(), &["--voi-function", "sigmoid"], "dcm2pnm", &["+Wi", "1", "+Wfs"], d, "ct-sigmoid");
+    assert_render_matches(
+        &ct(),
+        &["--window", "-600", "1500"],
+        "dcm2pnm",
+        &["+Ww", "-600", "1500"],
+        d,
+        "ct-lung",
+    );
+    assert_render_matches(
+        &ct(),
+        &["--preset", "bone"],
+        "dcm2pnm",
+        &["+Ww", "400", "1800"],
+        d,
+        "ct-bone-preset",
+    );
+    assert_render_matches(
+        &ct(),
+        &["--voi-function", "sigmoid"],
+        "dcm2pnm",
+        &["+Wi", "1", "+Wfs"],
+        d,
+        "ct-sigmoid",
+    );
     assert_render_matches(&cr(), &[], "dcm2pnm", &["+Wi", "1"], d, "cr-monochrome1");
-    assert_render_matches(&dx(), &[], "dcm2pnm", &["+Wi", "1"], d, "dx-sigmoid-from-file");
+    assert_render_matches(
+        &dx(),
+        &[],
+        "dcm2pnm",
+        &["+Wi", "1"],
+        d,
+        "dx-sigmoid-from-file",
+    );
     assert_render_matches(&mr_raw(d), &[], "dcm2pnm", &["+Wi", "1"], d, "mr");
     assert_render_matches(&us(), &[], "dcmj2pnm", &[], d, "us-colour");
     // No window in the file: both fall back to the min-max window. (We leave Pixel
     // Padding Value out of min-max and dcmtk does not, so the padding tag goes too.)
     let bare = d.join("ct-no-window.dcm");
     std::fs::copy(ct(), &bare).expect("copy");
-    tool("dcmodify", &["-nb", "-e", "(0028,1050)", "-e", "(0028,1051)", "-e", "(0028,1055)", "-e", "(0028,0120)", s(&bare)]);
+    tool(
+        "dcmodify",
+        &[
+            "-nb",
+            "-e",
+            "(0028,1050)",
+            "-e",
+            "(0028,1051)",
+            "-e",
+            "(0028,1055)",
+            "-e",
+            "(0028,0120)",
+            s(&bare),
+        ],
+    );
     assert_render_matches(&bare, &[], "dcm2pnm", &["+Wm"], d, "ct-min-max");
 }

@@ -28,7 +28,11 @@ fn sample_release_counts_problems_and_skips() {
     assert_eq!((c.studies, c.series, c.instances), (9, 11, 159));
     // 158 single-frame images + one 12-frame ultrasound clip.
     assert_eq!(c.frames, 158 + 12);
-    assert_eq!(index.patients.len(), 7, "8 patients, one of them only in the claims");
+    assert_eq!(
+        index.patients.len(),
+        7,
+        "8 patients, one of them only in the claims"
+    );
     assert_eq!(index.problems.len(), 1);
     let p = &index.problems[0];
     assert!(p.path.ends_with("ST0009/SE0002/IM0099.dcm"), "{p:?}");
@@ -41,9 +45,15 @@ fn sample_release_counts_problems_and_skips() {
     skipped.sort();
     assert_eq!(skipped, ["Thumbs.db", "desktop.ini"]);
     // Bare data set (no preamble, no meta) and files without extension are indexed.
-    let cr = index.series().find(|s| s.modality.as_deref() == Some("CR")).unwrap();
+    let cr = index
+        .series()
+        .find(|s| s.modality.as_deref() == Some("CR"))
+        .unwrap();
     assert_eq!(cr.instances[0].transfer_syntax, "1.2.840.10008.1.2");
-    let mr = index.series().find(|s| s.description.as_deref() == Some("T1 AXIAL")).unwrap();
+    let mr = index
+        .series()
+        .find(|s| s.description.as_deref() == Some("T1 AXIAL"))
+        .unwrap();
     assert_eq!(mr.instances.len(), 16);
     assert!(mr.instances.iter().all(|i| !i.file_name.contains('.')));
 }
@@ -53,13 +63,23 @@ fn slices_follow_the_normal_and_the_scanner_numbering() {
     let tmp = tempfile::tempdir().unwrap();
     let index = scan(&sample_images(), &tmp.path().join("c.sqlite"));
     // The bone series is written with file names in reverse slice order.
-    let bone = index.series().find(|s| s.description.as_deref() == Some("CHEST 5mm BONE")).unwrap();
+    let bone = index
+        .series()
+        .find(|s| s.description.as_deref() == Some("CHEST 5mm BONE"))
+        .unwrap();
     let numbers: Vec<i64> = bone.instances.iter().map(|i| i.number.unwrap()).collect();
     assert_eq!(numbers, (1..=16).collect::<Vec<_>>());
     assert_eq!(bone.instances[0].file_name, "IM0016.dcm");
     // Positions run head to foot (z falls by the 5 mm spacing).
-    let z: Vec<f64> = bone.instances.iter().map(|i| i.position_mm.unwrap()[2]).collect();
-    assert!(z.windows(2).all(|w| (w[0] - w[1] - 5.0).abs() < 1e-6), "{z:?}");
+    let z: Vec<f64> = bone
+        .instances
+        .iter()
+        .map(|i| i.position_mm.unwrap()[2])
+        .collect();
+    assert!(
+        z.windows(2).all(|w| (w[0] - w[1] - 5.0).abs() < 1e-6),
+        "{z:?}"
+    );
 }
 
 #[test]
@@ -67,7 +87,10 @@ fn position_order_wins_over_file_names_and_numbers() {
     use lightbox::index::tree::sort_instances;
     let tmp = tempfile::tempdir().unwrap();
     let index = scan(&sample_images(), &tmp.path().join("c.sqlite"));
-    let series = index.series().find(|s| s.description.as_deref() == Some("HEAD 5mm")).unwrap();
+    let series = index
+        .series()
+        .find(|s| s.description.as_deref() == Some("HEAD 5mm"))
+        .unwrap();
     let mut shuffled = series.instances.clone();
     // Instance numbers removed and file order shuffled: positions alone decide.
     shuffled.reverse();
@@ -77,7 +100,10 @@ fn position_order_wins_over_file_names_and_numbers() {
     }
     sort_instances(&mut shuffled);
     let z: Vec<f64> = shuffled.iter().map(|i| i.position_mm.unwrap()[2]).collect();
-    assert!(z.windows(2).all(|w| w[0] < w[1]), "ascending along the normal without numbers: {z:?}");
+    assert!(
+        z.windows(2).all(|w| w[0] < w[1]),
+        "ascending along the normal without numbers: {z:?}"
+    );
 }
 
 #[test]
@@ -98,12 +124,25 @@ fn layouts_root_release_folder_and_plain() {
 fn cache_reuses_unchanged_files_and_rescans_changed_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let release = tmp.path().join("rel");
-    lightbox_ok(&["synth", "--out", s(&release), "--studies", "3", "--slices", "4", "--size", "32"]);
+    lightbox_ok(&[
+        "synth",
+        "--out",
+        s(&release),
+        "--studies",
+        "3",
+        "--slices",
+        "4",
+        "--size",
+        "32",
+    ]);
     let cache = tmp.path().join("cache.sqlite");
     let first = scan(&release, &cache);
     assert_eq!(first.files_from_cache, 0);
     let second = scan(&release, &cache);
-    assert_eq!(second.files_from_cache, second.files_scanned, "nothing reparsed");
+    assert_eq!(
+        second.files_from_cache, second.files_scanned,
+        "nothing reparsed"
+    );
     assert_eq!(second.counts(), first.counts());
     // Touch one file's content (size changes): only it is reparsed.
     let victim = second.instances().next().unwrap().path.clone();
@@ -125,20 +164,74 @@ fn cache_reuses_unchanged_files_and_rescans_changed_ones() {
 
 #[test]
 fn index_json_has_the_documented_shape() {
-    let out = lightbox_ok(&["index", s(&repo().join("sample-data")), "--json", "--no-cache"]);
+    let out = lightbox_ok(&[
+        "index",
+        s(&repo().join("sample-data")),
+        "--json",
+        "--no-cache",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(v["release_id"], "20210407_102537");
-    for key in ["files_scanned", "dicom_files", "studies", "series", "instances", "frames", "problems"] {
+    for key in [
+        "files_scanned",
+        "dicom_files",
+        "studies",
+        "series",
+        "instances",
+        "frames",
+        "problems",
+    ] {
         assert!(v["counts"][key].is_u64(), "counts.{key}");
     }
     let study = &v["studies"][0];
-    for key in ["study_uid", "patient_id", "study_date", "modalities", "description", "series"] {
+    for key in [
+        "study_uid",
+        "patient_id",
+        "study_date",
+        "modalities",
+        "description",
+        "series",
+    ] {
         assert!(!study[key].is_null(), "studies[0].{key}");
     }
     let inst = &study["series"][0]["instances"][0];
-    for key in ["path", "file_name", "sop_uid", "number", "frames", "rows", "cols", "transfer_syntax"] {
+    for key in [
+        "path",
+        "file_name",
+        "sop_uid",
+        "number",
+        "frames",
+        "rows",
+        "cols",
+        "transfer_syntax",
+    ] {
         assert!(!inst[key].is_null(), "instances[0].{key}");
     }
-    assert_eq!(v["problems"][0]["path"].as_str().map(|p| p.ends_with("IM0099.dcm")), Some(true));
+    assert_eq!(
+        v["problems"][0]["path"]
+            .as_str()
+            .map(|p| p.ends_with("IM0099.dcm")),
+        Some(true)
+    );
     assert!(out.stderr.is_empty(), "--json is silent on stderr");
+}
+
+#[test]
+fn dicomdir_is_recognised_and_not_indexed_as_an_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let media = tmp.path().join("media");
+    std::fs::create_dir_all(media.join("SE1")).unwrap();
+    std::fs::copy(sample_images().join("ST0001/SE0002/IM0001.dcm"), media.join("SE1/IM0001")).unwrap();
+    let out = std::process::Command::new("dcmmkdir")
+        .current_dir(&media)
+        .args(["--recurse", "+I", "SE1"])
+        .output()
+        .expect("dcmmkdir (dcmtk) is installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let index = scan(&media, &tmp.path().join("c.sqlite"));
+    assert_eq!(index.counts().instances, 1);
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert_eq!(index.skipped.len(), 1);
+    assert!(index.skipped[0].path.ends_with("DICOMDIR"));
+    assert!(index.skipped[0].reason.contains("DICOMDIR"));
 }

@@ -14,7 +14,12 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .map(|e| e.expect("walk"))
         .filter(|e| e.file_type().is_file() && e.file_name() != ".gitkeep")
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             (rel, std::fs::read(e.path()).unwrap())
         })
         .collect()
@@ -45,9 +50,15 @@ fn regenerated_sample_equals_the_committed_one() {
     for (name, bytes) in &committed {
         if name.ends_with(".sqlite") {
             // SQLite pages may differ across library versions: compare the rows.
-            assert_eq!(sqlite_rows(&repo().join("sample-data").join(name)), sqlite_rows(&tmp.path().join(name)));
+            assert_eq!(
+                sqlite_rows(&repo().join("sample-data").join(name)),
+                sqlite_rows(&tmp.path().join(name))
+            );
         } else {
-            assert!(bytes == &fresh[name], "{name} differs: run `lightbox synth --out sample-data` and commit");
+            assert!(
+                bytes == &fresh[name],
+                "{name} differs: run `lightbox synth --out sample-data` and commit"
+            );
         }
     }
     assert!(tmp.path().join("TAKEOUT").is_dir());
@@ -62,8 +73,14 @@ fn claims_csv_and_sqlite_hold_the_same_rows() {
     let header: Vec<&str> = lines[0].split(',').collect();
     assert_eq!(header.first(), Some(&"HOSP_ID"));
     assert_eq!(header.last(), Some(&"SeriesInstanceId"));
-    let rows: Vec<Vec<String>> = lines[1..].iter().map(|l| l.split(',').map(str::to_owned).collect()).collect();
-    assert_eq!(rows, sqlite_rows(&data.join("ADHOC_20210407_102537.sqlite")));
+    let rows: Vec<Vec<String>> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        sqlite_rows(&data.join("ADHOC_20210407_102537.sqlite"))
+    );
     // One row per series with claims (10 of 11) plus the row whose study has no images.
     assert_eq!(rows.len(), 11);
 }
@@ -71,7 +88,17 @@ fn claims_csv_and_sqlite_hold_the_same_rows() {
 #[test]
 fn scale_mode_writes_n_studies_of_m_slices() {
     let tmp = tempfile::tempdir().unwrap();
-    lightbox_ok(&["synth", "--out", s(tmp.path()), "--studies", "2", "--slices", "3", "--size", "64"]);
+    lightbox_ok(&[
+        "synth",
+        "--out",
+        s(tmp.path()),
+        "--studies",
+        "2",
+        "--slices",
+        "3",
+        "--size",
+        "64",
+    ]);
     let out = lightbox_ok(&["index", s(tmp.path()), "--json", "--no-cache"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["counts"]["studies"], 2);

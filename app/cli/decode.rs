@@ -26,12 +26,18 @@ pub struct DecodeArgs {
 /// Runs `decode`.
 pub fn run(a: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let image = DicomImage::open(&a.file).with_context(|| a.file.display().to_string())?;
-    let frame = image.decode_frame(a.frame).with_context(|| a.file.display().to_string())?;
+    let frame = image
+        .decode_frame(a.frame)
+        .with_context(|| a.file.display().to_string())?;
     let (rows, cols) = (frame.rows as usize, frame.cols as usize);
     let bytes = match &frame.pixels {
         FramePixels::Grey(stored) => {
             let m = ModalityFrame::new(&image, a.frame, frame.rows, frame.cols, stored);
-            let data: Vec<u8> = m.values.iter().flat_map(|v| (*v as f32).to_le_bytes()).collect();
+            let data: Vec<u8> = m
+                .values
+                .iter()
+                .flat_map(|v| (*v as f32).to_le_bytes())
+                .collect();
             encode(NpyType::F32, &[rows, cols], &data)
         }
         FramePixels::Rgb(rgb) => encode(NpyType::U8, &[rows, cols, 3], rgb),

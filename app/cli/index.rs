@@ -31,8 +31,10 @@ pub fn run(a: &IndexArgs) -> anyhow::Result<ExitCode> {
     };
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} scanning {pos}/{len} files [{bar:30}] {per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} scanning {pos}/{len} files [{bar:30}] {per_sec} {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
     let show = !a.json;
@@ -43,7 +45,8 @@ pub fn run(a: &IndexArgs) -> anyhow::Result<ExitCode> {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     };
-    let index = Index::open(&a.path, &options, &progress).with_context(|| format!("cannot scan {}", a.path.display()))?;
+    let index = Index::open(&a.path, &options, &progress)
+        .with_context(|| format!("cannot scan {}", a.path.display()))?;
     bar.finish_and_clear();
     if let Some(w) = &index.cache_warning {
         eprintln!("warning: {w}");
@@ -104,7 +107,14 @@ fn print_tree(index: &Index) {
     }
     let or_dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
     for p in &index.patients {
-        println!("Patient {}", if p.patient_id.is_empty() { "(no id)" } else { &p.patient_id });
+        println!(
+            "Patient {}",
+            if p.patient_id.is_empty() {
+                "(no id)"
+            } else {
+                &p.patient_id
+            }
+        );
         for st in &p.studies {
             println!(
                 "  Study {}  {}  {}  \"{}\"  {} series, {} images",
@@ -149,6 +159,12 @@ fn print_tree(index: &Index) {
     }
     println!(
         "{} files scanned ({} from cache): {} studies, {} series, {} instances, {} frames, {} problems",
-        c.files_scanned, index.files_from_cache, c.studies, c.series, c.instances, c.frames, c.problems
+        c.files_scanned,
+        index.files_from_cache,
+        c.studies,
+        c.series,
+        c.instances,
+        c.frames,
+        c.problems
     );
 }

@@ -53,20 +53,38 @@ pub fn run(a: &RenderArgs) -> anyhow::Result<ExitCode> {
         if w[1] <= 0.0 {
             bail!("window width must be positive, got {}", w[1]);
         }
-        VoiRequest::Window(Window { center: w[0], width: w[1], function: VoiFunction::Linear })
+        VoiRequest::Window(Window {
+            center: w[0],
+            width: w[1],
+            function: VoiFunction::Linear,
+        })
     } else if let Some(name) = &a.preset {
         let presets = Presets::bundled();
         let modality = lightbox::attrs::text(&image.dataset, dicom_dictionary_std::tags::MODALITY);
         let p = presets.find(name, modality.as_deref()).with_context(|| {
-            format!("unknown preset {name:?}; known: {}", presets.names().join(", "))
+            format!(
+                "unknown preset {name:?}; known: {}",
+                presets.names().join(", ")
+            )
         })?;
-        VoiRequest::Window(Window { center: p.center, width: p.width, function: VoiFunction::Linear })
+        VoiRequest::Window(Window {
+            center: p.center,
+            width: p.width,
+            function: VoiFunction::Linear,
+        })
     } else {
         VoiRequest::FileOrMinMax
     };
-    let frame = image.decode_frame(a.frame).with_context(|| a.file.display().to_string())?;
-    let img = render_frame(&image, a.frame, &frame, &voi, function).with_context(|| a.file.display().to_string())?;
-    let color = if img.channels == 3 { image::ExtendedColorType::Rgb8 } else { image::ExtendedColorType::L8 };
+    let frame = image
+        .decode_frame(a.frame)
+        .with_context(|| a.file.display().to_string())?;
+    let img = render_frame(&image, a.frame, &frame, &voi, function)
+        .with_context(|| a.file.display().to_string())?;
+    let color = if img.channels == 3 {
+        image::ExtendedColorType::Rgb8
+    } else {
+        image::ExtendedColorType::L8
+    };
     let mut png = Vec::new();
     image::ImageEncoder::write_image(
         image::codecs::png::PngEncoder::new(&mut png),

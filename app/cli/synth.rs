@@ -33,7 +33,8 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<ExitCode> {
         scale: a.studies.map(|studies| (studies, a.slices, a.size)),
         seed: a.seed,
     };
-    let summary = write_release(&a.out, &options).with_context(|| format!("cannot write {}", a.out.display()))?;
+    let summary = write_release(&a.out, &options)
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
     eprintln!("wrote {} files to {}", summary.files, a.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -22,6 +22,10 @@
 //! (palettes, LSE ids 2/3 referenced by a scan), the HP colour transforms
 //! (APP8 "mrfx"), point transforms, component subsampling and the DNL marker.
 //!
+//! Compatibility: CharLS 1.x (the JPEG-LS codec inside DCMTK) computes
+//! non-standard default thresholds for sample maxima below 128 (6- and 7-bit
+//! images); see [`decode`] for how such streams are handled.
+//!
 //! The decoder never panics on malformed input: all problems are reported as
 //! [`JlsError`] values.
 
@@ -294,25 +298,24 @@ fn decode_with(data: &[u8], legacy: bool, info: &mut DecodeInfo) -> Result<JlsIm
                     offset: marker_at,
                     reason,
                 };
-                let params = Params::new(fr.precision, &preset, scan.near, legacy)
-                    .map_err(invalid)?;
+                let params =
+                    Params::new(fr.precision, &preset, scan.near, legacy).map_err(invalid)?;
                 if !legacy {
                     let alt = Params::new(fr.precision, &preset, scan.near, true);
-                    info.legacy_differs |= alt.is_ok_and(|a| {
-                        (a.t1, a.t2, a.t3) != (params.t1, params.t2, params.t3)
-                    });
+                    info.legacy_differs |=
+                        alt.is_ok_and(|a| (a.t1, a.t2, a.t3) != (params.t1, params.t2, params.t3));
                 }
-                let out = image.as_mut().map(Vec::as_mut_slice).unwrap_or(&mut []);
-                let (next, clean) = decode_scan(
-                    data,
-                    pos,
-                    fr,
-                    &scan,
+                let Some(out) = image.as_deref_mut() else {
+                    return Err(JlsError::Incomplete("no output buffer"));
+                };
+                let job = ScanJob {
+                    frame: fr,
+                    scan: &scan,
                     params,
                     restart_interval,
-                    out,
-                    scan_no,
-                )?;
+                    index: scan_no,
+                };
+                let (next, clean) = decode_scan(data, pos, &job, out)?;
                 pos = next;
                 info.clean &= clean;
                 for &c in &scan.comps {
@@ -451,6 +454,7 @@ struct Scan {
     ilv: u8,
 }
 
+/// Big-endian 16-bit value at `b[i..i + 2]` (0 if out of range).
 fn be16(b: &[u8], i: usize) -> u32 {
     match b.get(i..i + 2) {
         Some(s) => u32::from(u16::from_be_bytes([s[0], s[1]])),
@@ -458,6 +462,7 @@ fn be16(b: &[u8], i: usize) -> u32 {
     }
 }
 
+/// Parses a SOF55 (JPEG-LS frame header) payload.
 fn parse_sof(seg: &[u8], offset: usize) -> Result<Frame, JlsError> {
     let bad = |reason: String| JlsError::InvalidSegment {
         segment: "SOF55",
@@ -510,6 +515,8 @@ fn parse_sof(seg: &[u8], offset: usize) -> Result<Frame, JlsError> {
     })
 }
 
+/// Parses an LSE payload: preset parameters (id 1) update `preset`, oversize
+/// dimensions (id 4) update `frame`, mapping tables (ids 2, 3) are ignored.
 fn parse_lse(
     seg: &[u8],
     offset: usize,
@@ -568,6 +575,7 @@ fn parse_lse(
     }
 }
 
+/// Parses a DRI payload: the restart interval in lines (1 to 4 bytes).
 fn parse_dri(seg: &[u8], offset: usize) -> Result<u32, JlsError> {
     if !(1..=4).contains(&seg.len()) {
         return Err(JlsError::InvalidSegment {
@@ -579,6 +587,7 @@ fn parse_dri(seg: &[u8], offset: usize) -> Result<u32, JlsError> {
     Ok(seg.iter().fold(0u32, |acc, &x| (acc << 8) | u32::from(x)))
 }
 
+/// Parses an SOS payload against the frame's component ids.
 fn parse_sos(seg: &[u8], offset: usize, frame: &Frame) -> Result<Scan, JlsError> {
     let bad = |reason: String| JlsError::InvalidSegment {
         segment: "SOS",
@@ -619,9 +628,7 @@ fn parse_sos(seg: &[u8], offset: usize, frame: &Frame) -> Result<Scan, JlsError>
         return Err(bad(format!("interleave mode {ilv} not in 0..=2")));
     }
     if ns > 1 && ilv == 0 {
-        return Err(bad(format!(
-            "{ns} components in a non-interleaved scan"
-        )));
+        return Err(bad(format!("{ns} components in a non-interleaved scan")));
     }
     if ns > MAX_SAMPLE_INTERLEAVED && ilv == 2 {
         return Err(JlsError::Unsupported(format!(
@@ -636,6 +643,7 @@ fn parse_sos(seg: &[u8], offset: usize, frame: &Frame) -> Result<Scan, JlsError>
     Ok(Scan { comps, near, ilv })
 }
 
+/// Allocates the zeroed output buffer, refusing absurd sizes without aborting.
 fn allocate(fr: &Frame) -> Result<Vec<u16>, JlsError> {
     let n = u64::from(fr.width) * u64::from(fr.height) * fr.ids.len() as u64;
     let too_large = || JlsError::TooLarge {
@@ -692,9 +700,10 @@ impl Params {
         let clamp = |i: i32, j: i32| if i > maxval || i < j { j } else { i };
         let (d1, d2, d3) = if maxval >= 128 || legacy {
             let factor = (maxval.min(4095) + 128) / 256;
-            let d1 = clamp(factor * (3 - 2) + 2 + 3 * near, near + 1);
-            let d2 = clamp(factor * (7 - 3) + 3 + 5 * near, d1);
-            let d3 = clamp(factor * (21 - 4) + 4 + 7 * near, d2);
+            // BASIC_T1 = 3, BASIC_T2 = 7, BASIC_T3 = 21.
+            let d1 = clamp(factor + 2 + 3 * near, near + 1);
+            let d2 = clamp(factor * 4 + 3 + 5 * near, d1);
+            let d3 = clamp(factor * 17 + 4 + 7 * near, d2);
             (d1, d2, d3)
         } else {
             let factor = 256 / (maxval + 1);
@@ -929,15 +938,19 @@ struct RunContext {
     nn: i32,
 }
 
-/// Golomb parameter k: smallest k with N * 2^k >= A.
+/// Golomb parameter k: smallest k with N * 2^k >= A (capped at 24, which
+/// only corrupt data can reach).
 #[inline]
 fn golomb_k(n: i32, a: i64) -> u32 {
-    let n = i64::from(n);
-    let mut k = 0;
-    while k < 32 && (n << k) < a {
+    let n = i64::from(n.max(1));
+    if a <= n {
+        return 0;
+    }
+    let mut k = n.leading_zeros() - a.leading_zeros();
+    if (n << k) < a {
         k += 1;
     }
-    k
+    k.min(24)
 }
 
 /// Median edge detector prediction (T.87 A.4.1).
@@ -969,28 +982,25 @@ struct Decoder {
 
 impl Decoder {
     fn new(p: Params) -> Decoder {
-        let mut qlut = Vec::with_capacity(2 * p.maxval as usize + 1);
-        for d in -p.maxval..=p.maxval {
-            let q = if d <= -p.t3 {
-                -4
-            } else if d <= -p.t2 {
-                -3
-            } else if d <= -p.t1 {
-                -2
-            } else if d < -p.near {
-                -1
-            } else if d <= p.near {
-                0
-            } else if d < p.t1 {
-                1
-            } else if d < p.t2 {
-                2
-            } else if d < p.t3 {
-                3
-            } else {
-                4
-            };
-            qlut.push(q);
+        // Gradient quantisation (T.87 A.3.3) as a table over -MAXVAL..=MAXVAL.
+        let m = p.maxval;
+        let mut qlut = vec![0i8; 2 * m as usize + 1];
+        let bounds = [
+            (-m, 1 - p.t3, -4),
+            (1 - p.t3, 1 - p.t2, -3),
+            (1 - p.t2, 1 - p.t1, -2),
+            (1 - p.t1, -p.near, -1),
+            (p.near + 1, p.t1, 1),
+            (p.t1, p.t2, 2),
+            (p.t2, p.t3, 3),
+            (p.t3, m + 1, 4),
+        ];
+        for (lo, hi, q) in bounds {
+            let lo = (lo.clamp(-m, m + 1) + m) as usize;
+            let hi = (hi.clamp(-m, m + 1) + m) as usize;
+            if let Some(r) = qlut.get_mut(lo..hi) {
+                r.fill(q);
+            }
         }
         let step = 2 * p.near + 1;
         let mut d = Decoder {
@@ -1014,7 +1024,12 @@ impl Decoder {
     /// Context initialisation (T.87 A.2.1).
     fn reset_contexts(&mut self) {
         let a = i64::from(((self.p.range + 32) / 64).max(2));
-        self.ctx = [Context { a, b: 0, c: 0, n: 1 }; 365];
+        self.ctx = [Context {
+            a,
+            b: 0,
+            c: 0,
+            n: 1,
+        }; 365];
         self.run = [RunContext { a, n: 1, nn: 0 }; 2];
     }
 
@@ -1247,26 +1262,34 @@ impl Decoder {
     }
 }
 
+/// Everything needed to decode one scan.
+struct ScanJob<'a> {
+    frame: &'a Frame,
+    scan: &'a Scan,
+    params: Params,
+    /// Lines per restart interval (0: no restart markers).
+    restart_interval: u32,
+    /// Zero-based scan number, for error messages.
+    index: usize,
+}
+
 /// Decodes the entropy-coded data of one scan starting at `start`, writing
-/// its components into `out`; returns the offset of the marker that follows
-/// and whether every interval ended exactly at the end of its data.
-#[allow(clippy::too_many_arguments)]
+/// its components into `out` (the whole pixel-interleaved image); returns the
+/// offset of the marker that follows and whether every interval ended exactly
+/// at the end of its data.
 fn decode_scan(
     data: &[u8],
     start: usize,
-    fr: &Frame,
-    scan: &Scan,
-    params: Params,
-    restart_interval: u32,
+    job: &ScanJob,
     out: &mut [u16],
-    scan_no: usize,
 ) -> Result<(usize, bool), JlsError> {
+    let (fr, scan, restart_interval) = (job.frame, job.scan, job.restart_interval);
     let w = fr.width as usize;
     let mut clean = true;
     let h = fr.height;
     let nf = fr.ids.len();
     let ns = scan.comps.len();
-    let mut dec = Decoder::new(params);
+    let mut dec = Decoder::new(job.params);
     let mut br = BitReader::new(data, start);
     let mut prev: Vec<Vec<i32>> = vec![vec![0; w + 2]; ns];
     let mut cur: Vec<Vec<i32>> = vec![vec![0; w + 2]; ns];
@@ -1275,7 +1298,7 @@ fn decode_scan(
     let mut rst_count = 0u8;
     let mut lines_in_interval = 0u32;
     let fault = |line: u32, reason: &'static str| JlsError::InvalidData {
-        scan: scan_no,
+        scan: job.index,
         line,
         reason,
     };
@@ -1327,6 +1350,10 @@ fn decode_scan(
             }
         }
 
+        if br.overrun() > 0 {
+            return Err(fault(y, "entropy-coded data ends early"));
+        }
+
         // Store the line.
         let row = y as usize * w;
         for (c, &fc) in scan.comps.iter().enumerate() {
@@ -1349,10 +1376,243 @@ fn decode_scan(
 mod tests {
     use super::*;
 
+    /// 8x8, 8-bit, lossless, encoded by DCMTK 3.6.7 `dcmcjpls` (default
+    /// options). Exercises run mode, regular mode, a stuffed 0xFF data byte
+    /// and DCMTK's "FF FF D9" padding.
+    const LOSSLESS_8: [u8; 76] = [
+        0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x07, 0x95, 0xF3, 0xF6, 0xFF,
+        0x51, 0x11, 0x99, 0x99, 0xB1, 0x18, 0x00, 0x00, 0x06, 0x0B, 0x2E, 0x42, 0xA4, 0x9B, 0x50,
+        0x00, 0x00, 0x1C, 0xE9, 0xE0, 0x00, 0x0F, 0xFC, 0x00, 0x00, 0x03, 0xA3, 0xF8, 0x00, 0x00,
+        0x0C, 0xC9, 0x74, 0xB4, 0x5D, 0x2D, 0x27, 0x53, 0x40, 0x00, 0x00, 0x36, 0xA0, 0xFF, 0xFF,
+        0xD9,
+    ];
+
+    /// The original image of [`LOSSLESS_8`] and [`NEAR_8`].
+    const IMAGE_8: [u16; 64] = [
+        10, 10, 10, 10, 10, 10, 10, 10, //
+        10, 10, 10, 10, 10, 10, 10, 10, //
+        10, 12, 14, 16, 18, 20, 22, 24, //
+        10, 13, 17, 20, 24, 27, 31, 34, //
+        200, 201, 199, 200, 202, 198, 200, 200, //
+        200, 200, 200, 200, 50, 50, 50, 50, //
+        0, 255, 0, 255, 0, 255, 0, 255, //
+        77, 77, 77, 77, 77, 77, 77, 90,
+    ];
+
+    /// [`IMAGE_8`] encoded by `dcmcjpls +en +md 2` (NEAR = 2).
+    const NEAR_8: [u8; 58] = [
+        0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x02, 0x00, 0x00, 0x3B, 0xFB, 0xF9, 0xCE, 0xBC,
+        0x8D, 0x20, 0x00, 0x75, 0x53, 0xA8, 0x00, 0x00, 0x3B, 0x83, 0xD5, 0x00, 0x00, 0x02, 0x54,
+        0x00, 0x04, 0x45, 0xE2, 0x2F, 0x11, 0x78, 0x00, 0x00, 0x01, 0x94, 0xFF, 0xD9,
+    ];
+
+    /// [`NEAR_8`] as decoded by DCMTK's `dcmdjpls`.
+    const NEAR_8_DECODED: [u16; 64] = [
+        10, 10, 10, 10, 10, 10, 10, 10, //
+        10, 10, 10, 10, 10, 10, 10, 10, //
+        10, 10, 15, 15, 20, 20, 20, 25, //
+        10, 15, 15, 20, 25, 26, 31, 36, //
+        201, 201, 201, 201, 201, 196, 201, 201, //
+        201, 201, 201, 201, 51, 51, 51, 51, //
+        1, 255, 0, 255, 0, 255, 0, 255, //
+        76, 79, 75, 79, 75, 79, 75, 90,
+    ];
+
+    /// 5x4, 16-bit, lossless, by `dcmcjpls`; carries an LSE preset segment.
+    const LOSSLESS_16: [u8; 82] = [
+        0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, 0x10, 0x00, 0x04, 0x00, 0x05, 0x01, 0x01, 0x11, 0x00,
+        0xFF, 0xF8, 0x00, 0x0D, 0x01, 0xFF, 0xFF, 0x00, 0x12, 0x00, 0x43, 0x01, 0x14, 0x00, 0x40,
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0xA0, 0x03, 0xE8, 0xC0, 0x28,
+        0x04, 0xFA, 0x0F, 0xA3, 0x00, 0x28, 0x02, 0x00, 0x11, 0x75, 0x7D, 0x63, 0x4C, 0x79, 0x8E,
+        0x00, 0x01, 0x1C, 0xE5, 0xE8, 0x00, 0x00, 0x3C, 0x99, 0xBC, 0x88, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x0F, 0x95, 0xB0, 0xFF, 0xFF, 0xD9,
+    ];
+
+    const IMAGE_16: [u16; 20] = [
+        0, 65535, 1000, 1000, 1000, //
+        1000, 1000, 1000, 1000, 1001, //
+        4095, 4000, 3900, 3800, 3700, //
+        12345, 12345, 23456, 34567, 65535,
+    ];
+
+    /// 4x3 RGB, 8-bit, lossless, sample-interleaved (`dcmcjpls +is`).
+    const RGB_SAMPLE: [u8; 64] = [
+        0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x11, 0x08, 0x00, 0x03, 0x00, 0x04, 0x03, 0x01, 0x11, 0x00,
+        0x02, 0x11, 0x00, 0x03, 0x11, 0x00, 0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x00,
+        0x03, 0x00, 0x00, 0x02, 0x00, 0x58, 0x00, 0xA4, 0x95, 0x75, 0x33, 0x40, 0x00, 0x00, 0x3F,
+        0xD0, 0x24, 0xA8, 0x21, 0x54, 0x00, 0x00, 0x07, 0x1E, 0xE1, 0x10, 0xC0, 0x00, 0x00, 0x7B,
+        0x97, 0x00, 0xFF, 0xD9,
+    ];
+
+    const IMAGE_RGB: [u16; 36] = [
+        255, 0, 9, 255, 0, 9, 255, 0, 9, 0, 0, 9, //
+        255, 0, 9, 255, 0, 9, 255, 0, 9, 0, 128, 9, //
+        1, 5, 200, 2, 6, 100, 3, 7, 50, 4, 8, 25,
+    ];
+
+    /// 8x6, 8-bit, lossless, restart interval of 2 lines (RST0, RST1),
+    /// spliced from three independently `dcmcjpls`-encoded 8x2 strips.
+    const RESTART_8: [u8; 77] = [
+        0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, 0x08, 0x00, 0x06, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+        0xFF, 0xDD, 0x00, 0x04, 0x00, 0x02, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x0F, 0x20, 0x00, 0x08, 0x97, 0xB5, 0x73, 0x39, 0x19, 0x08, 0xFF, 0xD0,
+        0x00, 0x00, 0x0F, 0x20, 0x08, 0x2B, 0xDA, 0xB9, 0x9C, 0x80, 0x00, 0x01, 0xC0, 0x00, 0x00,
+        0xC4, 0xFF, 0xD1, 0x00, 0x00, 0x0F, 0x28, 0x00, 0x04, 0x53, 0x96, 0x69, 0xC8, 0xC8, 0x40,
+        0xFF, 0xD9,
+    ];
+
+    /// Expected samples of [`RESTART_8`].
+    fn restart_image() -> Vec<u16> {
+        let mut v = Vec::new();
+        for y in 0..6u16 {
+            for x in 0..8u16 {
+                v.push(match (x, y) {
+                    (0..=2, _) => 40,
+                    (5, 3) => 7,
+                    _ => (x * 8 + y * 4) % 256,
+                });
+            }
+        }
+        v
+    }
+
+    fn check(data: &[u8], w: u32, h: u32, comps: u8, bits: u8, expected: &[u16]) {
+        let img = decode(data).expect("test vector must decode");
+        assert_eq!(
+            (img.width, img.height, img.components, img.bits_per_sample),
+            (w, h, comps, bits)
+        );
+        assert_eq!(img.samples, expected);
+    }
+
     #[test]
-    fn rejects_garbage() {
+    fn lossless_8bit_matches_original() {
+        check(&LOSSLESS_8, 8, 8, 1, 8, &IMAGE_8);
+    }
+
+    #[test]
+    fn near_lossless_matches_dcmdjpls() {
+        check(&NEAR_8, 8, 8, 1, 8, &NEAR_8_DECODED);
+        for (d, o) in NEAR_8_DECODED.iter().zip(IMAGE_8) {
+            assert!(d.abs_diff(o) <= 2);
+        }
+    }
+
+    #[test]
+    fn lossless_16bit_with_preset_parameters() {
+        check(&LOSSLESS_16, 5, 4, 1, 16, &IMAGE_16);
+    }
+
+    #[test]
+    fn rgb_sample_interleaved() {
+        check(&RGB_SAMPLE, 4, 3, 3, 8, &IMAGE_RGB);
+    }
+
+    #[test]
+    fn restart_markers() {
+        check(&RESTART_8, 8, 6, 1, 8, &restart_image());
+    }
+
+    #[test]
+    fn quantisation_table_matches_t87() {
+        for (bits, near, t) in [(8, 0, (3, 7, 21)), (12, 3, (5, 9, 30)), (4, 1, (2, 3, 4))] {
+            let preset = Preset {
+                t1: t.0,
+                t2: t.1,
+                t3: t.2,
+                ..Preset::default()
+            };
+            let p = Params::new(bits, &preset, near, false).expect("valid");
+            let dec = Decoder::new(p);
+            for d in -p.maxval..=p.maxval {
+                let q = if d <= -p.t3 {
+                    -4
+                } else if d <= -p.t2 {
+                    -3
+                } else if d <= -p.t1 {
+                    -2
+                } else if d < -p.near {
+                    -1
+                } else if d <= p.near {
+                    0
+                } else if d < p.t1 {
+                    1
+                } else if d < p.t2 {
+                    2
+                } else if d < p.t3 {
+                    3
+                } else {
+                    4
+                };
+                assert_eq!(dec.quant(d), q, "d={d} bits={bits} near={near}");
+            }
+        }
+    }
+
+    #[test]
+    fn default_thresholds_follow_t87() {
+        let p = |bits, near| {
+            let p = Params::new(bits, &Preset::default(), near, false).expect("valid");
+            (p.t1, p.t2, p.t3, p.reset)
+        };
+        assert_eq!(p(8, 0), (3, 7, 21, 64));
+        assert_eq!(p(12, 0), (18, 67, 276, 64));
+        assert_eq!(p(16, 0), (18, 67, 276, 64));
+        assert_eq!(p(16, 2), (24, 77, 290, 64));
+        assert_eq!(p(6, 0), (2, 3, 5, 64));
+        assert_eq!(p(6, 2), (6, 11, 19, 64));
+    }
+
+    #[test]
+    fn corrupt_or_truncated_input_never_panics() {
+        for v in [
+            &LOSSLESS_8[..],
+            &NEAR_8[..],
+            &LOSSLESS_16[..],
+            &RGB_SAMPLE[..],
+            &RESTART_8[..],
+        ] {
+            for len in 0..v.len() {
+                let _ = decode(&v[..len]);
+            }
+            let mut d = v.to_vec();
+            for i in 0..d.len() {
+                for x in [0x01, 0x10, 0x80, 0xFF] {
+                    d[i] ^= x;
+                    let _ = decode(&d);
+                    d[i] ^= x;
+                }
+            }
+        }
+        // A truncated entropy-coded segment is reported, not padded silently.
+        let mut cut = LOSSLESS_8[..40].to_vec();
+        cut.extend_from_slice(&[0xFF, 0xD9]);
+        assert!(matches!(decode(&cut), Err(JlsError::InvalidData { .. })));
+    }
+
+    #[test]
+    fn rejects_garbage_and_unsupported_features() {
         assert!(matches!(decode(&[]), Err(JlsError::NotJpegLs)));
-        assert!(matches!(decode(&[0xFF, 0xD8]), Err(JlsError::Truncated { .. })));
-        assert!(decode(&[0xFF, 0xD8, 0x12]).is_err());
+        assert!(matches!(
+            decode(&[0xFF, 0xD8]),
+            Err(JlsError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode(&[0xFF, 0xD8, 0x12]),
+            Err(JlsError::BadMarker {
+                offset: 2,
+                byte: 0x12
+            })
+        ));
+        // Baseline JPEG frame header.
+        let sof0 = [0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x02];
+        assert!(matches!(decode(&sof0), Err(JlsError::Unsupported(_))));
+        // HP colour transform (APP8 "mrfx", transform 1).
+        let mut hp = RGB_SAMPLE[..21].to_vec();
+        hp.extend_from_slice(&[0xFF, 0xE8, 0x00, 0x07, b'm', b'r', b'f', b'x', 1]);
+        hp.extend_from_slice(&RGB_SAMPLE[21..]);
+        assert!(matches!(decode(&hp), Err(JlsError::Unsupported(_))));
     }
 }

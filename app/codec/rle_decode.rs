@@ -32,7 +32,14 @@ pub fn decode_frame(
     if data.len() < 64 {
         return Err(RleError::Header(format!("{} bytes, need 64", data.len())));
     }
-    let word = |i: usize| u32::from_le_bytes([data[i * 4], data[i * 4 + 1], data[i * 4 + 2], data[i * 4 + 3]]) as usize;
+    let word = |i: usize| {
+        u32::from_le_bytes([
+            data[i * 4],
+            data[i * 4 + 1],
+            data[i * 4 + 2],
+            data[i * 4 + 3],
+        ]) as usize
+    };
     let segments = word(0);
     let want_segments = samples_per_pixel * bytes_per_sample;
     if segments != want_segments || segments > 15 {
@@ -46,7 +53,9 @@ pub fn decode_frame(
     for (seg, &start) in offsets.iter().enumerate() {
         let end = offsets.get(seg + 1).copied().unwrap_or(data.len());
         if start < 64 || start > end || end > data.len() {
-            return Err(RleError::Header(format!("segment {seg} offset {start} out of range")));
+            return Err(RleError::Header(format!(
+                "segment {seg} offset {start} out of range"
+            )));
         }
         unpack_bits(&data[start..end], pixels, &mut plane);
         if plane.len() < pixels {
@@ -107,7 +116,10 @@ mod tests {
         // Two pixels 0x0102, 0x0304: MSB plane [01 03] literal, LSB plane [02 04] literal.
         let mut d = header(&[64, 67]);
         d.extend_from_slice(&[1, 0x01, 0x03, 1, 0x02, 0x04]);
-        assert_eq!(decode_frame(&d, 2, 1, 2).unwrap(), vec![0x02, 0x01, 0x04, 0x03]);
+        assert_eq!(
+            decode_frame(&d, 2, 1, 2).unwrap(),
+            vec![0x02, 0x01, 0x04, 0x03]
+        );
     }
 
     #[test]
@@ -122,6 +134,9 @@ mod tests {
     fn short_segment_is_an_error() {
         let mut d = header(&[64]);
         d.extend_from_slice(&[0, 9]);
-        assert!(matches!(decode_frame(&d, 4, 1, 1), Err(RleError::ShortSegment { .. })));
+        assert!(matches!(
+            decode_frame(&d, 4, 1, 1),
+            Err(RleError::ShortSegment { .. })
+        ));
     }
 }

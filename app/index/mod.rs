@@ -121,7 +121,7 @@ impl Index {
         let done = AtomicUsize::new(0);
         let tick = || {
             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if d % 64 == 0 || d == total {
+            if d.is_multiple_of(64) || d == total {
                 progress(ScanProgress { done: d, total });
             }
         };
@@ -129,10 +129,7 @@ impl Index {
         let outcomes: Vec<FileOutcome> = stamps
             .par_iter()
             .map(|s| {
-                let hit = cached
-                    .get(&s.path)
-                    .filter(|c| c.size == s.size && c.mtime_ns == s.mtime_ns)
-                    .and_then(|c| serde_json::from_str::<FileOutcome>(&c.outcome_json).ok());
+                let hit = cached.get(&s.path).and_then(|c| c.outcome_if_fresh(s));
                 let out = match hit {
                     Some(o) => {
                         from_cache.fetch_add(1, Ordering::Relaxed);

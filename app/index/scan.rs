@@ -35,7 +35,10 @@ pub enum FileOutcome {
 pub fn list_files(dir: &Path) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(e) if e.file_type().is_file() => match e.metadata() {
                 Ok(md) => files.push(FileStamp {
@@ -51,7 +54,10 @@ pub fn list_files(dir: &Path) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
             },
             Ok(_) => {}
             Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.to_path_buf());
                 problems.push((path, err.to_string()));
             }
         }
@@ -98,7 +104,11 @@ pub fn scan_file(stamp: &FileStamp) -> FileOutcome {
     if inst.rows == 0 || inst.cols == 0 {
         return FileOutcome::Skipped(format!(
             "no image (SOP class {})",
-            if inst.sop_class_uid.is_empty() { "unknown" } else { &inst.sop_class_uid }
+            if inst.sop_class_uid.is_empty() {
+                "unknown"
+            } else {
+                &inst.sop_class_uid
+            }
         ));
     }
     if crate::pixel::is_native_syntax(&inst.transfer_syntax)

@@ -119,7 +119,8 @@ pub fn build(instances: Vec<Instance>) -> Vec<Patient> {
     patients
         .into_iter()
         .map(|(patient_id, mut studies)| {
-            studies.sort_by(|a, b| (&a.study_date, &a.study_uid).cmp(&(&b.study_date, &b.study_uid)));
+            studies
+                .sort_by(|a, b| (&a.study_date, &a.study_uid).cmp(&(&b.study_date, &b.study_uid)));
             Patient {
                 patient_id,
                 studies,
@@ -137,13 +138,18 @@ pub fn build(instances: Vec<Instance>) -> Vec<Patient> {
 /// Number, then file name. Ties are broken by Instance Number, then file name.
 pub fn sort_instances(instances: &mut [Instance]) {
     let by_number_then_name = |a: &Instance, b: &Instance| {
-        (a.number.is_none(), a.number, &a.file_name).cmp(&(b.number.is_none(), b.number, &b.file_name))
+        (a.number.is_none(), a.number, &a.file_name).cmp(&(
+            b.number.is_none(),
+            b.number,
+            &b.file_name,
+        ))
     };
     let normal = instances.first().and_then(Instance::normal);
     let geometric = normal.filter(|n| {
         instances.iter().all(|i| {
             i.position_mm.is_some()
-                && i.normal().is_some_and(|m| n.iter().zip(m).all(|(a, b)| (a - b).abs() < 1e-3))
+                && i.normal()
+                    .is_some_and(|m| n.iter().zip(m).all(|(a, b)| (a - b).abs() < 1e-3))
         })
     });
     let Some(n) = geometric else {

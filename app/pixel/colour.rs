@@ -21,7 +21,11 @@ pub fn ybr_full_to_rgb(buf: &mut [u8]) {
         (x * 65536.0 + 0.5) as i32
     }
     for px in buf.chunks_exact_mut(3) {
-        let (y, cb, cr) = (i32::from(px[0]), i32::from(px[1]) - 128, i32::from(px[2]) - 128);
+        let (y, cb, cr) = (
+            i32::from(px[0]),
+            i32::from(px[1]) - 128,
+            i32::from(px[2]) - 128,
+        );
         let r = y + ((fix(1.402) * cr + ONE_HALF) >> 16);
         let g = y + ((-fix(0.344_14) * cb + ONE_HALF - fix(0.714_14) * cr) >> 16);
         let b = y + ((fix(1.772) * cb + ONE_HALF) >> 16);
@@ -76,9 +80,21 @@ pub struct Palette {
 impl Palette {
     /// Reads the Red/Green/Blue Palette Color LUT Descriptors and Data.
     pub fn from_dataset(obj: &InMemDicomObject) -> Result<Self, PixelError> {
-        let red = lut(obj, tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA)?;
-        let green = lut(obj, tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA)?;
-        let blue = lut(obj, tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR, tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA)?;
+        let red = lut(
+            obj,
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        )?;
+        let green = lut(
+            obj,
+            tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
+            tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        )?;
+        let blue = lut(
+            obj,
+            tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
+            tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        )?;
         let n = red.1.len().min(green.1.len()).min(blue.1.len());
         Ok(Self {
             first_mapped: red.0,
@@ -102,14 +118,28 @@ fn lut(obj: &InMemDicomObject, desc_tag: Tag, data_tag: Tag) -> Result<(i64, Vec
         .and_then(|e| e.to_multi_int::<i64>().ok())
         .filter(|d| d.len() == 3)
         .ok_or_else(missing)?;
-    let entries = if desc[0] == 0 { 65536 } else { desc[0] as usize };
-    let first_mapped = if desc[1] < 0 { desc[1] + 65536 } else { desc[1] };
+    let entries = if desc[0] == 0 {
+        65536
+    } else {
+        desc[0] as usize
+    };
+    let first_mapped = if desc[1] < 0 {
+        desc[1] + 65536
+    } else {
+        desc[1]
+    };
     let bits = desc[2];
-    let raw = obj.get(data_tag).ok_or_else(missing)?.to_bytes().map_err(|_| missing())?;
+    let raw = obj
+        .get(data_tag)
+        .ok_or_else(missing)?
+        .to_bytes()
+        .map_err(|_| missing())?;
     let values: Vec<u16> = if bits == 8 && raw.len() < entries * 2 {
         raw.iter().map(|b| u16::from(*b)).collect()
     } else {
-        raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()
+        raw.chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect()
     };
     if values.is_empty() {
         return Err(missing());
@@ -117,5 +147,12 @@ fn lut(obj: &InMemDicomObject, desc_tag: Tag, data_tag: Tag) -> Result<(i64, Vec
     // 16-bit entries keep their high byte; some writers mark 8-bit data as 16 bits.
     let max = values.iter().copied().max().unwrap_or(0);
     let shift = if bits == 8 || max <= 255 { 0 } else { 8 };
-    Ok((first_mapped, values.iter().take(entries).map(|v| (v >> shift) as u8).collect()))
+    Ok((
+        first_mapped,
+        values
+            .iter()
+            .take(entries)
+            .map(|v| (v >> shift) as u8)
+            .collect(),
+    ))
 }

@@ -107,7 +107,9 @@ impl PixelDescription {
     pub fn from_dataset(obj: &InMemDicomObject) -> Result<Self, DescriptionError> {
         let float_data = obj.get(tags::FLOAT_PIXEL_DATA).is_some()
             || obj.get(tags::DOUBLE_FLOAT_PIXEL_DATA).is_some();
-        let rows = int(obj, tags::ROWS).filter(|v| *v > 0).ok_or(DescriptionError::Attribute("Rows"))?;
+        let rows = int(obj, tags::ROWS)
+            .filter(|v| *v > 0)
+            .ok_or(DescriptionError::Attribute("Rows"))?;
         let cols = int(obj, tags::COLUMNS)
             .filter(|v| *v > 0)
             .ok_or(DescriptionError::Attribute("Columns"))?;
@@ -115,7 +117,8 @@ impl PixelDescription {
         if samples_per_pixel != 1 && samples_per_pixel != 3 {
             return Err(DescriptionError::Attribute("SamplesPerPixel"));
         }
-        let bits_allocated = int(obj, tags::BITS_ALLOCATED).ok_or(DescriptionError::Attribute("BitsAllocated"))?;
+        let bits_allocated =
+            int(obj, tags::BITS_ALLOCATED).ok_or(DescriptionError::Attribute("BitsAllocated"))?;
         let bits_stored = int(obj, tags::BITS_STORED).unwrap_or(bits_allocated);
         let high_bit = int(obj, tags::HIGH_BIT).unwrap_or(bits_stored - 1);
         let bits_ok = matches!(bits_allocated, 1 | 8 | 16 | 32 | 64)
@@ -129,7 +132,12 @@ impl PixelDescription {
             });
         }
         let photometric_text = text(obj, tags::PHOTOMETRIC_INTERPRETATION).unwrap_or_else(|| {
-            if samples_per_pixel == 3 { "RGB" } else { "MONOCHROME2" }.to_owned()
+            if samples_per_pixel == 3 {
+                "RGB"
+            } else {
+                "MONOCHROME2"
+            }
+            .to_owned()
         });
         let photometric = Photometric::parse(&photometric_text)
             .ok_or(DescriptionError::Photometric(photometric_text))?;
@@ -158,7 +166,8 @@ impl PixelDescription {
 
     /// Bytes one uncompressed frame takes (bit-packed for 1-bit data; YBR_FULL_422 uses 2 samples a pixel).
     pub fn native_frame_bits(&self) -> usize {
-        let samples = if self.photometric == Photometric::YbrFull422 && self.samples_per_pixel == 3 {
+        let samples = if self.photometric == Photometric::YbrFull422 && self.samples_per_pixel == 3
+        {
             2
         } else {
             usize::from(self.samples_per_pixel)

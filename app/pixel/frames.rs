@@ -18,13 +18,21 @@ pub fn native_pixel_bytes<'a>(
     desc: &PixelDescription,
     big_endian: bool,
 ) -> Result<Cow<'a, [u8]>, PixelError> {
-    let elem = [tags::PIXEL_DATA, tags::FLOAT_PIXEL_DATA, tags::DOUBLE_FLOAT_PIXEL_DATA]
-        .into_iter()
-        .find_map(|t| obj.get(t))
-        .ok_or(PixelError::NoPixelData)?;
+    let elem = [
+        tags::PIXEL_DATA,
+        tags::FLOAT_PIXEL_DATA,
+        tags::DOUBLE_FLOAT_PIXEL_DATA,
+    ]
+    .into_iter()
+    .find_map(|t| obj.get(t))
+    .ok_or(PixelError::NoPixelData)?;
     let bytes = match elem.value() {
         Value::Primitive(p) => p.to_bytes(),
-        _ => return Err(PixelError::Corrupt("native pixel data is encapsulated".into())),
+        _ => {
+            return Err(PixelError::Corrupt(
+                "native pixel data is encapsulated".into(),
+            ));
+        }
     };
     let is_ow = elem.vr() == dicom_core::VR::OW;
     if big_endian && is_ow && desc.bits_allocated == 32 {
@@ -54,7 +62,7 @@ pub fn native_frame<'a>(
             end_bit.div_ceil(8)
         )));
     }
-    if start_bit % 8 == 0 {
+    if start_bit.is_multiple_of(8) {
         return Ok(Cow::Borrowed(&all[start_bit / 8..end_bit.div_ceil(8)]));
     }
     // 1-bit frames need not start on a byte boundary: re-pack from bit 0.
@@ -89,7 +97,9 @@ pub fn encapsulated_frame<'a>(
         }
     };
     if fragments.is_empty() {
-        return Err(PixelError::Corrupt("encapsulated pixel data has no fragments".into()));
+        return Err(PixelError::Corrupt(
+            "encapsulated pixel data has no fragments".into(),
+        ));
     }
     let frame_idx = frame as usize;
     let concat = |frags: &[Vec<u8>]| -> Cow<'a, [u8]> { Cow::Owned(frags.concat()) };
@@ -115,7 +125,9 @@ pub fn encapsulated_frame<'a>(
         let mut firsts = Vec::with_capacity(offsets.len());
         for off in offsets {
             firsts.push(index_of(*off).ok_or_else(|| {
-                PixelError::Corrupt(format!("basic offset table entry {off} points inside a fragment"))
+                PixelError::Corrupt(format!(
+                    "basic offset table entry {off} points inside a fragment"
+                ))
             })?);
         }
         firsts

@@ -82,8 +82,11 @@ pub fn is_native_syntax(uid: &str) -> bool {
 
 /// The name of a transfer syntax, or the UID when it is unknown.
 pub fn transfer_syntax_name(uid: &str) -> String {
-    dicom_encoding::TransferSyntaxIndex::get(&dicom_transfer_syntax_registry::TransferSyntaxRegistry, uid)
-        .map_or_else(|| "unknown".to_owned(), |ts| ts.name().to_owned())
+    dicom_encoding::TransferSyntaxIndex::get(
+        &dicom_transfer_syntax_registry::TransferSyntaxRegistry,
+        uid,
+    )
+    .map_or_else(|| "unknown".to_owned(), |ts| ts.name().to_owned())
 }
 
 /// One decoded frame.
@@ -196,13 +199,17 @@ impl DicomImage {
         match ts {
             uids::RLE_LOSSLESS => {
                 let bps = usize::from(d.bits_allocated / 8).max(1);
-                let bytes = codec::rle_decode::decode_frame(&data, pixels, spp, bps).map_err(|e| {
-                    PixelError::Codec {
-                        codec: "RLE",
-                        message: e.to_string(),
-                    }
-                })?;
-                Ok((samples::from_native_bytes(&bytes, d, spp, false)?, header_colour))
+                let bytes =
+                    codec::rle_decode::decode_frame(&data, pixels, spp, bps).map_err(|e| {
+                        PixelError::Codec {
+                            codec: "RLE",
+                            message: e.to_string(),
+                        }
+                    })?;
+                Ok((
+                    samples::from_native_bytes(&bytes, d, spp, false)?,
+                    header_colour,
+                ))
             }
             uids::JPEG_BASELINE8_BIT | uids::JPEG_EXTENDED12_BIT => {
                 let img = codec::jpeg_dct::decode(&data).map_err(|e| PixelError::Codec {
@@ -213,10 +220,15 @@ impl DicomImage {
                 let colour = match (img.components, img.adobe_transform) {
                     (3, Some(0)) => SampleColour::Rgb,
                     (3, Some(_)) => SampleColour::YbrFull,
-                    (3, None) if img.jfif || header_colour != SampleColour::Rgb => SampleColour::YbrFull,
+                    (3, None) if img.jfif || header_colour != SampleColour::Rgb => {
+                        SampleColour::YbrFull
+                    }
                     _ => header_colour,
                 };
-                let s = Samples::from_raw_ints(img.samples[..pixels * spp].iter().map(|v| u64::from(*v)), &at_bit0);
+                let s = Samples::from_raw_ints(
+                    img.samples[..pixels * spp].iter().map(|v| u64::from(*v)),
+                    &at_bit0,
+                );
                 Ok((s, colour))
             }
             uids::JPEG_LOSSLESS | uids::JPEG_LOSSLESS_SV1 => {
@@ -234,13 +246,18 @@ impl DicomImage {
                         check_len(raw.len() / 2, "JPEG lossless")?;
                         // jpeg-decoder returns 16-bit samples in native byte order.
                         Samples::from_raw_ints(
-                            raw.chunks_exact(2).take(pixels * spp).map(|c| u64::from(u16::from_ne_bytes([c[0], c[1]]))),
+                            raw.chunks_exact(2)
+                                .take(pixels * spp)
+                                .map(|c| u64::from(u16::from_ne_bytes([c[0], c[1]]))),
                             &at_bit0,
                         )
                     }
                     _ => {
                         check_len(raw.len(), "JPEG lossless")?;
-                        Samples::from_raw_ints(raw[..pixels * spp].iter().map(|v| u64::from(*v)), &at_bit0)
+                        Samples::from_raw_ints(
+                            raw[..pixels * spp].iter().map(|v| u64::from(*v)),
+                            &at_bit0,
+                        )
                     }
                 };
                 Ok((s, header_colour))
@@ -251,10 +268,17 @@ impl DicomImage {
                     message: e.to_string(),
                 })?;
                 check_len(img.samples.len(), "JPEG-LS")?;
-                let s = Samples::from_raw_ints(img.samples[..pixels * spp].iter().map(|v| u64::from(*v)), &at_bit0);
+                let s = Samples::from_raw_ints(
+                    img.samples[..pixels * spp].iter().map(|v| u64::from(*v)),
+                    &at_bit0,
+                );
                 Ok((s, header_colour))
             }
-            uids::JPEG2000_LOSSLESS | uids::JPEG2000 | uids::HTJ2K_LOSSLESS | uids::HTJ2K_LOSSLESS_RPCL | uids::HTJ2K => {
+            uids::JPEG2000_LOSSLESS
+            | uids::JPEG2000
+            | uids::HTJ2K_LOSSLESS
+            | uids::HTJ2K_LOSSLESS_RPCL
+            | uids::HTJ2K => {
                 let img = jpeg2k::Image::from_bytes(&data).map_err(|e| PixelError::Codec {
                     codec: "JPEG 2000",
                     message: e.to_string(),
@@ -272,7 +296,9 @@ impl DicomImage {
                 let raw = (0..pixels * spp).map(|k| comps[k % spp].data()[k / spp] as i64 as u64);
                 let s = Samples::from_raw_ints(raw, &at_bit0);
                 // The codec undoes the ICT/RCT colour transform itself.
-                let colour = if spp == 3 && matches!(d.photometric, Photometric::YbrIct | Photometric::YbrRct) {
+                let colour = if spp == 3
+                    && matches!(d.photometric, Photometric::YbrIct | Photometric::YbrRct)
+                {
                     SampleColour::Rgb
                 } else {
                     header_colour

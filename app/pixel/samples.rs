@@ -108,7 +108,11 @@ pub fn from_native_bytes(
                 .map(|k| f32::from_bits(le(src_index(k), 4) as u32))
                 .collect(),
         ),
-        (64, true) => Samples::F64((0..n).map(|k| f64::from_bits(le(src_index(k), 8))).collect()),
+        (64, true) => Samples::F64(
+            (0..n)
+                .map(|k| f64::from_bits(le(src_index(k), 8)))
+                .collect(),
+        ),
         (1, _) => Samples::I32(
             (0..n)
                 .map(|k| {

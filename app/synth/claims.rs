@@ -85,7 +85,8 @@ pub fn write_sqlite(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Resul
         let sql = format!("INSERT INTO ADHOC_DATA VALUES ({})", marks.join(", "));
         let mut stmt = conn.prepare(&sql).map_err(db_err)?;
         for row in rows {
-            stmt.execute(rusqlite::params_from_iter(row.iter())).map_err(db_err)?;
+            stmt.execute(rusqlite::params_from_iter(row.iter()))
+                .map_err(db_err)?;
         }
     }
     std::fs::rename(&tmp, path)?;

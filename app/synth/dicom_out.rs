@@ -90,13 +90,15 @@ impl Dataset {
 
     /// Puts a text attribute.
     pub fn text(&mut self, tag: Tag, vr: VR, value: &str) -> &mut Self {
-        self.0.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
+        self.0
+            .put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
         self
     }
 
     /// Puts a US attribute.
     pub fn us(&mut self, tag: Tag, value: u16) -> &mut Self {
-        self.0.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
+        self.0
+            .put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
         self
     }
 
@@ -145,9 +147,14 @@ pub fn encode_file(
     sop_class: &str,
     sop_uid: &str,
 ) -> Result<Vec<u8>, SynthError> {
-    ds.us(tags::ROWS, rows as u16).us(tags::COLUMNS, cols as u16);
+    ds.us(tags::ROWS, rows as u16)
+        .us(tags::COLUMNS, cols as u16);
     let pixel_element = match pixels {
-        Pixels::Grey { values, signed, bits_stored } => {
+        Pixels::Grey {
+            values,
+            signed,
+            bits_stored,
+        } => {
             ds.us(tags::SAMPLES_PER_PIXEL, 1)
                 .us(tags::BITS_ALLOCATED, 16)
                 .us(tags::BITS_STORED, bits_stored)
@@ -158,21 +165,35 @@ pub fn encode_file(
             let le: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
             let fragment = match syntax {
                 Syntax::ImplicitLe | Syntax::ExplicitLe | Syntax::Deflated => None,
-                Syntax::Rle => Some(rle_encode::encode_frame(&le, rows, cols, 1, 16).map_err(|e| enc_err("RLE")(e.to_string()))?),
+                Syntax::Rle => Some(
+                    rle_encode::encode_frame(&le, rows, cols, 1, 16)
+                        .map_err(|e| enc_err("RLE")(e.to_string()))?,
+                ),
                 Syntax::JpegLossless => Some(
                     jpeg_lossless_encode::encode_frame(&words, rows, cols, bits_stored as u8)
                         .map_err(|e| enc_err("JPEG lossless")(e.to_string()))?,
                 ),
                 Syntax::J2kLossless => Some(
-                    j2k_encode::encode_frame_lossless(&values, rows, cols, 1, bits_stored as u8, signed)
-                        .map_err(|e| enc_err("JPEG 2000")(e.to_string()))?,
+                    j2k_encode::encode_frame_lossless(
+                        &values,
+                        rows,
+                        cols,
+                        1,
+                        bits_stored as u8,
+                        signed,
+                    )
+                    .map_err(|e| enc_err("JPEG 2000")(e.to_string()))?,
                 ),
                 Syntax::JpegBaseline => {
-                    return Err(enc_err("JPEG baseline")("greyscale 16-bit is not baseline".into()));
+                    return Err(enc_err("JPEG baseline")(
+                        "greyscale 16-bit is not baseline".into(),
+                    ));
                 }
             };
             match fragment {
-                None => DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(words.into())),
+                None => {
+                    DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(words.into()))
+                }
                 Some(f) => encapsulated(vec![f]),
             }
         }
@@ -207,9 +228,15 @@ pub fn encode_file(
         .media_storage_sop_instance_uid(sop_uid)
         .implementation_class_uid("2.25.1078402398203129813941096361")
         .implementation_version_name("LIGHTBOX_SYNTH");
-    let file = ds.0.with_meta(meta).map_err(|e| SynthError::Write(e.to_string()))?;
+    let file =
+        ds.0.with_meta(meta)
+            .map_err(|e| SynthError::Write(e.to_string()))?;
     let mut bytes = Vec::new();
-    let written = if bare { file.write_dataset(&mut bytes) } else { file.write_all(&mut bytes) };
+    let written = if bare {
+        file.write_dataset(&mut bytes)
+    } else {
+        file.write_all(&mut bytes)
+    };
     written.map_err(|e| SynthError::Write(e.to_string()))?;
     Ok(bytes)
 }

@@ -92,7 +92,14 @@ struct PatientPlan {
 }
 
 impl SeriesPlan {
-    fn ct(number: i64, description: &'static str, body_part: &'static str, anatomy: Anatomy, syntax: Syntax, slices: u32) -> Self {
+    fn ct(
+        number: i64,
+        description: &'static str,
+        body_part: &'static str,
+        anatomy: Anatomy,
+        syntax: Syntax,
+        slices: u32,
+    ) -> Self {
         Self {
             number,
             modality: "CT",
@@ -119,22 +126,77 @@ const CT_IMAGE: &str = uids::CT_IMAGE_STORAGE;
 
 fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
     let patients = vec![
-        PatientPlan { sex: "M", age: 63, died: None },
-        PatientPlan { sex: "F", age: 48, died: None },
-        PatientPlan { sex: "F", age: 71, died: None },
-        PatientPlan { sex: "M", age: 35, died: None },
-        PatientPlan { sex: "M", age: 56, died: None },
-        PatientPlan { sex: "F", age: 29, died: None },
-        PatientPlan { sex: "M", age: 80, died: Some("202103") },
-        PatientPlan { sex: "F", age: 52, died: None },
+        PatientPlan {
+            sex: "M",
+            age: 63,
+            died: None,
+        },
+        PatientPlan {
+            sex: "F",
+            age: 48,
+            died: None,
+        },
+        PatientPlan {
+            sex: "F",
+            age: 71,
+            died: None,
+        },
+        PatientPlan {
+            sex: "M",
+            age: 35,
+            died: None,
+        },
+        PatientPlan {
+            sex: "M",
+            age: 56,
+            died: None,
+        },
+        PatientPlan {
+            sex: "F",
+            age: 29,
+            died: None,
+        },
+        PatientPlan {
+            sex: "M",
+            age: 80,
+            died: Some("202103"),
+        },
+        PatientPlan {
+            sex: "F",
+            age: 52,
+            died: None,
+        },
     ];
-    let mut chest_rle = SeriesPlan::ct(3, "CHEST 5mm BONE", "CHEST", Anatomy::CtChest { nodule_radius_mm: 6.0 }, Syntax::Rle, 16);
+    let mut chest_rle = SeriesPlan::ct(
+        3,
+        "CHEST 5mm BONE",
+        "CHEST",
+        Anatomy::CtChest {
+            nodule_radius_mm: 6.0,
+        },
+        Syntax::Rle,
+        16,
+    );
     chest_rle.reverse_names = true;
     chest_rle.windows = &[(400.0, 1800.0, "BONE")];
-    let mut head_bone = SeriesPlan::ct(3, "HEAD 5mm BONE", "HEAD", Anatomy::CtHead, Syntax::ExplicitLe, 12);
+    let mut head_bone = SeriesPlan::ct(
+        3,
+        "HEAD 5mm BONE",
+        "HEAD",
+        Anatomy::CtHead,
+        Syntax::ExplicitLe,
+        12,
+    );
     head_bone.claims = false;
     head_bone.windows = &[(400.0, 1800.0, "BONE")];
-    let mut head = SeriesPlan::ct(2, "HEAD 5mm", "HEAD", Anatomy::CtHead, Syntax::ExplicitLe, 12);
+    let mut head = SeriesPlan::ct(
+        2,
+        "HEAD 5mm",
+        "HEAD",
+        Anatomy::CtHead,
+        Syntax::ExplicitLe,
+        12,
+    );
     head.windows = &[(40.0, 80.0, "BRAIN")];
     let mr = |number, description, body_part, anatomy, syntax, slices, no_extension| SeriesPlan {
         number,
@@ -155,7 +217,16 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
         windows: &[(1300.0, 2600.0, "")],
         voi_function: None,
     };
-    let projection = |modality, description, body_part, anatomy, syntax, rows, cols, spacing_mm, windows, voi_function| SeriesPlan {
+    let projection = |modality,
+                      description,
+                      body_part,
+                      anatomy,
+                      syntax,
+                      rows,
+                      cols,
+                      spacing_mm,
+                      windows,
+                      voi_function| SeriesPlan {
         number: 1,
         modality,
         description,
@@ -183,7 +254,16 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             cure_path: "U",
             icd: ["R911", "J449", "", "", ""],
             series: vec![
-                SeriesPlan::ct(2, "CHEST 5mm", "CHEST", Anatomy::CtChest { nodule_radius_mm: 6.0 }, Syntax::ExplicitLe, 32),
+                SeriesPlan::ct(
+                    2,
+                    "CHEST 5mm",
+                    "CHEST",
+                    Anatomy::CtChest {
+                        nodule_radius_mm: 6.0,
+                    },
+                    Syntax::ExplicitLe,
+                    32,
+                ),
                 chest_rle,
             ],
         },
@@ -194,7 +274,16 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             order_code: "33072B",
             cure_path: "U",
             icd: ["C3411", "R911", "I10", "", ""],
-            series: vec![SeriesPlan::ct(2, "CHEST 5mm", "CHEST", Anatomy::CtChest { nodule_radius_mm: 9.0 }, Syntax::JpegLossless, 32)],
+            series: vec![SeriesPlan::ct(
+                2,
+                "CHEST 5mm",
+                "CHEST",
+                Anatomy::CtChest {
+                    nodule_radius_mm: 9.0,
+                },
+                Syntax::JpegLossless,
+                32,
+            )],
         },
         StudyPlan {
             patient: 1,
@@ -203,7 +292,15 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             order_code: "33084B",
             cure_path: "H",
             icd: ["R519", "G439", "", "", ""],
-            series: vec![mr(4, "T1 AXIAL", "BRAIN", Anatomy::MrBrain, Syntax::J2kLossless, 16, true)],
+            series: vec![mr(
+                4,
+                "T1 AXIAL",
+                "BRAIN",
+                Anatomy::MrBrain,
+                Syntax::J2kLossless,
+                16,
+                true,
+            )],
         },
         StudyPlan {
             patient: 2,
@@ -212,7 +309,18 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             order_code: "32001C",
             cure_path: "U",
             icd: ["J189", "R05", "", "", ""],
-            series: vec![projection("CR", "CHEST PA", "CHEST", Anatomy::CrChest, Syntax::ImplicitLe, 512, 448, 0.8, &[(2100.0, 3800.0, "FULL"), (2600.0, 2000.0, "LUNG")], None)],
+            series: vec![projection(
+                "CR",
+                "CHEST PA",
+                "CHEST",
+                Anatomy::CrChest,
+                Syntax::ImplicitLe,
+                512,
+                448,
+                0.8,
+                &[(2100.0, 3800.0, "FULL"), (2600.0, 2000.0, "LUNG")],
+                None,
+            )],
         },
         StudyPlan {
             patient: 3,
@@ -249,7 +357,14 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             cure_path: "I",
             icd: ["K7460", "R160", "E119", "", ""],
             series: vec![{
-                let mut s = SeriesPlan::ct(2, "ABD 5mm PORTAL", "ABDOMEN", Anatomy::CtAbdomen, Syntax::J2kLossless, 24);
+                let mut s = SeriesPlan::ct(
+                    2,
+                    "ABD 5mm PORTAL",
+                    "ABDOMEN",
+                    Anatomy::CtAbdomen,
+                    Syntax::J2kLossless,
+                    24,
+                );
                 s.windows = &[(60.0, 400.0, "ABDOMEN"), (60.0, 160.0, "LIVER")];
                 s
             }],
@@ -261,7 +376,18 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             order_code: "32011C",
             cure_path: "E",
             icd: ["S62309A", "", "", "", ""],
-            series: vec![projection("DX", "HAND PA", "HAND", Anatomy::DxHand, Syntax::Deflated, 320, 256, 0.5, &[(1700.0, 3200.0, "SIGMOID")], Some("SIGMOID"))],
+            series: vec![projection(
+                "DX",
+                "HAND PA",
+                "HAND",
+                Anatomy::DxHand,
+                Syntax::Deflated,
+                320,
+                256,
+                0.5,
+                &[(1700.0, 3200.0, "SIGMOID")],
+                Some("SIGMOID"),
+            )],
         },
         StudyPlan {
             patient: 5,
@@ -270,7 +396,15 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
             order_code: "33084B",
             cure_path: "E",
             icd: ["M25561", "S83241A", "", "", ""],
-            series: vec![mr(3, "PD SAGITTAL", "KNEE", Anatomy::MrKnee, Syntax::Rle, 12, false)],
+            series: vec![mr(
+                3,
+                "PD SAGITTAL",
+                "KNEE",
+                Anatomy::MrKnee,
+                Syntax::Rle,
+                12,
+                false,
+            )],
         },
         StudyPlan {
             patient: 6,
@@ -287,7 +421,11 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
 
 fn scale_plan(studies: u32, slices: u32, size: u32) -> (Vec<PatientPlan>, Vec<StudyPlan>) {
     let patients = (0..studies)
-        .map(|i| PatientPlan { sex: if i % 2 == 0 { "M" } else { "F" }, age: 40 + i % 45, died: None })
+        .map(|i| PatientPlan {
+            sex: if i % 2 == 0 { "M" } else { "F" },
+            age: 40 + i % 45,
+            died: None,
+        })
         .collect();
     let plans = (0..studies as usize)
         .map(|i| StudyPlan {
@@ -302,7 +440,16 @@ fn scale_plan(studies: u32, slices: u32, size: u32) -> (Vec<PatientPlan>, Vec<St
                 cols: size,
                 spacing_mm: 360.0 / f64::from(size.max(1)),
                 thickness_mm: 1.0,
-                ..SeriesPlan::ct(2, "CHEST 1mm", "CHEST", Anatomy::CtChest { nodule_radius_mm: 6.0 }, Syntax::ExplicitLe, slices)
+                ..SeriesPlan::ct(
+                    2,
+                    "CHEST 1mm",
+                    "CHEST",
+                    Anatomy::CtChest {
+                        nodule_radius_mm: 6.0,
+                    },
+                    Syntax::ExplicitLe,
+                    slices,
+                )
             }],
         })
         .collect();
@@ -310,7 +457,10 @@ fn scale_plan(studies: u32, slices: u32, size: u32) -> (Vec<PatientPlan>, Vec<St
 }
 
 fn patient_id(seed: u64, index: usize) -> String {
-    format!("{:016X}", hash64(&["patient", &seed.to_string(), &index.to_string()]))
+    format!(
+        "{:016X}",
+        hash64(&["patient", &seed.to_string(), &index.to_string()])
+    )
 }
 
 /// Writes the sample release (or the scale release) under `out`.
@@ -318,7 +468,9 @@ pub fn write_release(out: &Path, options: &SynthOptions) -> Result<Summary, Synt
     let (patients, studies) = match options.scale {
         Some((n, slices, size)) => {
             if n == 0 || slices == 0 || !(16..=4096).contains(&size) {
-                return Err(SynthError::Write("need --studies ≥ 1, --slices ≥ 1 and 16 ≤ --size ≤ 4096".into()));
+                return Err(SynthError::Write(
+                    "need --studies ≥ 1, --slices ≥ 1 and 16 ≤ --size ≤ 4096".into(),
+                ));
             }
             scale_plan(n, slices, size)
         }
@@ -340,7 +492,10 @@ pub fn write_release(out: &Path, options: &SynthOptions) -> Result<Summary, Synt
         let study_key = format!("study{si}");
         let study_uid = uid(&[&s, &study_key]);
         let study_dir = image_root.join(format!("ST{:04}", si + 1));
-        let hosp_id = format!("{:010X}", hash64(&["hosp", &s, &(si % 3).to_string()]) >> 24);
+        let hosp_id = format!(
+            "{:010X}",
+            hash64(&["hosp", &s, &(si % 3).to_string()]) >> 24
+        );
         for series in &study.series {
             let series_key = format!("{study_key}/series{}", series.number);
             let series_uid = uid(&[&s, &series_key]);
@@ -373,9 +528,17 @@ pub fn write_release(out: &Path, options: &SynthOptions) -> Result<Summary, Synt
     }
     let csv = data_dir.join(format!("ADHOC_{release}.csv"));
     claims::write_csv(&csv, &claims::CLAIMS_COLUMNS, &claims_rows)?;
-    claims::write_sqlite(&data_dir.join(format!("ADHOC_{release}.sqlite")), &claims::CLAIMS_COLUMNS, &claims_rows)?;
+    claims::write_sqlite(
+        &data_dir.join(format!("ADHOC_{release}.sqlite")),
+        &claims::CLAIMS_COLUMNS,
+        &claims_rows,
+    )?;
     let history = history_rows(&patients, seed);
-    claims::write_csv(&data_dir.join(format!("ADHOC_{release}_VDemoOpDtl_2020.csv")), &claims::HISTORY_COLUMNS, &history)?;
+    claims::write_csv(
+        &data_dir.join(format!("ADHOC_{release}_VDemoOpDtl_2020.csv")),
+        &claims::HISTORY_COLUMNS,
+        &history,
+    )?;
     Ok(Summary { files: files + 3 })
 }
 
@@ -392,7 +555,11 @@ struct SeriesContext<'a> {
 }
 
 fn file_path(dir: &Path, series: &SeriesPlan, index: u32) -> PathBuf {
-    let n = if series.reverse_names { series.slices - index } else { index + 1 };
+    let n = if series.reverse_names {
+        series.slices - index
+    } else {
+        index + 1
+    };
     let ext = if series.no_extension { "" } else { ".dcm" };
     dir.join(format!("IM{n:04}{ext}"))
 }
@@ -424,18 +591,34 @@ fn write_instance(ctx: &SeriesContext, dir: &Path, index: u32) -> Result<(), Syn
         .text(tags::SERIES_DATE, VR::DA, ctx.study.date)
         .text(tags::CONTENT_DATE, VR::DA, ctx.study.date)
         .text(tags::STUDY_TIME, VR::TM, "093000")
-        .text(tags::ACCESSION_NUMBER, VR::SH, &format!("A{:07}", ctx.study_index + 1))
+        .text(
+            tags::ACCESSION_NUMBER,
+            VR::SH,
+            &format!("A{:07}", ctx.study_index + 1),
+        )
         .text(tags::MODALITY, VR::CS, se.modality)
         .text(tags::MANUFACTURER, VR::LO, "LIGHTBOX SYNTHETIC")
-        .text(tags::MANUFACTURER_MODEL_NAME, VR::LO, &format!("PHANTOM-{}", se.modality))
+        .text(
+            tags::MANUFACTURER_MODEL_NAME,
+            VR::LO,
+            &format!("PHANTOM-{}", se.modality),
+        )
         .text(tags::STUDY_DESCRIPTION, VR::LO, ctx.study.description)
         .text(tags::SERIES_DESCRIPTION, VR::LO, se.description)
         .text(tags::PATIENT_NAME, VR::PN, "")
         .text(tags::PATIENT_ID, VR::LO, ctx.patient_id)
         .text(tags::PATIENT_SEX, VR::CS, ctx.patient.sex)
-        .text(tags::PATIENT_AGE, VR::AS, &format!("{:03}Y", ctx.patient.age))
+        .text(
+            tags::PATIENT_AGE,
+            VR::AS,
+            &format!("{:03}Y", ctx.patient.age),
+        )
         .text(tags::PATIENT_IDENTITY_REMOVED, VR::CS, "YES")
-        .text(tags::DEIDENTIFICATION_METHOD, VR::LO, "SYNTHETIC (NO REAL PATIENT)")
+        .text(
+            tags::DEIDENTIFICATION_METHOD,
+            VR::LO,
+            "SYNTHETIC (NO REAL PATIENT)",
+        )
         .text(tags::BODY_PART_EXAMINED, VR::CS, se.body_part)
         .text(tags::STUDY_INSTANCE_UID, VR::UI, ctx.study_uid)
         .text(tags::SERIES_INSTANCE_UID, VR::UI, ctx.series_uid)
@@ -448,12 +631,21 @@ fn write_instance(ctx: &SeriesContext, dir: &Path, index: u32) -> Result<(), Syn
     let pixels = match se.content {
         Content::Ultrasound { frames } => {
             ds.ds(tags::FRAME_TIME, &[66.7]);
-            Pixels::RgbFrames((0..frames).map(|f| phantom::ultrasound_frame(se.rows, se.cols, f, &mut rng)).collect())
+            Pixels::RgbFrames(
+                (0..frames)
+                    .map(|f| phantom::ultrasound_frame(se.rows, se.cols, f, &mut rng))
+                    .collect(),
+            )
         }
         Content::Slices(anatomy) => {
             let tomographic = se.slices > 1 || matches!(se.modality, "CT" | "MR");
             let z_mm = (f64::from(se.slices) / 2.0 - f64::from(index) - 0.5) * se.thickness_mm;
-            let geom = SliceGeometry { rows: se.rows, cols: se.cols, spacing_mm: se.spacing_mm, z_mm };
+            let geom = SliceGeometry {
+                rows: se.rows,
+                cols: se.cols,
+                spacing_mm: se.spacing_mm,
+                z_mm,
+            };
             let values = phantom::slice(anatomy, geom, &mut rng);
             let spacing = [se.spacing_mm, se.spacing_mm];
             if tomographic {
@@ -463,9 +655,16 @@ fn write_instance(ctx: &SeriesContext, dir: &Path, index: u32) -> Result<(), Syn
                 ds.ds(tags::PIXEL_SPACING, &spacing)
                     .ds(tags::SLICE_THICKNESS, &[se.thickness_mm])
                     .ds(tags::IMAGE_POSITION_PATIENT, &[x0, y0, z])
-                    .ds(tags::IMAGE_ORIENTATION_PATIENT, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+                    .ds(
+                        tags::IMAGE_ORIENTATION_PATIENT,
+                        &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+                    )
                     .ds(tags::SLICE_LOCATION, &[z])
-                    .text(tags::FRAME_OF_REFERENCE_UID, VR::UI, &ctx.frame_of_reference);
+                    .text(
+                        tags::FRAME_OF_REFERENCE_UID,
+                        VR::UI,
+                        &ctx.frame_of_reference,
+                    );
             } else {
                 ds.ds(tags::IMAGER_PIXEL_SPACING, &spacing);
             }
@@ -474,15 +673,26 @@ fn write_instance(ctx: &SeriesContext, dir: &Path, index: u32) -> Result<(), Syn
                     .ds(tags::RESCALE_SLOPE, &[1.0])
                     .text(tags::RESCALE_TYPE, VR::LO, "HU")
                     .ds(tags::KVP, &[120.0]);
-                ds.0.put(DataElement::new(tags::PIXEL_PADDING_VALUE, VR::SS, PrimitiveValue::from(-2000i16)));
+                ds.0.put(DataElement::new(
+                    tags::PIXEL_PADDING_VALUE,
+                    VR::SS,
+                    PrimitiveValue::from(-2000i16),
+                ));
                 let stored: Vec<i32> = values
                     .iter()
                     .map(|v| v.map_or(-2000, |hu| (hu.round() as i32 + 1024).clamp(-1024, 4095)))
                     .collect();
                 (stored, true, 16, "MONOCHROME2")
             } else {
-                let stored = values.iter().map(|v| v.unwrap_or(0.0).round().clamp(0.0, 4095.0) as i32).collect();
-                let photometric = if se.modality == "CR" { "MONOCHROME1" } else { "MONOCHROME2" };
+                let stored = values
+                    .iter()
+                    .map(|v| v.unwrap_or(0.0).round().clamp(0.0, 4095.0) as i32)
+                    .collect();
+                let photometric = if se.modality == "CR" {
+                    "MONOCHROME1"
+                } else {
+                    "MONOCHROME2"
+                };
                 (stored, false, 12, photometric)
             };
             ds.text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, photometric);
@@ -490,18 +700,36 @@ fn write_instance(ctx: &SeriesContext, dir: &Path, index: u32) -> Result<(), Syn
                 let centers: Vec<f64> = se.windows.iter().map(|w| w.0).collect();
                 let widths: Vec<f64> = se.windows.iter().map(|w| w.1).collect();
                 let names: Vec<&str> = se.windows.iter().map(|w| w.2).collect();
-                ds.ds(tags::WINDOW_CENTER, &centers).ds(tags::WINDOW_WIDTH, &widths);
+                ds.ds(tags::WINDOW_CENTER, &centers)
+                    .ds(tags::WINDOW_WIDTH, &widths);
                 if names.iter().any(|n| !n.is_empty()) {
-                    ds.text(tags::WINDOW_CENTER_WIDTH_EXPLANATION, VR::LO, &names.join("\\"));
+                    ds.text(
+                        tags::WINDOW_CENTER_WIDTH_EXPLANATION,
+                        VR::LO,
+                        &names.join("\\"),
+                    );
                 }
             }
             if let Some(f) = se.voi_function {
                 ds.text(tags::VOILUT_FUNCTION, VR::CS, f);
             }
-            Pixels::Grey { values: stored, signed, bits_stored }
+            Pixels::Grey {
+                values: stored,
+                signed,
+                bits_stored,
+            }
         }
     };
-    let bytes = encode_file(ds, se.bare_dataset, pixels, se.rows, se.cols, se.syntax, class, &sop_uid)?;
+    let bytes = encode_file(
+        ds,
+        se.bare_dataset,
+        pixels,
+        se.rows,
+        se.cols,
+        se.syntax,
+        class,
+        &sop_uid,
+    )?;
     write_atomic(&file_path(dir, se, index), &bytes)?;
     Ok(())
 }
@@ -537,23 +765,52 @@ fn claims_row(ctx: &SeriesContext, hosp_id: &str, study_index: usize) -> Vec<Str
 }
 
 /// The error-path files of the sample release, and the claims row with no images.
-fn write_strays(image_root: &Path, claims_rows: &mut Vec<Vec<String>>, seed: u64) -> Result<usize, SynthError> {
+fn write_strays(
+    image_root: &Path,
+    claims_rows: &mut Vec<Vec<String>>,
+    seed: u64,
+) -> Result<usize, SynthError> {
     let head_dir = image_root.join("ST0009").join("SE0002");
     // Thumbs.db: an OLE compound file header, as Windows Explorer leaves them.
     let mut thumbs = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     thumbs.resize(1024, 0);
     write_atomic(&head_dir.join("Thumbs.db"), &thumbs)?;
-    write_atomic(&image_root.join("desktop.ini"), b"[.ShellClassInfo]\r\nIconResource=C:\\Windows\\System32\\imageres.dll,-3\r\n")?;
+    write_atomic(
+        &image_root.join("desktop.ini"),
+        b"[.ShellClassInfo]\r\nIconResource=C:\\Windows\\System32\\imageres.dll,-3\r\n",
+    )?;
     // A copy cut short inside its header, as an interrupted NAS copy leaves it.
     let source = std::fs::read(head_dir.join("IM0001.dcm"))?;
-    write_atomic(&head_dir.join("IM0099.dcm"), &source[..source.len().min(420)])?;
+    write_atomic(
+        &head_dir.join("IM0099.dcm"),
+        &source[..source.len().min(420)],
+    )?;
     // A claims row whose study never arrived.
     let s = seed.to_string();
     let mut row = vec![
-        "5D41402ABC".into(), "12".into(), "202011".into(), "1".into(), "20201128".into(), "1".into(),
-        "001099".into(), "1".into(), "33072B".into(), "1".into(), "20201120".into(),
-        patient_id(seed, 7), "52".into(), "F".into(), "CT".into(), "U".into(), String::new(), String::new(),
-        "C50911".into(), "Z1231".into(), String::new(), String::new(), String::new(),
+        "5D41402ABC".into(),
+        "12".into(),
+        "202011".into(),
+        "1".into(),
+        "20201128".into(),
+        "1".into(),
+        "001099".into(),
+        "1".into(),
+        "33072B".into(),
+        "1".into(),
+        "20201120".into(),
+        patient_id(seed, 7),
+        "52".into(),
+        "F".into(),
+        "CT".into(),
+        "U".into(),
+        String::new(),
+        String::new(),
+        "C50911".into(),
+        "Z1231".into(),
+        String::new(),
+        String::new(),
+        String::new(),
     ];
     row.push(uid(&[&s, "missing-study"]));
     row.push(uid(&[&s, "missing-study", "series2"]));
@@ -562,7 +819,12 @@ fn write_strays(image_root: &Path, claims_rows: &mut Vec<Vec<String>>, seed: u64
 }
 
 fn history_rows(patients: &[PatientPlan], seed: u64) -> Vec<Vec<String>> {
-    let codes = [("J449", "I10"), ("R911", "R05"), ("E119", "I10"), ("M25561", "")];
+    let codes = [
+        ("J449", "I10"),
+        ("R911", "R05"),
+        ("E119", "I10"),
+        ("M25561", ""),
+    ];
     let mut rows = Vec::new();
     for i in 0..patients.len() {
         let visits = 1 + i % 3;
@@ -573,7 +835,10 @@ fn history_rows(patients: &[PatientPlan], seed: u64) -> Vec<Vec<String>> {
                 patient_id(seed, i),
                 format!("2020{month:02}"),
                 format!("2020{month:02}{:02}", 3 + (i + v * 5) % 25),
-                format!("{:010X}", hash64(&["hosp", &seed.to_string(), &(v % 3).to_string()]) >> 24),
+                format!(
+                    "{:010X}",
+                    hash64(&["hosp", &seed.to_string(), &(v % 3).to_string()]) >> 24
+                ),
                 "11".into(),
                 "1".into(),
                 icd1.into(),

@@ -56,7 +56,10 @@ pub fn slice(anatomy: Anatomy, g: SliceGeometry, rng: &mut Rng) -> Vec<Option<f6
             // Patient coordinates in mm: x to the patient's left, y to posterior.
             let x = (f64::from(c) + 0.5 - half_w) * g.spacing_mm;
             let y = (f64::from(r) + 0.5 - half_h) * g.spacing_mm;
-            let ct = matches!(anatomy, Anatomy::CtChest { .. } | Anatomy::CtAbdomen | Anatomy::CtHead);
+            let ct = matches!(
+                anatomy,
+                Anatomy::CtChest { .. } | Anatomy::CtAbdomen | Anatomy::CtHead
+            );
             if ct && x * x + y * y > fov_r * fov_r {
                 out.push(None);
                 continue;
@@ -86,7 +89,9 @@ fn value_at(anatomy: Anatomy, x: f64, y: f64, z: f64) -> (f64, f64) {
             if d < nodule_radius_mm {
                 return (25.0, 12.0);
             }
-            if inside_ellipse(x, y, -72.0, -5.0, 55.0, 82.0) || inside_ellipse(x, y, 72.0, -5.0, 52.0, 80.0) {
+            if inside_ellipse(x, y, -72.0, -5.0, 55.0, 82.0)
+                || inside_ellipse(x, y, 72.0, -5.0, 52.0, 80.0)
+            {
                 return (-850.0, 15.0);
             }
             if inside_ellipse(x, y, 15.0, -15.0, 45.0, 40.0) {
@@ -107,7 +112,9 @@ fn value_at(anatomy: Anatomy, x: f64, y: f64, z: f64) -> (f64, f64) {
             if inside_ellipse(x, y, -65.0, -10.0, 70.0, 60.0) {
                 return (60.0, 8.0); // liver
             }
-            if inside_ellipse(x, y, -55.0, 55.0, 22.0, 30.0) || inside_ellipse(x, y, 55.0, 55.0, 22.0, 30.0) {
+            if inside_ellipse(x, y, -55.0, 55.0, 22.0, 30.0)
+                || inside_ellipse(x, y, 55.0, 55.0, 22.0, 30.0)
+            {
                 return (150.0, 10.0); // enhancing kidneys
             }
             (35.0, 10.0)
@@ -121,7 +128,9 @@ fn value_at(anatomy: Anatomy, x: f64, y: f64, z: f64) -> (f64, f64) {
             if !skull_in {
                 return (1100.0, 40.0);
             }
-            if inside_ellipse(x, y, -8.0, -5.0, 5.0, 22.0) || inside_ellipse(x, y, 8.0, -5.0, 5.0, 22.0) {
+            if inside_ellipse(x, y, -8.0, -5.0, 5.0, 22.0)
+                || inside_ellipse(x, y, 8.0, -5.0, 5.0, 22.0)
+            {
                 return (6.0, 3.0); // ventricles
             }
             let grey = !inside_ellipse(x, y, 0.0, 0.0, 64.0, 82.0);
@@ -137,7 +146,9 @@ fn value_at(anatomy: Anatomy, x: f64, y: f64, z: f64) -> (f64, f64) {
             if !inside_ellipse(x, y, 0.0, 0.0, 70.0, 88.0) {
                 return (150.0, 20.0); // skull
             }
-            if inside_ellipse(x, y, -8.0, -5.0, 5.0, 22.0) || inside_ellipse(x, y, 8.0, -5.0, 5.0, 22.0) {
+            if inside_ellipse(x, y, -8.0, -5.0, 5.0, 22.0)
+                || inside_ellipse(x, y, 8.0, -5.0, 5.0, 22.0)
+            {
                 return (500.0, 20.0); // CSF
             }
             let grey = !inside_ellipse(x, y, 0.0, 0.0, 62.0, 80.0);
@@ -164,7 +175,8 @@ fn value_at(anatomy: Anatomy, x: f64, y: f64, z: f64) -> (f64, f64) {
             if !body {
                 return (3900.0, 20.0);
             }
-            let lung = inside_ellipse(x, y, -65.0, -10.0, 55.0, 120.0) || inside_ellipse(x, y, 65.0, -10.0, 55.0, 120.0);
+            let lung = inside_ellipse(x, y, -65.0, -10.0, 55.0, 120.0)
+                || inside_ellipse(x, y, 65.0, -10.0, 55.0, 120.0);
             let spine = x.abs() < 14.0;
             let heart = inside_ellipse(x, y, 15.0, 40.0, 55.0, 50.0);
             let rib = lung && ((y + 200.0) % 28.0) < 5.0;
@@ -181,10 +193,21 @@ fn value_at(anatomy: Anatomy, x: f64, y: f64, z: f64) -> (f64, f64) {
         }
         Anatomy::DxHand => {
             let palm = inside_ellipse(x, y, 0.0, 40.0, 45.0, 55.0);
-            let finger = y < 0.0 && y > -95.0 && [-30.0, -11.0, 8.0, 27.0].iter().any(|fx| (x - fx).abs() < 8.0);
+            let finger = y < 0.0
+                && y > -95.0
+                && [-30.0, -11.0, 8.0, 27.0]
+                    .iter()
+                    .any(|fx| (x - fx).abs() < 8.0);
             let thumb = inside_ellipse(x, y, 52.0, 10.0, 9.0, 35.0);
-            let bone = (y < 0.0 && y > -90.0 && [-30.0, -11.0, 8.0, 27.0].iter().any(|fx| (x - fx).abs() < 3.5))
-                || (palm && [-30.0, -11.0, 8.0, 27.0].iter().any(|fx| (x - fx).abs() < 4.0));
+            let bone = (y < 0.0
+                && y > -90.0
+                && [-30.0, -11.0, 8.0, 27.0]
+                    .iter()
+                    .any(|fx| (x - fx).abs() < 3.5))
+                || (palm
+                    && [-30.0, -11.0, 8.0, 27.0]
+                        .iter()
+                        .any(|fx| (x - fx).abs() < 4.0));
             if bone {
                 (3000.0, 30.0)
             } else if palm || finger || thumb {
@@ -218,7 +241,8 @@ pub fn ultrasound_frame(rows: u32, cols: u32, frame: u32, rng: &mut Rng) -> Vec<
                 let v = (120.0 + 120.0 * flow.abs()) as u8;
                 out.extend_from_slice(&if flow > 0.0 { [v, 20, 20] } else { [20, 30, v] });
             } else {
-                let speckle = (90.0 * (1.0 - depth * 0.6) + rng.noise(28.0)).clamp(0.0, 255.0) as u8;
+                let speckle =
+                    (90.0 * (1.0 - depth * 0.6) + rng.noise(28.0)).clamp(0.0, 255.0) as u8;
                 out.extend_from_slice(&[speckle, speckle, speckle]);
             }
         }

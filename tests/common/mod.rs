@@ -18,7 +18,10 @@ pub fn sample_images() -> PathBuf {
 pub fn lightbox(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lightbox"))
         .args(args)
-        .env("LIGHTBOX_CACHE_DIR", std::env::temp_dir().join("lightbox-test-cache"))
+        .env(
+            "LIGHTBOX_CACHE_DIR",
+            std::env::temp_dir().join("lightbox-test-cache"),
+        )
         .output()
         .expect("the lightbox binary runs")
 }
@@ -37,7 +40,9 @@ pub fn lightbox_ok(args: &[&str]) -> Output {
 /// Runs an external tool (dcmtk, gdcm); a missing tool fails the test with the fix.
 pub fn tool(name: &str, args: &[&str]) -> Output {
     let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("{name} is needed by this test ({e}); install it: apt-get install dcmtk libgdcm-tools")
+        panic!(
+            "{name} is needed by this test ({e}); install it: apt-get install dcmtk libgdcm-tools"
+        )
     });
     assert!(
         out.status.success(),
@@ -65,7 +70,11 @@ pub fn read_npy(path: &Path) -> Npy {
     assert_eq!(&b[..6], b"\x93NUMPY");
     let hlen = u16::from_le_bytes([b[8], b[9]]) as usize;
     let header = std::str::from_utf8(&b[10..10 + hlen]).expect("ascii header");
-    let shape_text = header.split("'shape': (").nth(1).and_then(|t| t.split(')').next()).expect("shape");
+    let shape_text = header
+        .split("'shape': (")
+        .nth(1)
+        .and_then(|t| t.split(')').next())
+        .expect("shape");
     let shape: Vec<usize> = shape_text
         .split(',')
         .map(str::trim)
@@ -74,7 +83,9 @@ pub fn read_npy(path: &Path) -> Npy {
         .collect();
     let data = &b[10 + hlen..];
     let values = if header.contains("<f4") {
-        data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect()
+        data.chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect()
     } else {
         data.iter().map(|v| f64::from(*v)).collect()
     };
@@ -87,7 +98,14 @@ pub fn decode(file: &Path, frame: u32, dir: &Path) -> Npy {
         "{}-{frame}.npy",
         file.file_name().and_then(|n| n.to_str()).unwrap_or("x")
     ));
-    lightbox_ok(&["decode", s(file), "--frame", &frame.to_string(), "--out", s(&out)]);
+    lightbox_ok(&[
+        "decode",
+        s(file),
+        "--frame",
+        &frame.to_string(),
+        "--out",
+        s(&out),
+    ]);
     read_npy(&out)
 }
 
@@ -118,7 +136,13 @@ pub fn diff_stats(a: &[f64], b: &[f64], tol: f64) -> (f64, f64) {
 
 /// The raw Pixel Data bytes of an uncompressed file, extracted by GDCM (independent of our parser).
 pub fn gdcm_raw_pixels(file: &Path, dir: &Path) -> Vec<u8> {
-    let out = dir.join(format!("{}.raw", file.file_name().and_then(|n| n.to_str()).unwrap_or("x")));
-    tool("gdcmraw", &["-i", s(file), "-o", s(&out), "-t", "7fe0,0010"]);
+    let out = dir.join(format!(
+        "{}.raw",
+        file.file_name().and_then(|n| n.to_str()).unwrap_or("x")
+    ));
+    tool(
+        "gdcmraw",
+        &["-i", s(file), "-o", s(&out), "-t", "7fe0,0010"],
+    );
     std::fs::read(&out).expect("raw pixels")
 }

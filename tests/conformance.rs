@@ -1,0 +1,255 @@
+//! Conformance against pydicom on the public DICOM test files that pip packages ship.
+//!
+//! Lightbox is judged on real-world files from public test suites, so this test
+//! runs `tests/conformance/compare_pydicom.py`, which decodes every file of
+//! pydicom's own test data (and the `pydicom-data` package's) with pydicom and
+//! with `lightbox decode`, and compares them frame by frame. The script only
+//! reports; this test decides: no `mismatch` and no `lightbox-error`, except for
+//! the files in [`KNOWN_GAPS`], and every known gap must still fail, so the list
+//! shrinks as gaps get fixed.
+//!
+//! The reference runs in a virtual environment at `target/conformance-venv`
+//! (or `$LIGHTBOX_CONFORMANCE_VENV`), created on first use with the pinned
+//! wheels of [`REQUIREMENTS`]. Python 3 with `venv` and network access to PyPI
+//! on first use are required: without them the test fails with the fix, it never
+//! passes silently. Nothing else is downloaded at run time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The reference stack, pinned so the reference cannot change under us.
+///
+/// All install as wheels (no compiler) on Debian 12 / CPython 3.11 x86_64
+/// (manylinux): numpy 2.4.6 is the newest release for CPython 3.11. Pillow is
+/// pydicom's second JPEG decoder (libjpeg-turbo, IJG upsampling), consulted only
+/// when the primary plugin (pylibjpeg) disagrees with Lightbox. `pydicom-data`
+/// ships the test files pydicom would otherwise download from GitHub.
+const REQUIREMENTS: &[&str] = &[
+    "pydicom==3.0.2",
+    "numpy==2.4.6",
+    "pylibjpeg==2.1.0",
+    "pylibjpeg-libjpeg==2.5.0",
+    "pylibjpeg-openjpeg==2.6.0",
+    "pylibjpeg-rle==2.2.0",
+    "pillow==13.0.0",
+    "pydicom-data==1.0.0",
+];
+
+/// Files (named as the script names them) that Lightbox gets wrong today, and why.
+///
+/// A file here may mismatch or fail to decode without failing the test; once it
+/// passes, the test fails until it is removed, so this list only shrinks.
+const KNOWN_GAPS: &[(&str, &str)] = &[
+    (
+        "pydicom/SC_rgb_jpeg.dcm",
+        "data set written in implicit VR although the transfer syntax (JPEG Baseline) says explicit: dicom_file::open has no VR fallback",
+    ),
+    (
+        "pydicom-data/explicit_VR-UN.dcm",
+        "Rescale Intercept/Slope stored with VR UN: attrs::floats turns the bytes \"0 \"/\"1 \" into 48/49 instead of parsing DS text",
+    ),
+    (
+        "pydicom-data/gdcm-US-ALOKA-16.dcm",
+        "PALETTE COLOR with Segmented Palette Color LUT Data (0028,1221-1223): not supported",
+    ),
+    (
+        "pydicom-data/gdcm-US-ALOKA-16_big.dcm",
+        "PALETTE COLOR with Segmented Palette Color LUT Data (0028,1221-1223), big endian: not supported",
+    ),
+];
+
+/// Fewer files compared than this means the harness found no test data, not that all is well.
+const MIN_FILES_COMPARED: u64 = 150;
+
+/// The repository root, to find the script and the default venv location.
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where the venv lives: overridable so CI can cache it and developers can share one.
+fn venv_dir() -> PathBuf {
+    std::env::var_os("LIGHTBOX_CONFORMANCE_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/conformance-venv"))
+}
+
+/// The venv's interpreter (its layout differs on Windows).
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts/python.exe")
+    } else {
+        venv.join("bin/python")
+    }
+}
+
+/// Runs a command, turning "cannot start it" into a failure that says what to install.
+fn run(cmd: &mut Command, what: &str, fix: &str) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}\n{fix}"))
+}
+
+/// Panics with both output streams unless `out` succeeded, so setup problems are explicit.
+fn require_success(out: &Output, what: &str, fix: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}{}\n{fix}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Creates the venv if needed and installs [`REQUIREMENTS`] unless the stamp says they are there.
+///
+/// The stamp file records what was installed, so changing a pin reinstalls.
+fn ensure_venv() -> PathBuf {
+    let venv = venv_dir();
+    let python = venv_python(&venv);
+    let no_venv =
+        "Python 3 with the venv module is required (Debian: apt-get install python3 python3-venv).";
+    if !python.exists() {
+        let system_python = if cfg!(windows) { "python" } else { "python3" };
+        let out = run(
+            Command::new(system_python).args(["-m", "venv"]).arg(&venv),
+            "creating the conformance venv",
+            no_venv,
+        );
+        require_success(&out, "python3 -m venv", no_venv);
+    }
+    let stamp = venv.join("lightbox-conformance-requirements.txt");
+    let wanted = REQUIREMENTS.join("\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return python;
+    }
+    let fix = format!(
+        "pip needs PyPI on first use; a broken venv can be deleted: rm -rf {}",
+        venv.display()
+    );
+    let out = run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--only-binary=:all:",
+            ])
+            .args(REQUIREMENTS),
+        "installing the reference stack",
+        &fix,
+    );
+    require_success(&out, "pip install", &fix);
+    std::fs::write(&stamp, wanted).expect("write the venv stamp");
+    python
+}
+
+/// A result field as text, for messages.
+fn field(r: &Value, key: &str) -> String {
+    match r.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "-".to_owned(),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// One line saying what went wrong for a failing (file, frame), with the pixel-module facts.
+fn describe(r: &Value) -> String {
+    let what = match field(r, "status").as_str() {
+        "lightbox-error" => field(r, "lightbox_error"),
+        _ => format!(
+            "max diff {} (tolerance {}), {} of pixels beyond tolerance, shapes {} vs pydicom {}; {}",
+            field(r, "max_diff"),
+            field(r, "tolerance"),
+            field(r, "beyond_tolerance_fraction"),
+            field(r, "shape_lightbox"),
+            field(r, "shape_pydicom"),
+            field(r, "hints"),
+        ),
+    };
+    format!(
+        "{} frame {}: {} [{}, {}, BA {} BS {} PR {} SPP {} PC {}]: {what}",
+        field(r, "name"),
+        field(r, "frame"),
+        field(r, "status"),
+        field(r, "transfer_syntax_name"),
+        field(r, "photometric"),
+        field(r, "bits_allocated"),
+        field(r, "bits_stored"),
+        field(r, "pixel_representation"),
+        field(r, "samples_per_pixel"),
+        field(r, "planar_configuration"),
+    )
+}
+
+/// The whole check: run the harness, then hold its report against [`KNOWN_GAPS`].
+#[test]
+fn decodes_pydicom_test_files_like_pydicom() {
+    let python = ensure_venv();
+    let script = repo().join("tests/conformance/compare_pydicom.py");
+    let out = run(
+        Command::new(&python)
+            .arg(&script)
+            .arg("--lightbox")
+            .arg(env!("CARGO_BIN_EXE_lightbox"))
+            .arg("--json"),
+        "running compare_pydicom.py",
+        "",
+    );
+    // The table (stderr) is shown by `cargo test` when this test fails.
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    require_success(&out, "compare_pydicom.py (the harness itself)", "");
+    let report: Value =
+        serde_json::from_slice(&out.stdout).expect("the harness prints a JSON report");
+
+    let compared = report["summary"]["files_compared"].as_u64().unwrap_or(0);
+    assert!(
+        compared >= MIN_FILES_COMPARED,
+        "only {compared} files compared (expected at least {MIN_FILES_COMPARED}): are pydicom and pydicom-data installed in {}?",
+        venv_dir().display()
+    );
+
+    let results = report["results"].as_array().expect("results array");
+    // Files for which pydicom gave a reference for at least one frame.
+    let with_reference: BTreeSet<&str> = results
+        .iter()
+        .filter(|r| !matches!(r["status"].as_str(), Some("pydicom-error" | "both-error")))
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    let mut failing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in results {
+        let status = r["status"].as_str().unwrap_or("");
+        if status == "mismatch" || status == "lightbox-error" {
+            let name = r["name"].as_str().unwrap_or("?");
+            failing.entry(name).or_default().push(describe(r));
+        }
+    }
+    let known: BTreeMap<&str, &str> = KNOWN_GAPS.iter().copied().collect();
+
+    let mut problems = Vec::new();
+    for (name, lines) in &failing {
+        if !known.contains_key(name) {
+            problems.extend(lines.iter().map(|l| format!("NEW FAILURE {l}")));
+        }
+    }
+    for (name, reason) in KNOWN_GAPS {
+        if !with_reference.contains(name) {
+            problems.push(format!(
+                "known gap {name} has no pydicom reference (file gone or renamed, or pydicom cannot decode it): remove from KNOWN_GAPS"
+            ));
+        } else if !failing.contains_key(name) {
+            problems.push(format!(
+                "known gap {name} now matches pydicom ({reason}): remove from KNOWN_GAPS"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} conformance problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
