@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::instance::Instance;
@@ -31,36 +32,64 @@ pub enum FileOutcome {
     Problem(String),
 }
 
-/// Lists every regular file under `dir`, sorted by path; unreadable entries become problems.
+/// Lists every regular file under `dir` (following links), sorted by path;
+/// unreadable entries become problems.
+///
+/// Folders are listed in parallel: on a cold disk or a network copy, listing and
+/// stat-ing is what reopening a cached release costs, and it overlaps well.
 pub fn list_files(dir: &Path) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
+    let (mut files, problems) = list_dir(dir, 0);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, problems)
+}
+
+/// Deeper than this is a link loop, not a release.
+const MAX_DEPTH: usize = 64;
+
+fn list_dir(dir: &Path, depth: usize) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() => match e.metadata() {
-                Ok(md) => files.push(FileStamp {
-                    path: e.path().to_path_buf(),
-                    size: md.len(),
-                    mtime_ns: md
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos() as i64),
-                }),
-                Err(err) => problems.push((e.path().to_path_buf(), err.to_string())),
-            },
-            Ok(_) => {}
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.to_path_buf());
-                problems.push((path, err.to_string()));
-            }
+    if depth > MAX_DEPTH {
+        problems.push((dir.to_path_buf(), format!("folders nested deeper than {MAX_DEPTH} (a link loop?)")));
+        return (files, problems);
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push((dir.to_path_buf(), format!("cannot list folder: {e}")));
+            return (files, problems);
         }
+    };
+    let mut subdirs = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push((dir.to_path_buf(), format!("cannot list folder: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        // `metadata` follows links, so a linked folder is listed like a real one.
+        match std::fs::metadata(&path) {
+            Ok(md) if md.is_dir() => subdirs.push(path),
+            Ok(md) if md.is_file() => files.push(FileStamp {
+                path,
+                size: md.len(),
+                mtime_ns: md
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as i64),
+            }),
+            Ok(_) => {}
+            Err(e) => problems.push((path, e.to_string())),
+        }
+    }
+    let nested: Vec<_> = subdirs.par_iter().map(|d| list_dir(d, depth + 1)).collect();
+    for (f, p) in nested {
+        files.extend(f);
+        problems.extend(p);
     }
     (files, problems)
 }
