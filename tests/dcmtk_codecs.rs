@@ -104,6 +104,9 @@ fn lossless_syntaxes_reproduce_the_source_values() {
     }
 }
 
+/// A lossy case: label, compressor and its options, decompressor and its options.
+type LossyCase<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, &'a [&'a str]);
+
 /// Lossy syntaxes: our decode must equal the toolkit's decoder output.
 #[test]
 fn lossy_syntaxes_match_the_toolkit_decoders() {
@@ -111,7 +114,7 @@ fn lossy_syntaxes_match_the_toolkit_decoders() {
     let d = dir.path();
     let mr = mr_raw(d);
     // (label, compressor + args, decompressor + args): compress `mr`, then decompress for truth.
-    let cases: [(&str, &str, &[&str], &str, &[&str]); 3] = [
+    let cases: [LossyCase; 3] = [
         ("jpeg-12bit-extended", "dcmcjpeg", &["+ee"], "dcmdjpeg", &[]),
         (
             "jpeg-ls-near-lossless",

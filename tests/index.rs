@@ -221,13 +221,21 @@ fn dicomdir_is_recognised_and_not_indexed_as_an_image() {
     let tmp = tempfile::tempdir().unwrap();
     let media = tmp.path().join("media");
     std::fs::create_dir_all(media.join("SE1")).unwrap();
-    std::fs::copy(sample_images().join("ST0001/SE0002/IM0001.dcm"), media.join("SE1/IM0001")).unwrap();
+    std::fs::copy(
+        sample_images().join("ST0001/SE0002/IM0001.dcm"),
+        media.join("SE1/IM0001"),
+    )
+    .unwrap();
     let out = std::process::Command::new("dcmmkdir")
         .current_dir(&media)
         .args(["--recurse", "+I", "SE1"])
         .output()
         .expect("dcmmkdir (dcmtk) is installed");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let index = scan(&media, &tmp.path().join("c.sqlite"));
     assert_eq!(index.counts().instances, 1);
     assert!(index.problems.is_empty(), "{:?}", index.problems);

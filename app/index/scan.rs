@@ -50,7 +50,10 @@ fn list_dir(dir: &Path, depth: usize) -> (Vec<FileStamp>, Vec<(PathBuf, String)>
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if depth > MAX_DEPTH {
-        problems.push((dir.to_path_buf(), format!("folders nested deeper than {MAX_DEPTH} (a link loop?)")));
+        problems.push((
+            dir.to_path_buf(),
+            format!("folders nested deeper than {MAX_DEPTH} (a link loop?)"),
+        ));
         return (files, problems);
     }
     let entries = match std::fs::read_dir(dir) {

@@ -539,7 +539,7 @@ def reference_with_fallback(
                         notes.append(msg)
         if plugin != primary:
             notes.append(f"plugin {primary!r} failed ({errors[0]}); reference from pydicom's other plugins")
-        return ref, scale, raw, None, plugin or primary
+        return ref, scale, raw, None, plugin or ("any" if primary else "")
     return None, 1.0, None, errors[-1], primary
 
 
@@ -695,6 +695,17 @@ def summarize(results: list[dict[str, Any]], skipped: list[dict[str, str]]) -> d
     }
 
 
+def json_safe(v: Any) -> Any:
+    """`v` with non-finite floats as strings: strict JSON (serde_json) has no inf or NaN."""
+    if isinstance(v, float) and not np.isfinite(v):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [json_safe(x) for x in v]
+    return v
+
+
 def main() -> int:
     """Entry point: always 0 unless the harness itself crashes."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -750,7 +761,7 @@ def main() -> int:
             "results": results,
             "skipped": skipped,
         }
-        json.dump(report, sys.stdout, indent=1, default=str)
+        json.dump(json_safe(report), sys.stdout, indent=1, default=str, allow_nan=False)
         print()
     return 0
 
