@@ -55,7 +55,7 @@ fn unsupported_transfer_syntax_is_named() {
     use dicom_core::value::{PixelFragmentSequence, Value};
     use dicom_core::{DataElement, PrimitiveValue, VR};
     use dicom_dictionary_std::tags;
-    use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+    use dicom_object::InMemDicomObject;
 
     let tmp = tempfile::tempdir().unwrap();
     let mut obj = InMemDicomObject::new_empty();
@@ -90,16 +90,7 @@ fn unsupported_transfer_syntax_is_named() {
             vec![vec![0u8; 8]],
         )),
     ));
-    let file = obj
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax("1.2.840.10008.1.2.4.100")
-                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.77.1.4.1")
-                .media_storage_sop_instance_uid("2.25.1"),
-        )
-        .unwrap();
-    let mpeg = tmp.path().join("mpeg.dcm");
-    file.write_to_file(&mpeg).unwrap();
+    let mpeg = write_dicom(obj, "1.2.840.10008.1.2.4.100", &tmp.path().join("mpeg.dcm"));
     let out = lightbox(&["decode", s(&mpeg), "--out", s(&tmp.path().join("x.npy"))]);
     assert_clean_error(&out, "unsupported transfer syntax MPEG2");
     assert_clean_error(&out, "(1.2.840.10008.1.2.4.100)");

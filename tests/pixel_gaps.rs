@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
-use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+use dicom_object::InMemDicomObject;
 use lightbox::pixel::{DicomImage, FramePixels, Samples};
 use lightbox::render::{VoiRequest, render_frame};
 
@@ -51,16 +51,7 @@ fn put(o: &mut InMemDicomObject, tag: Tag, vr: VR, v: &str) {
 
 /// Writes `o` as explicit VR little endian.
 fn write(o: InMemDicomObject, path: &Path) -> PathBuf {
-    let f = o
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax("1.2.840.10008.1.2.1")
-                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.7")
-                .media_storage_sop_instance_uid("2.25.77"),
-        )
-        .unwrap();
-    f.write_to_file(path).unwrap();
-    path.to_path_buf()
+    write_dicom(o, "1.2.840.10008.1.2.1", path)
 }
 
 fn grey(path: &Path, frame: u32) -> Samples {
@@ -279,16 +270,11 @@ fn j2k_signedness_follows_the_dicom_header() {
             vec![frag],
         )),
     ));
-    let file = o
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax("1.2.840.10008.1.2.4.90")
-                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.7")
-                .media_storage_sop_instance_uid("2.25.77"),
-        )
-        .unwrap();
-    let path = tmp.path().join("j2k-signed.dcm");
-    file.write_to_file(&path).unwrap();
+    let path = write_dicom(
+        o,
+        "1.2.840.10008.1.2.4.90",
+        &tmp.path().join("j2k-signed.dcm"),
+    );
     assert_eq!(
         values(&grey(&path, 0)),
         vec![0.0, 1.0, 32767.0, -32768.0, -1.0, -4096.0]

@@ -146,3 +146,25 @@ pub fn gdcm_raw_pixels(file: &Path, dir: &Path) -> Vec<u8> {
     );
     std::fs::read(&out).expect("raw pixels")
 }
+
+/// Writes a hand-built data set as a Part 10 file with transfer syntax `ts`.
+pub fn write_dicom(obj: dicom_object::InMemDicomObject, ts: &str, path: &Path) -> PathBuf {
+    use dicom_dictionary_std::tags;
+    let text = |tag| {
+        obj.get(tag)
+            .and_then(|e| e.to_str().ok())
+            .map(|s| s.trim_end_matches('\0').to_owned())
+            .unwrap_or_default()
+    };
+    let (class, instance) = (text(tags::SOP_CLASS_UID), text(tags::SOP_INSTANCE_UID));
+    let file = obj
+        .with_meta(
+            dicom_object::FileMetaTableBuilder::new()
+                .transfer_syntax(ts)
+                .media_storage_sop_class_uid(class)
+                .media_storage_sop_instance_uid(instance),
+        )
+        .expect("file meta");
+    file.write_to_file(path).expect("write test file");
+    path.to_path_buf()
+}
