@@ -113,9 +113,13 @@ pub fn open(path: &Path, headers_only: bool) -> Result<DicomFile, OpenError> {
             if headers_only {
                 options = options.read_until(tags::PIXEL_DATA);
             }
-            let obj = options
-                .from_reader(BufReader::with_capacity(16 * 1024, file))
-                .map_err(|e| OpenError::Parse(error_chain(&e)))?;
+            let obj = match options.from_reader(BufReader::with_capacity(16 * 1024, file)) {
+                Ok(obj) => obj,
+                Err(e) => {
+                    let reason = OpenError::Parse(error_chain(&e));
+                    return implicit_despite_meta(path, start).ok_or(reason);
+                }
+            };
             let transfer_syntax = obj.meta().transfer_syntax().to_owned();
             let sop_class = obj.meta().media_storage_sop_class_uid().to_owned();
             Ok(DicomFile {
@@ -125,6 +129,28 @@ pub fn open(path: &Path, headers_only: bool) -> Result<DicomFile, OpenError> {
             })
         }
     }
+}
+
+/// Some writers put an implicit VR data set behind file meta that says explicit VR.
+/// When the normal parse fails, this reads the data set as implicit VR little endian
+/// (keeping the meta's transfer syntax for the pixel data) and accepts it when it
+/// yields an image instance.
+fn implicit_despite_meta(path: &Path, start: u64) -> Option<DicomFile> {
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut reader = BufReader::new(file);
+    let meta = dicom_object::FileMetaTable::from_reader(&mut reader).ok()?;
+    let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+    let implicit =
+        dicom_encoding::TransferSyntaxIndex::get(&registry, uids::IMPLICIT_VR_LITTLE_ENDIAN)?;
+    let dataset = InMemDicomObject::read_dataset_with_ts(reader, implicit).ok()?;
+    dataset.get(tags::SOP_INSTANCE_UID)?;
+    Some(DicomFile {
+        dataset,
+        transfer_syntax: meta.transfer_syntax().to_owned(),
+        media_storage_sop_class: Some(meta.media_storage_sop_class_uid().to_owned())
+            .filter(|s| !s.is_empty()),
+    })
 }
 
 /// Reads until `buf` is full or the file ends; returns the number of bytes read.

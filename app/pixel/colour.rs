@@ -84,16 +84,19 @@ impl Palette {
             obj,
             tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
             tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::SEGMENTED_RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
         )?;
         let green = lut(
             obj,
             tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
             tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::SEGMENTED_GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
         )?;
         let blue = lut(
             obj,
             tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
             tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+            tags::SEGMENTED_BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
         )?;
         let n = red.1.len().min(green.1.len()).min(blue.1.len());
         Ok(Self {
@@ -111,8 +114,18 @@ impl Palette {
 }
 
 /// Reads one palette LUT as 8-bit entries: (first mapped value, entries).
-fn lut(obj: &InMemDicomObject, desc_tag: Tag, data_tag: Tag) -> Result<(i64, Vec<u8>), PixelError> {
-    let missing = || PixelError::Corrupt(format!("PALETTE COLOR without {desc_tag} / {data_tag}"));
+/// Reads one palette LUT (plain, or segmented per PS3.3 C.7.9.2) as 8-bit entries.
+fn lut(
+    obj: &InMemDicomObject,
+    desc_tag: Tag,
+    data_tag: Tag,
+    segmented_tag: Tag,
+) -> Result<(i64, Vec<u8>), PixelError> {
+    let missing = || {
+        PixelError::Corrupt(format!(
+            "PALETTE COLOR without {desc_tag} / {data_tag} or {segmented_tag}"
+        ))
+    };
     let desc = obj
         .get(desc_tag)
         .and_then(|e| e.to_multi_int::<i64>().ok())
@@ -129,17 +142,25 @@ fn lut(obj: &InMemDicomObject, desc_tag: Tag, data_tag: Tag) -> Result<(i64, Vec
         desc[1]
     };
     let bits = desc[2];
-    let raw = obj
-        .get(data_tag)
-        .ok_or_else(missing)?
-        .to_bytes()
-        .map_err(|_| missing())?;
-    let values: Vec<u16> = if bits == 8 && raw.len() < entries * 2 {
-        raw.iter().map(|b| u16::from(*b)).collect()
+    let words = |tag| {
+        obj.get(tag).and_then(|e| e.to_bytes().ok()).map(|raw| {
+            raw.chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect::<Vec<u16>>()
+        })
+    };
+    let plain = obj.get(data_tag).and_then(|e| e.to_bytes().ok());
+    let values: Vec<u16> = if let Some(raw) = plain.as_deref().filter(|r| !r.is_empty()) {
+        if bits == 8 && raw.len() < entries * 2 {
+            raw.iter().map(|b| u16::from(*b)).collect()
+        } else {
+            raw.chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect()
+        }
     } else {
-        raw.chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect()
+        let seg = words(segmented_tag).ok_or_else(missing)?;
+        expand_segmented(&seg, entries)?
     };
     if values.is_empty() {
         return Err(missing());
@@ -155,4 +176,102 @@ fn lut(obj: &InMemDicomObject, desc_tag: Tag, data_tag: Tag) -> Result<(i64, Vec
             .map(|v| (v >> shift) as u8)
             .collect(),
     ))
+}
+
+/// Expands Segmented Palette Color LUT Data (PS3.3 C.7.9.2): discrete (opcode 0),
+/// linear (1) and indirect (2) segments, up to `entries` values.
+pub fn expand_segmented(words: &[u16], entries: usize) -> Result<Vec<u16>, PixelError> {
+    let mut out: Vec<u16> = Vec::with_capacity(entries);
+    expand_segments(words, 0, usize::MAX, entries, &mut out, 0)?;
+    if out.is_empty() {
+        return Err(PixelError::Corrupt("segmented palette LUT is empty".into()));
+    }
+    Ok(out)
+}
+
+/// Expands up to `count` segments starting at word `start` into `out`.
+fn expand_segments(
+    words: &[u16],
+    start: usize,
+    count: usize,
+    entries: usize,
+    out: &mut Vec<u16>,
+    depth: u32,
+) -> Result<(), PixelError> {
+    let bad = |m: &str| PixelError::Corrupt(format!("segmented palette LUT: {m}"));
+    if depth > 4 {
+        return Err(bad("indirect segments nested too deeply"));
+    }
+    let mut i = start;
+    let mut done = 0;
+    while i + 1 < words.len() && done < count && out.len() < entries {
+        let (opcode, length) = (words[i], usize::from(words[i + 1]));
+        match opcode {
+            0 => {
+                let end = (i + 2 + length).min(words.len());
+                out.extend_from_slice(&words[i + 2..end]);
+                i = end;
+            }
+            1 => {
+                let y1 = f64::from(
+                    *words
+                        .get(i + 2)
+                        .ok_or_else(|| bad("linear segment cut short"))?,
+                );
+                let y0 = f64::from(*out.last().ok_or_else(|| bad("linear segment first"))?);
+                for k in 1..=length {
+                    out.push((y0 + (y1 - y0) * k as f64 / length as f64).round() as u16);
+                }
+                i += 3;
+            }
+            2 => {
+                let lo = usize::from(
+                    *words
+                        .get(i + 2)
+                        .ok_or_else(|| bad("indirect segment cut short"))?,
+                );
+                let hi = usize::from(
+                    *words
+                        .get(i + 3)
+                        .ok_or_else(|| bad("indirect segment cut short"))?,
+                );
+                let byte_offset = hi << 16 | lo;
+                expand_segments(words, byte_offset / 2, length, entries, out, depth + 1)?;
+                i += 4;
+            }
+            other => return Err(bad(&format!("unknown opcode {other}"))),
+        }
+        done += 1;
+    }
+    out.truncate(entries);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segmented_lut_by_hand() {
+        // Discrete [0, 10], linear to 40 over 3 steps (20, 30, 40), indirect: repeat the first segment.
+        let words = [0, 2, 0, 10, 1, 3, 40, 2, 1, 0, 0];
+        assert_eq!(
+            expand_segmented(&words, 100).unwrap(),
+            vec![0, 10, 20, 30, 40, 0, 10]
+        );
+        assert_eq!(expand_segmented(&words, 4).unwrap(), vec![0, 10, 20, 30]);
+        assert!(
+            expand_segmented(&[1, 3, 40], 10).is_err(),
+            "linear needs a previous value"
+        );
+    }
+
+    #[test]
+    fn libjpeg_ycbcr_reference_values() {
+        // Grey stays grey; pure red in JFIF YCbCr is (76, 85, 255) → (255, 0, 0) within rounding.
+        let mut px = [128, 128, 128, 76, 85, 255];
+        ybr_full_to_rgb(&mut px);
+        assert_eq!(&px[..3], &[128, 128, 128]);
+        assert!(px[3] >= 253 && px[4] <= 1 && px[5] <= 2, "{px:?}");
+    }
 }
