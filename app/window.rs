@@ -34,15 +34,6 @@ impl VoiFunction {
             _ => None,
         }
     }
-
-    /// The value as the shader's uniform encodes it (keep in sync with `shaders/`).
-    pub fn shader_code(self) -> u32 {
-        match self {
-            Self::Linear => 0,
-            Self::LinearExact => 1,
-            Self::Sigmoid => 2,
-        }
-    }
 }
 
 /// A window: centre and width in modality units, and the function that applies it.
