@@ -6,8 +6,14 @@
 pub mod attrs;
 pub mod codec;
 pub mod dicom_file;
+pub mod display_frame;
 pub mod fsutil;
+#[cfg(feature = "gui")]
+pub mod gui;
+pub mod i18n;
 pub mod index;
+pub mod loader;
+pub mod measure;
 pub mod npy;
 pub mod pixel;
 pub mod presets;

@@ -14,8 +14,11 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "lightbox", version, args_conflicts_with_subcommands = true)]
 struct Cli {
-    /// Folder or release to open in the viewer (default: the bundled sample-data/).
+    /// Folder or release to open in the viewer (default: the last one, else the bundled sample-data/).
     path: Option<PathBuf>,
+    /// Save a screenshot of the window once the first image is drawn, then exit.
+    #[arg(long, value_name = "OUT.png")]
+    screenshot: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -40,13 +43,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Render(a)) => render::run(&a),
         Some(Command::Decode(a)) => decode::run(&a),
         Some(Command::Synth(a)) => synth::run(&a),
-        None => {
-            let path = cli.path.unwrap_or_else(|| PathBuf::from("sample-data"));
-            anyhow::bail!(
-                "the viewer is not built yet (issue 3); to see what it would open, run: lightbox index {}",
-                path.display()
-            )
-        }
+        None => open_viewer(cli.path, cli.screenshot),
     }
 }
 
@@ -60,4 +57,31 @@ pub fn describe(e: &anyhow::Error) -> String {
         }
     }
     parts.join(": ")
+}
+
+/// Runs the viewer; without a path it reopens the last folder, else `sample-data/`.
+#[cfg(feature = "gui")]
+fn open_viewer(path: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let path = path.or_else(|| Some(PathBuf::from("sample-data")).filter(|p| p.is_dir()));
+    if let Some(p) = &path
+        && !p.is_dir()
+    {
+        anyhow::bail!("not a folder: {}", p.display());
+    }
+    let shot = screenshot.clone();
+    lightbox::gui::run(path, screenshot).map_err(|e| anyhow::anyhow!("the viewer failed: {e}"))?;
+    if let Some(p) = shot
+        && !p.is_file()
+    {
+        anyhow::bail!("no screenshot was written: {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Without the `gui` feature there is no viewer.
+#[cfg(not(feature = "gui"))]
+fn open_viewer(_path: Option<PathBuf>, _screenshot: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "this build has no viewer (built without the `gui` feature); use `lightbox index PATH`"
+    )
 }

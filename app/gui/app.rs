@@ -1,0 +1,968 @@
+//! The viewer application: panels, keyboard, the command loop, background scanning.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{Receiver, unbounded};
+use egui::{Key, Rect, Vec2};
+
+use super::browser::browser_ui;
+use super::command::{Command, SeriesRef, VoiChoice};
+use super::fonts;
+use super::state::{Layout, State};
+use super::tags::{TagTable, tags_ui};
+use super::viewport::{
+    Hover, ViewportInput, ViewportResources, ViewportState, fit_zoom, frames_of, viewport_ui,
+};
+use crate::i18n::{Language, Strings};
+use crate::index::{Index, ScanOptions, ScanProgress, Series};
+use crate::loader::{FrameKey, FrameLoader, prefetch_order};
+use crate::presets::Presets;
+use crate::window::Window;
+
+/// Messages from the scanning thread.
+enum ScanMessage {
+    Progress(ScanProgress),
+    Done(Box<Result<Index, String>>),
+}
+
+/// How far `--screenshot` has got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScreenshotStep {
+    /// Waiting for the first image to be drawn (frames counted since).
+    WaitingForImage(u32),
+    /// Requested; the flag turns true when the file is written.
+    Requested,
+}
+
+/// A `--screenshot` run: where to save, how far it got, and how it ended.
+struct ScreenshotJob {
+    path: PathBuf,
+    step: ScreenshotStep,
+    done: Arc<AtomicBool>,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+/// The Lightbox viewer.
+pub struct LightboxApp {
+    /// Persisted settings.
+    pub state: State,
+    index: Option<Arc<Index>>,
+    series_pos: HashMap<String, (usize, usize, usize)>,
+    frames: HashMap<String, Arc<Vec<(FrameKey, usize)>>>,
+    scan: Option<Receiver<ScanMessage>>,
+    scan_progress: Option<ScanProgress>,
+    scan_path: Option<PathBuf>,
+    loader: FrameLoader,
+    viewports: Vec<ViewportState>,
+    active: usize,
+    filter: String,
+    tag_filter: String,
+    tags: TagTable,
+    hover: Option<Hover>,
+    presets: Presets,
+    error: Option<String>,
+    last_request: Vec<FrameKey>,
+    screenshot: Option<ScreenshotJob>,
+    show_shortcuts: bool,
+    /// Image size and viewport size (points) drawn last, per viewport, for fit-relative zooming.
+    last_sizes: Vec<Option<([f32; 2], Vec2)>>,
+}
+
+impl LightboxApp {
+    /// Creates the app: restores the state, installs fonts and GPU resources, starts scanning `path`.
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        path: Option<PathBuf>,
+        screenshot: Option<PathBuf>,
+    ) -> Self {
+        let state: State = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        fonts::install(&cc.egui_ctx);
+        if let Some(rs) = cc.wgpu_render_state.as_ref() {
+            let resources = ViewportResources::new(&rs.device, rs.target_format);
+            rs.renderer.write().callback_resources.insert(resources);
+        }
+        let ctx = cc.egui_ctx.clone();
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8);
+        let loader = FrameLoader::new(
+            threads,
+            (state.cache_mib as usize) << 20,
+            Arc::new(move || ctx.request_repaint()),
+        );
+        let mut app = Self {
+            state,
+            index: None,
+            series_pos: HashMap::new(),
+            frames: HashMap::new(),
+            scan: None,
+            scan_progress: None,
+            scan_path: None,
+            loader,
+            viewports: vec![ViewportState::default(); 4],
+            active: 0,
+            filter: String::new(),
+            tag_filter: String::new(),
+            tags: TagTable::default(),
+            hover: None,
+            presets: Presets::bundled(),
+            error: None,
+            last_request: Vec::new(),
+            screenshot: screenshot.map(|path| ScreenshotJob {
+                path,
+                step: ScreenshotStep::WaitingForImage(0),
+                done: Arc::new(AtomicBool::new(false)),
+                failure: Arc::new(Mutex::new(None)),
+            }),
+            show_shortcuts: false,
+            last_sizes: vec![None; 4],
+        };
+        let start = path.or_else(|| app.state.last_folder.clone());
+        if let Some(p) = start {
+            app.apply(&cc.egui_ctx, Command::OpenFolder(p));
+        }
+        app
+    }
+
+    /// The strings of the current language.
+    fn s(&self) -> &'static Strings {
+        Strings::for_language(self.state.language)
+    }
+
+    /// The series a reference names.
+    fn series(&self, r: &SeriesRef) -> Option<&Series> {
+        let index = self.index.as_deref()?;
+        let &(p, st, se) = self.series_pos.get(&r.series_uid)?;
+        index.patients.get(p)?.studies.get(st)?.series.get(se)
+    }
+
+    /// The frames of a series, computed once.
+    fn frames_for(&mut self, r: &SeriesRef) -> Arc<Vec<(FrameKey, usize)>> {
+        if let Some(f) = self.frames.get(&r.series_uid) {
+            return Arc::clone(f);
+        }
+        let frames = Arc::new(self.series(r).map(frames_of).unwrap_or_default());
+        self.frames
+            .insert(r.series_uid.clone(), Arc::clone(&frames));
+        frames
+    }
+
+    /// Applies one command: the only place state changes.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let n_frames = |app: &mut Self, v: usize| {
+            app.viewports[v]
+                .series
+                .clone()
+                .map_or(0, |r| app.frames_for(&r).len())
+        };
+        match command {
+            Command::OpenFolder(path) => self.start_scan(ctx, path),
+            Command::SetLanguage(l) => self.state.language = l,
+            Command::SetLayout(l) => {
+                self.state.layout = l;
+                self.active = self.active.min(l.count() - 1);
+            }
+            Command::ShowSeries { viewport, series } => {
+                if let Some(v) = self.viewports.get_mut(viewport) {
+                    v.show(series);
+                    self.active = viewport;
+                }
+            }
+            Command::Activate(v) => self.active = v.min(self.state.layout.count() - 1),
+            Command::Scroll { viewport, delta } => {
+                let n = n_frames(self, viewport);
+                if n > 0 {
+                    let v = &mut self.viewports[viewport];
+                    v.slice = (v.slice as i64 + delta).clamp(0, n as i64 - 1) as usize;
+                }
+            }
+            Command::ScrollToEnd { viewport, last } => {
+                let n = n_frames(self, viewport);
+                self.viewports[viewport].slice = if last { n.saturating_sub(1) } else { 0 };
+            }
+            Command::SetVoi {
+                viewport,
+                voi,
+                label,
+            } => {
+                let v = &mut self.viewports[viewport];
+                v.voi = Some(voi);
+                v.voi_label = label;
+            }
+            Command::Zoom {
+                viewport,
+                factor,
+                anchor,
+            } => {
+                let zoom = self.current_zoom(viewport);
+                let v = &mut self.viewports[viewport];
+                let new_zoom = (zoom * factor).clamp(0.02, 64.0);
+                let applied = new_zoom / zoom;
+                // Keep the point under the anchor fixed.
+                let a = Vec2::new(anchor[0], anchor[1]);
+                v.pan = a + (v.pan - a) * applied;
+                v.zoom = Some(new_zoom);
+            }
+            Command::Pan { viewport, delta } => {
+                self.viewports[viewport].pan += Vec2::new(delta[0], delta[1])
+            }
+            Command::Fit(v) => {
+                let vp = &mut self.viewports[v];
+                vp.zoom = None;
+                vp.pan = Vec2::ZERO;
+            }
+            Command::ActualPixels(v) => {
+                let ppp = ctx.pixels_per_point();
+                let vp = &mut self.viewports[v];
+                vp.zoom = Some(1.0 / ppp);
+                vp.pan = Vec2::ZERO;
+            }
+            Command::Reset(v) => {
+                let vp = &mut self.viewports[v];
+                let (series, slice) = (vp.series.take(), vp.slice);
+                *vp = ViewportState {
+                    series,
+                    slice,
+                    ..ViewportState::default()
+                };
+            }
+            Command::Invert(v) => self.viewports[v].invert ^= true,
+            Command::Rotate {
+                viewport,
+                quarter_turns,
+            } => {
+                let vp = &mut self.viewports[viewport];
+                vp.quarter_turns = (vp.quarter_turns as i32 + quarter_turns).rem_euclid(4) as u32;
+            }
+            Command::Flip {
+                viewport,
+                horizontal,
+            } => {
+                let vp = &mut self.viewports[viewport];
+                if horizontal {
+                    vp.flip_h ^= true;
+                } else {
+                    vp.flip_v ^= true;
+                }
+            }
+            Command::ToggleCine(v) => {
+                let vp = &mut self.viewports[v];
+                vp.cine ^= true;
+                vp.cine_accum = 0.0;
+            }
+            Command::SetCineFps(f) => self.state.cine_fps = f.clamp(1.0, 60.0),
+            Command::ToggleTags => self.state.show_tags ^= true,
+            Command::ToggleOverlays => self.state.show_overlays ^= true,
+        }
+    }
+
+    /// The zoom a viewport shows now (fit resolved), for relative zooming.
+    fn current_zoom(&self, viewport: usize) -> f32 {
+        let v = &self.viewports[viewport];
+        if let Some(z) = v.zoom {
+            return z;
+        }
+        // Without a frame size yet, assume the frame fills the viewport.
+        self.last_sizes
+            .get(viewport)
+            .copied()
+            .flatten()
+            .map_or(1.0, |(image, size)| fit_zoom(image, size, v.quarter_turns))
+    }
+
+    fn start_scan(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let (tx, rx) = unbounded();
+        let repaint = ctx.clone();
+        let scan_path = path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("lightbox-scan".into())
+            .spawn(move || {
+                let progress_tx = tx.clone();
+                let progress_ctx = repaint.clone();
+                let progress = move |p: ScanProgress| {
+                    let _ = progress_tx.send(ScanMessage::Progress(p));
+                    progress_ctx.request_repaint();
+                };
+                let result = Index::open(&scan_path, &ScanOptions::default(), &progress)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(ScanMessage::Done(Box::new(result)));
+                repaint.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.scan = Some(rx);
+                self.scan_progress = None;
+                self.scan_path = Some(path);
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn poll_scan(&mut self) {
+        let Some(rx) = &self.scan else {
+            return;
+        };
+        let mut done = None;
+        while let Ok(msg) = rx.try_recv() {
+            match msg {
+                ScanMessage::Progress(p) => self.scan_progress = Some(p),
+                ScanMessage::Done(r) => done = Some(r),
+            }
+        }
+        let Some(result) = done else {
+            return;
+        };
+        self.scan = None;
+        match *result {
+            Ok(index) => {
+                self.series_pos.clear();
+                for (p, patient) in index.patients.iter().enumerate() {
+                    for (st, study) in patient.studies.iter().enumerate() {
+                        for (se, series) in study.series.iter().enumerate() {
+                            self.series_pos
+                                .insert(series.series_uid.clone(), (p, st, se));
+                        }
+                    }
+                }
+                self.frames.clear();
+                self.state.last_folder = self.scan_path.clone();
+                // Show the first series in each visible viewport, like a PACS opening a study.
+                let first: Vec<SeriesRef> = index
+                    .studies()
+                    .flat_map(|st| {
+                        st.series.iter().map(|se| SeriesRef {
+                            study_uid: st.study_uid.clone(),
+                            series_uid: se.series_uid.clone(),
+                        })
+                    })
+                    .take(self.state.layout.count())
+                    .collect();
+                self.index = Some(Arc::new(index));
+                for (v, r) in self.viewports.iter_mut().zip(first) {
+                    v.show(r);
+                }
+                self.active = 0;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Keys act on the active viewport unless a text field has focus.
+    fn keyboard(&self, ctx: &egui::Context) -> Vec<Command> {
+        if ctx.egui_wants_keyboard_input() {
+            return Vec::new();
+        }
+        let v = self.active;
+        let modality = self.viewports[v]
+            .series
+            .as_ref()
+            .and_then(|r| self.series(r))
+            .and_then(|s| s.modality.clone())
+            .unwrap_or_default();
+        let presets = self.presets.for_modality(&modality).to_vec();
+        ctx.input(|i| {
+            let mut out = Vec::new();
+            let pressed = |k| i.key_pressed(k);
+            for (k, d) in [
+                (Key::ArrowDown, 1),
+                (Key::ArrowRight, 1),
+                (Key::ArrowUp, -1),
+                (Key::ArrowLeft, -1),
+                (Key::PageDown, 10),
+                (Key::PageUp, -10),
+            ] {
+                if pressed(k) {
+                    out.push(Command::Scroll {
+                        viewport: v,
+                        delta: d,
+                    });
+                }
+            }
+            if pressed(Key::Home) {
+                out.push(Command::ScrollToEnd {
+                    viewport: v,
+                    last: false,
+                });
+            }
+            if pressed(Key::End) {
+                out.push(Command::ScrollToEnd {
+                    viewport: v,
+                    last: true,
+                });
+            }
+            let digits = [
+                Key::Num1,
+                Key::Num2,
+                Key::Num3,
+                Key::Num4,
+                Key::Num5,
+                Key::Num6,
+                Key::Num7,
+            ];
+            for (k, p) in digits.iter().zip(&presets) {
+                if pressed(*k) {
+                    out.push(Command::SetVoi {
+                        viewport: v,
+                        voi: VoiChoice::Window(Window {
+                            center: p.center,
+                            width: p.width,
+                            function: Default::default(),
+                        }),
+                        label: Strings::for_language(self.state.language)
+                            .try_get(&format!("preset.{}", p.name))
+                            .unwrap_or(&p.name)
+                            .to_owned(),
+                    });
+                }
+            }
+            let s = Strings::for_language(self.state.language);
+            if pressed(Key::Num8) {
+                let next = match self.viewports[v].voi {
+                    Some(VoiChoice::File(n)) => n + 1,
+                    _ => 0,
+                };
+                out.push(Command::SetVoi {
+                    viewport: v,
+                    voi: VoiChoice::File(next),
+                    label: s.format("preset.file_window_n", &[("n", &(next + 1).to_string())]),
+                });
+            }
+            if pressed(Key::Num9) {
+                out.push(Command::SetVoi {
+                    viewport: v,
+                    voi: VoiChoice::AutoMinMax,
+                    label: s.get("preset.auto_min_max").to_owned(),
+                });
+            }
+            if pressed(Key::Num0) {
+                out.push(Command::SetVoi {
+                    viewport: v,
+                    voi: VoiChoice::AutoPercentile,
+                    label: s.get("preset.auto_percentile").to_owned(),
+                });
+            }
+            let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
+            if plain {
+                for (k, c) in [
+                    (Key::R, Command::Reset(v)),
+                    (Key::I, Command::Invert(v)),
+                    (Key::F, Command::Fit(v)),
+                    (Key::A, Command::ActualPixels(v)),
+                    (
+                        Key::OpenBracket,
+                        Command::Rotate {
+                            viewport: v,
+                            quarter_turns: -1,
+                        },
+                    ),
+                    (
+                        Key::CloseBracket,
+                        Command::Rotate {
+                            viewport: v,
+                            quarter_turns: 1,
+                        },
+                    ),
+                    (
+                        Key::H,
+                        Command::Flip {
+                            viewport: v,
+                            horizontal: true,
+                        },
+                    ),
+                    (
+                        Key::V,
+                        Command::Flip {
+                            viewport: v,
+                            horizontal: false,
+                        },
+                    ),
+                    (Key::Space, Command::ToggleCine(v)),
+                    (Key::T, Command::ToggleTags),
+                    (Key::O, Command::ToggleOverlays),
+                ] {
+                    if pressed(k) {
+                        out.push(c);
+                    }
+                }
+                if pressed(Key::Tab) {
+                    out.push(Command::Activate((v + 1) % self.state.layout.count()));
+                }
+                if pressed(Key::Plus) || pressed(Key::Equals) {
+                    out.push(Command::SetCineFps(self.state.cine_fps + 1.0));
+                }
+                if pressed(Key::Minus) {
+                    out.push(Command::SetCineFps(self.state.cine_fps - 1.0));
+                }
+            }
+            out
+        })
+    }
+}
+
+impl eframe::App for LightboxApp {
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.state);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.poll_scan();
+        let mut commands: Vec<Command> = Vec::new();
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(dir) = dropped.into_iter().find(|p| p.is_dir()) {
+            commands.push(Command::OpenFolder(dir));
+        }
+        commands.extend(self.keyboard(&ctx));
+        let s = self.s();
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| {
+                ui.menu_button(s.get("menu.file"), |ui| {
+                    if ui.button(s.get("menu.file.open_folder")).clicked() {
+                        if let Some(dir) = rfd::FileDialog::new().pick_folder() {
+                            commands.push(Command::OpenFolder(dir));
+                        }
+                        ui.close();
+                    }
+                    if ui.button(s.get("menu.file.quit")).clicked() {
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                });
+                ui.menu_button(s.get("menu.view"), |ui| {
+                    for l in Layout::ALL {
+                        if ui
+                            .radio(self.state.layout == l, s.get(l.label_key()))
+                            .clicked()
+                        {
+                            commands.push(Command::SetLayout(l));
+                        }
+                    }
+                    ui.separator();
+                    if ui
+                        .checkbox(
+                            &mut self.state.show_tags.clone(),
+                            s.get("menu.view.show_tags"),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::ToggleTags);
+                    }
+                    if ui
+                        .checkbox(
+                            &mut self.state.show_overlays.clone(),
+                            s.get("menu.view.show_overlays"),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::ToggleOverlays);
+                    }
+                    if ui.button(s.get("menu.view.reset_view")).clicked() {
+                        commands.push(Command::Reset(self.active));
+                    }
+                });
+                ui.menu_button(s.get("menu.language"), |ui| {
+                    for l in Language::ALL {
+                        if ui
+                            .radio(self.state.language == l, l.native_name())
+                            .clicked()
+                        {
+                            commands.push(Command::SetLanguage(l));
+                        }
+                    }
+                });
+                ui.menu_button(s.get("menu.help"), |ui| {
+                    if ui.button(s.get("menu.help.shortcuts")).clicked() {
+                        self.show_shortcuts = true;
+                        ui.close();
+                    }
+                });
+            });
+        });
+
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| self.status_bar(ui, s));
+        });
+
+        egui::Panel::left("browser")
+            .resizable(true)
+            .default_size(320.0)
+            .show(ui, |ui| {
+                ui.heading(s.get("browser.title"));
+                if let Some(p) = self.scan_progress.filter(|_| self.scan.is_some()) {
+                    let frac = if p.total == 0 {
+                        0.0
+                    } else {
+                        p.done as f32 / p.total as f32
+                    };
+                    ui.add(egui::ProgressBar::new(frac).text(s.format(
+                        "browser.scanning",
+                        &[
+                            ("done", &p.done.to_string()),
+                            ("total", &p.total.to_string()),
+                        ],
+                    )));
+                } else if self.scan.is_some() {
+                    ui.spinner();
+                }
+                let selected = self.viewports[self.active].series.clone();
+                commands.extend(browser_ui(
+                    ui,
+                    s,
+                    self.index.as_deref(),
+                    &mut self.filter,
+                    self.active,
+                    selected.as_ref(),
+                ));
+            });
+
+        let current_path = self.current_key(self.active).map(|k| k.path.to_path_buf());
+        if self.state.show_tags {
+            if let Some(p) = &current_path {
+                self.tags.show_file(p);
+            }
+            egui::Panel::right("tags")
+                .resizable(true)
+                .default_size(360.0)
+                .show(ui, |ui| {
+                    tags_ui(ui, s, &self.tags, &mut self.tag_filter);
+                });
+        }
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(e) = &self.error {
+                ui.colored_label(egui::Color32::LIGHT_RED, e);
+            }
+            let area = ui.available_rect_before_wrap();
+            let (cols, rows) = self.state.layout.grid();
+            let cell = Vec2::new(area.width() / cols as f32, area.height() / rows as f32);
+            self.hover = None;
+            for v in 0..self.state.layout.count() {
+                let (c, r) = (v % cols, v / cols);
+                let rect = Rect::from_min_size(
+                    area.min + Vec2::new(c as f32 * cell.x, r as f32 * cell.y),
+                    cell,
+                )
+                .shrink(1.0);
+                let out = self.draw_viewport(ui, v, rect);
+                commands.extend(out);
+            }
+        });
+
+        if self.show_shortcuts {
+            egui::Window::new(s.get("shortcuts.title"))
+                .open(&mut self.show_shortcuts)
+                .show(&ctx, |ui| {
+                    egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                        for (k, a) in SHORTCUTS {
+                            ui.monospace(*k);
+                            ui.label(s.get(a));
+                            ui.end_row();
+                        }
+                    });
+                });
+        }
+
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        self.advance_cine(&ctx);
+        self.request_frames();
+        self.screenshot_step(&ctx);
+    }
+}
+
+/// Key → i18n key of the action, for the shortcuts window.
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("↓ → / ↑ ←", "shortcuts.next_slice"),
+    ("PgDn / PgUp", "tool.scroll"),
+    ("Home / End", "shortcuts.first_slice"),
+    ("1 … 7", "preset.title"),
+    ("8", "preset.file_window"),
+    ("9", "preset.auto_min_max"),
+    ("0", "preset.auto_percentile"),
+    ("R", "action.reset"),
+    ("I", "action.invert"),
+    ("F", "action.fit"),
+    ("A", "action.actual_pixels"),
+    ("[ / ]", "action.rotate_left"),
+    ("H / V", "action.flip_horizontal"),
+    ("Space", "action.play"),
+    ("+ / -", "action.fps"),
+    ("Tab", "tool.scroll"),
+    ("T", "menu.view.show_tags"),
+    ("O", "menu.view.show_overlays"),
+    ("Mouse L / R / M", "tool.window_level"),
+];
+
+impl LightboxApp {
+    /// The frame key a viewport shows now.
+    fn current_key(&mut self, v: usize) -> Option<FrameKey> {
+        let r = self.viewports[v].series.clone()?;
+        let frames = self.frames_for(&r);
+        frames
+            .get(self.viewports[v].slice.min(frames.len().saturating_sub(1)))
+            .map(|(k, _)| k.clone())
+    }
+
+    fn draw_viewport(&mut self, ui: &mut egui::Ui, v: usize, rect: Rect) -> Vec<Command> {
+        let series_ref = self.viewports[v].series.clone();
+        let frames = series_ref
+            .as_ref()
+            .map(|r| self.frames_for(r))
+            .unwrap_or_default();
+        let slice = self.viewports[v].slice.min(frames.len().saturating_sub(1));
+        let current = frames.get(slice).cloned();
+        let frame = current.as_ref().and_then(|(k, _)| self.loader.get(k));
+        let error = current.as_ref().and_then(|(k, _)| {
+            if frame.is_none() {
+                self.loader.error(k)
+            } else {
+                None
+            }
+        });
+        if let Some(f) = &frame {
+            self.last_sizes[v] = Some(([f.cols as f32, f.rows as f32], rect.size()));
+        }
+        let series = series_ref.as_ref().and_then(|r| self.series(r));
+        let instance = current
+            .as_ref()
+            .and_then(|(_, i)| series.and_then(|s| s.instances.get(*i)));
+        let input = ViewportInput {
+            index: v,
+            active: v == self.active,
+            state: &self.viewports[v],
+            series,
+            frame_count: frames.len(),
+            instance,
+            frame,
+            key: current.map(|(k, _)| k),
+            error,
+            show_overlays: self.state.show_overlays,
+        };
+        let out = viewport_ui(ui, rect, &input);
+        if out.hover.is_some() {
+            self.hover = out.hover;
+        }
+        let mut commands = out.commands;
+        if let Some(series) = ui
+            .interact(rect, ui.scope_id().with(("drop", v)), egui::Sense::hover())
+            .dnd_release_payload::<SeriesRef>()
+        {
+            commands.push(Command::ShowSeries {
+                viewport: v,
+                series: (*series).clone(),
+            });
+        }
+        commands
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui, s: &Strings) {
+        let v = self.active;
+        let n = self.viewports[v]
+            .series
+            .clone()
+            .map_or(0, |r| self.frames_for(&r).len());
+        if n > 0 {
+            ui.label(s.format(
+                "status.slice",
+                &[
+                    ("i", &(self.viewports[v].slice + 1).to_string()),
+                    ("n", &n.to_string()),
+                ],
+            ));
+            ui.separator();
+        }
+        if let Some(h) = self.hover {
+            ui.label(s.format(
+                "status.pixel",
+                &[("x", &h.pixel.0.to_string()), ("y", &h.pixel.1.to_string())],
+            ));
+            if let Some(val) = h.value {
+                let modality = self.viewports[v]
+                    .series
+                    .as_ref()
+                    .and_then(|r| self.series(r))
+                    .and_then(|se| se.modality.clone());
+                let text = format!("{val:.1}");
+                if modality.as_deref() == Some("CT") {
+                    ui.label(s.format(
+                        "status.value_unit",
+                        &[("v", &text), ("unit", s.get("unit.hu"))],
+                    ));
+                } else {
+                    ui.label(s.format("status.value", &[("v", &text)]));
+                }
+            }
+            ui.separator();
+        }
+        let key = self.current_key(v);
+        if let Some(frame) = key.and_then(|k| self.loader.get(&k)) {
+            if let crate::window::Voi::Window(w) = self.viewports[v].resolved_voi(&frame) {
+                ui.label(s.format(
+                    "status.window",
+                    &[
+                        ("w", &format!("{:.0}", w.width)),
+                        ("l", &format!("{:.0}", w.center)),
+                    ],
+                ));
+                ui.separator();
+            }
+            let image = [frame.cols as f32, frame.rows as f32];
+            let size = self.last_sizes[v].map_or(Vec2::splat(512.0), |(_, s)| s);
+            let zoom = self.viewports[v].effective_zoom(image, size) * ui.ctx().pixels_per_point();
+            ui.label(s.format("status.zoom", &[("z", &format!("{:.0}", zoom * 100.0))]));
+            ui.separator();
+        }
+        let (bytes, count) = self.loader.cache_usage();
+        ui.label(format!("{count} / {:.0} MiB", bytes as f64 / 1048576.0));
+        if self.viewports[v].cine {
+            ui.separator();
+            ui.label(s.format(
+                "action.fps_value",
+                &[("fps", &format!("{:.0}", self.state.cine_fps))],
+            ));
+        }
+    }
+
+    /// Advances cine viewports by elapsed time × fps.
+    fn advance_cine(&mut self, ctx: &egui::Context) {
+        let dt = f64::from(ctx.input(|i| i.stable_dt)).min(0.25);
+        let mut any = false;
+        for v in 0..self.state.layout.count() {
+            if !self.viewports[v].cine {
+                continue;
+            }
+            any = true;
+            let n = self.viewports[v]
+                .series
+                .clone()
+                .map_or(0, |r| self.frames_for(&r).len());
+            let vp = &mut self.viewports[v];
+            vp.cine_accum += dt * f64::from(self.state.cine_fps);
+            let steps = vp.cine_accum.floor() as usize;
+            if steps > 0 && n > 0 {
+                vp.cine_accum -= steps as f64;
+                vp.slice = (vp.slice + steps) % n;
+            }
+        }
+        if any {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Tells the loader what to decode: each visible viewport's stack around its slice,
+    /// the active one first, limited to what the cache can hold.
+    fn request_frames(&mut self) {
+        let count = self.state.layout.count();
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_by_key(|v| *v != self.active);
+        let budget = (self.state.cache_mib as usize) << 20;
+        let mut keys = Vec::new();
+        for v in order {
+            let Some(r) = self.viewports[v].series.clone() else {
+                continue;
+            };
+            let frames = self.frames_for(&r);
+            let per_frame =
+                self.series(&r)
+                    .and_then(|s| s.instances.first())
+                    .map_or(512 * 512 * 2, |i| {
+                        (i.rows as usize
+                            * i.cols as usize
+                            * usize::from(i.samples_per_pixel.max(1)))
+                        .max(1)
+                            * if i.samples_per_pixel == 3 { 1 } else { 2 }
+                    });
+            let fits = (budget / count / per_frame).max(1);
+            keys.extend(
+                prefetch_order(self.viewports[v].slice, frames.len())
+                    .into_iter()
+                    .take(fits)
+                    .map(|i| frames[i].0.clone()),
+            );
+        }
+        if keys != self.last_request {
+            self.loader.request(keys.clone());
+            self.last_request = keys;
+        }
+    }
+
+    /// `--screenshot`: once the first image has been on screen, save the window and quit.
+    fn screenshot_step(&mut self, ctx: &egui::Context) {
+        let ready = self
+            .current_key(self.active)
+            .is_some_and(|k| self.loader.get(&k).is_some());
+        let Some(ScreenshotJob {
+            path,
+            step,
+            done,
+            failure,
+        }) = &mut self.screenshot
+        else {
+            return;
+        };
+        if done.load(Ordering::Acquire) {
+            if let Ok(mut f) = failure.lock()
+                && let Some(e) = f.take()
+            {
+                eprintln!("error: {e}");
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        match step {
+            ScreenshotStep::WaitingForImage(n) => {
+                if ready || self.error.is_some() {
+                    *n += 1;
+                }
+                // A few frames after the image is ready, so the GPU has drawn it.
+                if *n >= 3 {
+                    let (path, done, failure) =
+                        (path.clone(), Arc::clone(done), Arc::clone(failure));
+                    let repaint = ctx.clone();
+                    ctx.request_screenshot(move |image| {
+                        if let Err(e) = save_png(&path, &image)
+                            && let Ok(mut f) = failure.lock()
+                        {
+                            *f = Some(format!("cannot write screenshot: {e}: {}", path.display()));
+                        }
+                        done.store(true, Ordering::Release);
+                        repaint.request_repaint();
+                    });
+                    *step = ScreenshotStep::Requested;
+                }
+                ctx.request_repaint();
+            }
+            ScreenshotStep::Requested => ctx.request_repaint(),
+        }
+    }
+}
+
+/// Writes an egui screenshot as PNG (atomically).
+fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = image.size;
+    let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &rgba,
+        w as u32,
+        h as u32,
+        image::ExtendedColorType::Rgba8,
+    )
+    .map_err(|e| e.to_string())?;
+    crate::fsutil::write_atomic(path, &png).map_err(|e| e.to_string())
+}

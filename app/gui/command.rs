@@ -1,0 +1,123 @@
+//! Every change the user makes goes through one [`Command`], applied in one place.
+//!
+//! UI functions return commands instead of mutating state; `LightboxApp::apply`
+//! is the only writer. Undo/redo and autosave (review and annotation issues) hook
+//! in there, once, instead of in every widget.
+
+use std::path::PathBuf;
+
+use super::state::Layout;
+use crate::i18n::Language;
+use crate::window::Window;
+
+/// A series, named by UIDs (stable across rescans).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SeriesRef {
+    /// Study Instance UID.
+    pub study_uid: String,
+    /// Series Instance UID.
+    pub series_uid: String,
+}
+
+/// Which VOI a preset key asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoiChoice {
+    /// A window (preset or dragged).
+    Window(Window),
+    /// The file's n-th window or VOI LUT.
+    File(usize),
+    /// Minimum to maximum of the frame.
+    AutoMinMax,
+    /// 1st to 99th percentile of the frame.
+    AutoPercentile,
+}
+
+/// A user action.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Scan a folder and show it.
+    OpenFolder(PathBuf),
+    /// Switch the UI language.
+    SetLanguage(Language),
+    /// Change the viewport layout.
+    SetLayout(Layout),
+    /// Show a series in a viewport.
+    ShowSeries {
+        /// Viewport index.
+        viewport: usize,
+        /// The series.
+        series: SeriesRef,
+    },
+    /// Make a viewport the one keys act on.
+    Activate(usize),
+    /// Move through the stack by `delta` images.
+    Scroll {
+        /// Viewport index.
+        viewport: usize,
+        /// Images to move (negative: back).
+        delta: i64,
+    },
+    /// Jump to the first or last image.
+    ScrollToEnd {
+        /// Viewport index.
+        viewport: usize,
+        /// True for the last image.
+        last: bool,
+    },
+    /// Set the VOI.
+    SetVoi {
+        /// Viewport index.
+        viewport: usize,
+        /// The VOI.
+        voi: VoiChoice,
+        /// Its display name (preset name or "file window 1").
+        label: String,
+    },
+    /// Zoom by a factor about a point of the viewport (points from its centre).
+    Zoom {
+        /// Viewport index.
+        viewport: usize,
+        /// Multiplier.
+        factor: f32,
+        /// Fixed point, relative to the viewport centre, in points.
+        anchor: [f32; 2],
+    },
+    /// Move the image by screen points.
+    Pan {
+        /// Viewport index.
+        viewport: usize,
+        /// Offset in points.
+        delta: [f32; 2],
+    },
+    /// Fit the image to the viewport.
+    Fit(usize),
+    /// One image pixel per screen pixel.
+    ActualPixels(usize),
+    /// Back to the file's window, fit, no rotation.
+    Reset(usize),
+    /// Toggle inversion.
+    Invert(usize),
+    /// Rotate by quarter turns (positive: clockwise).
+    Rotate {
+        /// Viewport index.
+        viewport: usize,
+        /// Quarter turns.
+        quarter_turns: i32,
+    },
+    /// Mirror the image.
+    Flip {
+        /// Viewport index.
+        viewport: usize,
+        /// Left↔right when true, top↔bottom otherwise.
+        horizontal: bool,
+    },
+    /// Start or stop cine.
+    ToggleCine(usize),
+    /// Cine speed.
+    SetCineFps(f32),
+    /// Show or hide the tag panel.
+    ToggleTags,
+    /// Show or hide the overlays.
+    ToggleOverlays,
+}

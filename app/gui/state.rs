@@ -1,0 +1,92 @@
+//! What the viewer remembers between runs (eframe storage), kept apart from
+//! runtime things (GPU resources, threads, decoded frames).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Language;
+
+/// How the centre area is split into viewports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Layout {
+    /// One viewport.
+    #[default]
+    One,
+    /// Two side by side.
+    OneByTwo,
+    /// Two stacked.
+    TwoByOne,
+    /// Four.
+    TwoByTwo,
+}
+
+impl Layout {
+    /// Every layout, for the menu.
+    pub const ALL: [Layout; 4] = [
+        Layout::One,
+        Layout::OneByTwo,
+        Layout::TwoByOne,
+        Layout::TwoByTwo,
+    ];
+
+    /// Columns and rows of the grid.
+    pub fn grid(self) -> (usize, usize) {
+        match self {
+            Self::One => (1, 1),
+            Self::OneByTwo => (2, 1),
+            Self::TwoByOne => (1, 2),
+            Self::TwoByTwo => (2, 2),
+        }
+    }
+
+    /// Number of viewports.
+    pub fn count(self) -> usize {
+        let (c, r) = self.grid();
+        c * r
+    }
+
+    /// The i18n key of its menu label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::One => "menu.view.layout_1x1",
+            Self::OneByTwo => "menu.view.layout_1x2",
+            Self::TwoByOne => "menu.view.layout_2x1",
+            Self::TwoByTwo => "menu.view.layout_2x2",
+        }
+    }
+}
+
+/// The persisted settings and layout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    /// UI language.
+    pub language: Language,
+    /// Viewport layout.
+    pub layout: Layout,
+    /// The folder opened last.
+    pub last_folder: Option<PathBuf>,
+    /// Decoded-frame cache budget in MiB.
+    pub cache_mib: u64,
+    /// Cine speed in frames per second.
+    pub cine_fps: f32,
+    /// Show the DICOM tag panel.
+    pub show_tags: bool,
+    /// Show the corner overlays.
+    pub show_overlays: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            language: Language::default(),
+            layout: Layout::default(),
+            last_folder: None,
+            cache_mib: 2048,
+            cine_fps: 10.0,
+            show_tags: true,
+            show_overlays: true,
+        }
+    }
+}

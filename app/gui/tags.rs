@@ -1,0 +1,150 @@
+//! The tag viewer: every attribute of the current image, searchable by name or number.
+
+use std::path::{Path, PathBuf};
+
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
+use dicom_core::value::Value;
+use dicom_dictionary_std::StandardDataDictionary;
+
+use crate::dicom_file;
+use crate::i18n::Strings;
+
+/// One row of the tag table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagRow {
+    /// `(gggg,eeee)`, indented for sequence items.
+    pub tag: String,
+    /// Keyword from the dictionary.
+    pub name: String,
+    /// VR.
+    pub vr: String,
+    /// Value as text (binary values summarised).
+    pub value: String,
+}
+
+/// The rows of a file's header (Pixel Data excluded), cached by path.
+#[derive(Default)]
+pub struct TagTable {
+    path: Option<PathBuf>,
+    rows: Vec<TagRow>,
+    error: Option<String>,
+}
+
+impl TagTable {
+    /// Loads the header of `path` unless it is already shown.
+    pub fn show_file(&mut self, path: &Path) {
+        if self.path.as_deref() == Some(path) {
+            return;
+        }
+        self.path = Some(path.to_path_buf());
+        match dicom_file::open(path, true) {
+            Ok(f) => {
+                self.rows.clear();
+                collect(&f.dataset, 0, &mut self.rows);
+                self.error = None;
+            }
+            Err(e) => {
+                self.rows.clear();
+                self.error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Rows matching a filter (keyword, tag number or value; case-insensitive).
+    pub fn filtered<'a>(&'a self, filter: &'a str) -> impl Iterator<Item = &'a TagRow> {
+        let f = filter.to_lowercase().replace([' ', '(', ')'], "");
+        self.rows.iter().filter(move |r| {
+            f.is_empty()
+                || r.name.to_lowercase().contains(&f)
+                || r.tag
+                    .replace([' ', '(', ')'], "")
+                    .to_lowercase()
+                    .contains(&f)
+                || r.tag
+                    .replace([' ', '(', ')', ','], "")
+                    .to_lowercase()
+                    .contains(&f)
+                || r.value.to_lowercase().contains(&f)
+        })
+    }
+}
+
+fn collect(obj: &dicom_object::InMemDicomObject, depth: usize, out: &mut Vec<TagRow>) {
+    for e in obj.iter() {
+        let tag = e.header().tag;
+        let name = StandardDataDictionary
+            .by_tag(tag)
+            .map(|d| d.alias().to_owned())
+            .unwrap_or_else(|| {
+                if tag.group() % 2 == 1 {
+                    "(private)".into()
+                } else {
+                    "?".into()
+                }
+            });
+        let indent = "  ".repeat(depth);
+        let value = match e.value() {
+            Value::Sequence(seq) => format!("{} items", seq.items().len()),
+            Value::PixelSequence(seq) => format!("{} fragments", seq.fragments().len()),
+            Value::Primitive(p) => {
+                let bytes = p.calculate_byte_len();
+                if matches!(
+                    e.vr(),
+                    dicom_core::VR::OB | dicom_core::VR::OW | dicom_core::VR::UN
+                ) && bytes > 64
+                {
+                    format!("binary, {bytes} bytes")
+                } else {
+                    let s = p.to_str();
+                    let mut s = s.trim_end_matches('\0').to_owned();
+                    if s.chars().count() > 200 {
+                        s = s.chars().take(200).collect::<String>() + "…";
+                    }
+                    s
+                }
+            }
+        };
+        out.push(TagRow {
+            tag: format!("{indent}({:04X},{:04X})", tag.group(), tag.element()),
+            name,
+            vr: e.vr().to_string().to_owned(),
+            value,
+        });
+        if let Value::Sequence(seq) = e.value() {
+            for item in seq.items() {
+                collect(item, depth + 1, out);
+            }
+        }
+    }
+}
+
+/// Draws the tag panel.
+pub fn tags_ui(ui: &mut egui::Ui, s: &Strings, table: &TagTable, filter: &mut String) {
+    ui.heading(s.get("tags.title"));
+    ui.add(
+        egui::TextEdit::singleline(filter)
+            .hint_text(s.get("tags.search"))
+            .desired_width(f32::INFINITY),
+    );
+    if let Some(e) = &table.error {
+        ui.colored_label(egui::Color32::LIGHT_RED, e);
+    }
+    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
+        egui::Grid::new("tags-grid")
+            .striped(true)
+            .num_columns(4)
+            .show(ui, |ui| {
+                for h in ["tags.tag", "tags.name", "tags.vr", "tags.value"] {
+                    ui.strong(s.get(h));
+                }
+                ui.end_row();
+                for r in table.filtered(filter) {
+                    ui.monospace(&r.tag);
+                    ui.label(&r.name);
+                    ui.monospace(&r.vr);
+                    ui.label(&r.value);
+                    ui.end_row();
+                }
+            });
+    });
+}

@@ -1,0 +1,89 @@
+//! The viewer driven like a user would, with egui_kittest on the wgpu renderer
+//! (a software Vulkan adapter in CI): open the sample release, pick a series,
+//! scroll, apply a preset by key, switch language; assertions on what is shown
+//! (AccessKit labels) and a snapshot of the window.
+#![cfg(feature = "gui")]
+
+use std::time::Duration;
+
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use lightbox::gui::LightboxApp;
+
+/// The app on the sample release, in a 1400×900 window.
+fn harness() -> Harness<'static, LightboxApp> {
+    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .wgpu()
+        .build_eframe(move |cc| LightboxApp::new(cc, Some(sample), None))
+}
+
+/// Steps the UI until `done` holds (scanning and decoding run on other threads).
+fn wait_for(
+    h: &mut Harness<'static, LightboxApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, LightboxApp>) -> bool,
+) {
+    for _ in 0..500 {
+        h.step();
+        if done(h) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let labels: Vec<String> = h
+        .root()
+        .query_all_by(|_| true)
+        .filter_map(|n| n.accesskit_node().label().or_else(|| n.value()))
+        .filter(|l| l.contains("Slice") || l.contains("W ") || l.contains("CHEST"))
+        .collect();
+    panic!("timed out waiting for {what}; labels now: {labels:?}");
+}
+
+/// True when some widget shows `text`: a button's label or a text label's value
+/// (egui gives plain labels the AccessKit role Label with the text as value).
+fn has_label(h: &Harness<'static, LightboxApp>, text: &str) -> bool {
+    h.root().query_all_by(|_| true).any(|n| {
+        n.accesskit_node().label().is_some_and(|l| l.contains(text))
+            || n.value().is_some_and(|v| v.contains(text))
+    })
+}
+
+#[test]
+fn read_a_ct_series_like_a_radiologist() {
+    // lavapipe warns without a runtime dir.
+    let runtime = tempfile::Builder::new().prefix("xdg").tempdir().unwrap();
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
+    let mut h = harness();
+    wait_for(&mut h, "the sample release to be scanned", |h| {
+        has_label(h, "CHEST 5mm BONE")
+    });
+    h.get_by_label_contains("CHEST 5mm BONE").click();
+    wait_for(&mut h, "the first image", |h| {
+        has_label(h, "Slice 1/16") && has_label(h, "W 1800 L 400")
+    });
+    h.key_press(Key::ArrowDown);
+    h.key_press(Key::ArrowDown);
+    wait_for(&mut h, "scrolling two images", |h| {
+        has_label(h, "Slice 3/16")
+    });
+    // Preset 1 of CT is the lung window.
+    h.key_press(Key::Num1);
+    wait_for(&mut h, "the lung preset", |h| has_label(h, "W 1500 L -600"));
+    h.run_steps(3);
+    h.snapshot("viewer_ct_lung");
+    // Switch to Traditional Chinese through the menu.
+    h.get_by_label("Language / 語言").click();
+    h.run_steps(2);
+    h.get_by_label("繁體中文").click();
+    wait_for(&mut h, "Chinese labels", |h| {
+        has_label(h, "檢查") || has_label(h, "影像")
+    });
+    assert!(
+        h.query_by_label("Studies").is_none(),
+        "English browser title is gone"
+    );
+}
