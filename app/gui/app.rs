@@ -11,6 +11,7 @@ use egui::{Key, Rect, Vec2};
 use super::browser::browser_ui;
 use super::command::{Command, SeriesRef, VoiChoice};
 use super::fonts;
+use super::measure_tool::{Measurement, Tool};
 use super::state::{Layout, State};
 use super::tags::{TagTable, tags_ui};
 use super::viewport::{
@@ -69,6 +70,10 @@ pub struct LightboxApp {
     show_shortcuts: bool,
     /// Image size and viewport size (points) drawn last, per viewport, for fit-relative zooming.
     last_sizes: Vec<Option<([f32; 2], Vec2)>>,
+    /// What a left drag does.
+    tool: Tool,
+    /// Measurements per image (kept for the session; annotations are persisted by a later issue).
+    measurements: HashMap<FrameKey, Vec<Measurement>>,
 }
 
 impl LightboxApp {
@@ -122,12 +127,19 @@ impl LightboxApp {
             }),
             show_shortcuts: false,
             last_sizes: vec![None; 4],
+            tool: Tool::default(),
+            measurements: HashMap::new(),
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
             app.apply(&cc.egui_ctx, Command::OpenFolder(p));
         }
         app
+    }
+
+    /// Frames held by the decode cache (for benchmarks and tests).
+    pub fn cached_frames(&self) -> usize {
+        self.loader.cache_usage().1
     }
 
     /// The strings of the current language.
@@ -180,11 +192,13 @@ impl LightboxApp {
                 if n > 0 {
                     let v = &mut self.viewports[viewport];
                     v.slice = (v.slice as i64 + delta).clamp(0, n as i64 - 1) as usize;
+                    self.sync_linked(viewport);
                 }
             }
             Command::ScrollToEnd { viewport, last } => {
                 let n = n_frames(self, viewport);
                 self.viewports[viewport].slice = if last { n.saturating_sub(1) } else { 0 };
+                self.sync_linked(viewport);
             }
             Command::SetVoi {
                 viewport,
@@ -259,6 +273,76 @@ impl LightboxApp {
             Command::SetCineFps(f) => self.state.cine_fps = f.clamp(1.0, 60.0),
             Command::ToggleTags => self.state.show_tags ^= true,
             Command::ToggleOverlays => self.state.show_overlays ^= true,
+            Command::ToggleLinkedScrolling => self.state.linked_scrolling ^= true,
+            Command::SetTool(t) => self.tool = t,
+            Command::AddMeasurement { key, measurement } => {
+                self.measurements.entry(key).or_default().push(measurement)
+            }
+            Command::DeleteLastMeasurement(v) => {
+                if let Some(key) = self.current_key(v)
+                    && let Some(list) = self.measurements.get_mut(&key)
+                {
+                    list.pop();
+                }
+            }
+        }
+    }
+
+    /// The instance a viewport shows now.
+    fn current_instance(&mut self, v: usize) -> Option<crate::index::Instance> {
+        let r = self.viewports[v].series.clone()?;
+        let frames = self.frames_for(&r);
+        let (_, i) = frames.get(self.viewports[v].slice.min(frames.len().saturating_sub(1)))?;
+        self.series(&r)?.instances.get(*i).cloned()
+    }
+
+    /// Moves every other visible viewport on the same Frame of Reference to the
+    /// image nearest to `source`'s slice position (along the slice normal).
+    fn sync_linked(&mut self, source: usize) {
+        if !self.state.linked_scrolling {
+            return;
+        }
+        let Some(src) = self.current_instance(source) else {
+            return;
+        };
+        let (Some(frame_of_reference), Some(normal), Some(pos)) = (
+            src.frame_of_reference_uid.clone(),
+            src.normal(),
+            src.position_mm,
+        ) else {
+            return;
+        };
+        let along = |p: [f64; 3]| p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
+        let target = along(pos);
+        for v in 0..self.state.layout.count() {
+            let Some(r) = self.viewports[v].series.clone().filter(|_| v != source) else {
+                continue;
+            };
+            let Some(series) = self.series(&r) else {
+                continue;
+            };
+            if series
+                .instances
+                .first()
+                .and_then(|i| i.frame_of_reference_uid.as_deref())
+                != Some(frame_of_reference.as_str())
+            {
+                continue;
+            }
+            let nearest = series
+                .instances
+                .iter()
+                .enumerate()
+                .filter_map(|(i, inst)| inst.position_mm.map(|p| (i, (along(p) - target).abs())))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            if let Some(i) = nearest {
+                // Single-frame instances: the frame index equals the instance index.
+                let frames = self.frames_for(&r);
+                if let Some(slice) = frames.iter().position(|(_, inst)| *inst == i) {
+                    self.viewports[v].slice = slice;
+                }
+            }
         }
     }
 
@@ -486,6 +570,15 @@ impl LightboxApp {
                     (Key::Space, Command::ToggleCine(v)),
                     (Key::T, Command::ToggleTags),
                     (Key::O, Command::ToggleOverlays),
+                    (Key::L, Command::ToggleLinkedScrolling),
+                    (Key::W, Command::SetTool(Tool::WindowLevel)),
+                    (Key::M, Command::SetTool(Tool::Distance)),
+                    (Key::N, Command::SetTool(Tool::Angle)),
+                    (Key::E, Command::SetTool(Tool::Ellipse)),
+                    (Key::B, Command::SetTool(Tool::Rectangle)),
+                    (Key::P, Command::SetTool(Tool::Probe)),
+                    (Key::Delete, Command::DeleteLastMeasurement(v)),
+                    (Key::Backspace, Command::DeleteLastMeasurement(v)),
                 ] {
                     if pressed(k) {
                         out.push(c);
@@ -645,7 +738,37 @@ impl eframe::App for LightboxApp {
             if let Some(e) = &self.error {
                 ui.colored_label(egui::Color32::LIGHT_RED, e);
             }
-            let area = ui.available_rect_before_wrap();
+            ui.horizontal_wrapped(|ui| {
+                ui.spacing_mut().slider_width = 90.0;
+                for (tool, key, shortcut) in Tool::ALL {
+                    if ui
+                        .selectable_label(self.tool == tool, s.get(key))
+                        .on_hover_text(shortcut)
+                        .clicked()
+                    {
+                        commands.push(Command::SetTool(tool));
+                    }
+                }
+                ui.separator();
+                if ui
+                    .selectable_label(
+                        self.state.linked_scrolling,
+                        s.get("action.linked_scrolling"),
+                    )
+                    .on_hover_text("L")
+                    .clicked()
+                {
+                    commands.push(Command::ToggleLinkedScrolling);
+                }
+                let fps = self.state.cine_fps;
+                let mut new_fps = fps;
+                ui.add(egui::Slider::new(&mut new_fps, 1.0..=60.0).text(s.get("action.fps")));
+                if new_fps != fps {
+                    commands.push(Command::SetCineFps(new_fps));
+                }
+            });
+            // Never wider than the panel, whatever the toolbar asked for.
+            let area = ui.available_rect_before_wrap().intersect(ui.clip_rect());
             let (cols, rows) = self.state.layout.grid();
             let cell = Vec2::new(area.width() / cols as f32, area.height() / rows as f32);
             self.hover = None;
@@ -705,6 +828,14 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "menu.view.show_tags"),
     ("O", "menu.view.show_overlays"),
     ("Mouse L / R / M", "tool.window_level"),
+    ("W", "tool.window_level"),
+    ("M", "tool.distance"),
+    ("N", "tool.angle"),
+    ("E", "tool.ellipse_roi"),
+    ("B", "tool.rectangle_roi"),
+    ("P", "tool.probe"),
+    ("Delete", "action.delete_measurement"),
+    ("L", "action.linked_scrolling"),
 ];
 
 impl LightboxApp {
@@ -736,6 +867,7 @@ impl LightboxApp {
         if let Some(f) = &frame {
             self.last_sizes[v] = Some(([f.cols as f32, f.rows as f32], rect.size()));
         }
+        let key_for_measurements = current.as_ref().map(|(k, _)| k.clone());
         let series = series_ref.as_ref().and_then(|r| self.series(r));
         let instance = current
             .as_ref()
@@ -751,6 +883,11 @@ impl LightboxApp {
             key: current.map(|(k, _)| k),
             error,
             show_overlays: self.state.show_overlays,
+            tool: self.tool,
+            measurements: key_for_measurements
+                .as_ref()
+                .and_then(|k| self.measurements.get(k))
+                .map_or(&[], Vec::as_slice),
         };
         let out = viewport_ui(ui, rect, &input);
         if out.hover.is_some() {

@@ -6,8 +6,10 @@
 
 use std::path::PathBuf;
 
+use super::measure_tool::{Measurement, Tool};
 use super::state::Layout;
 use crate::i18n::Language;
+use crate::loader::FrameKey;
 use crate::window::Window;
 
 /// A series, named by UIDs (stable across rescans).
@@ -120,4 +122,17 @@ pub enum Command {
     ToggleTags,
     /// Show or hide the overlays.
     ToggleOverlays,
+    /// Link scrolling of viewports that share a Frame of Reference.
+    ToggleLinkedScrolling,
+    /// Choose what a left drag does.
+    SetTool(Tool),
+    /// Keep a finished measurement on an image.
+    AddMeasurement {
+        /// The image (frame) it belongs to.
+        key: FrameKey,
+        /// The measurement.
+        measurement: Measurement,
+    },
+    /// Remove the newest measurement of the image a viewport shows.
+    DeleteLastMeasurement(usize),
 }

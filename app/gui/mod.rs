@@ -9,6 +9,7 @@ mod browser;
 pub mod command;
 mod fonts;
 pub mod gpu;
+pub mod measure_tool;
 mod overlay;
 pub mod state;
 mod tags;

@@ -75,6 +75,8 @@ pub struct State {
     pub show_tags: bool,
     /// Show the corner overlays.
     pub show_overlays: bool,
+    /// Scroll viewports that share a Frame of Reference together.
+    pub linked_scrolling: bool,
 }
 
 impl Default for State {
@@ -87,6 +89,7 @@ impl Default for State {
             cine_fps: 10.0,
             show_tags: true,
             show_overlays: true,
+            linked_scrolling: true,
         }
     }
 }

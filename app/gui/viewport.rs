@@ -9,6 +9,7 @@ use super::command::{Command, SeriesRef, VoiChoice};
 use super::gpu::{
     GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip, image_to_screen,
 };
+use super::measure_tool::{self, Measurement, Tool};
 use super::overlay;
 use crate::display_frame::{CompactPixels, DisplayFrame};
 use crate::index::{Instance, Series};
@@ -138,6 +139,10 @@ pub struct ViewportInput<'a> {
     pub error: Option<String>,
     /// Show the corner overlays.
     pub show_overlays: bool,
+    /// What a left drag does.
+    pub tool: Tool,
+    /// Measurements on the current image.
+    pub measurements: &'a [Measurement],
 }
 
 /// What the pointer is over, for the status bar.
@@ -225,6 +230,26 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         if input.show_overlays {
             overlay::draw(&painter, rect, input, &voi, zoom, &to_screen);
         }
+        let colour = Color32::from_rgb(255, 220, 60);
+        for m in input.measurements {
+            measure_tool::draw(
+                &painter, rect, &to_screen, m.tool, &m.points, &m.label, colour,
+            );
+        }
+        if let Some(measurement) = measure_tool::handle_input(
+            ui,
+            &response,
+            rect,
+            input.tool,
+            &to_screen,
+            frame,
+            input.instance,
+        ) {
+            commands.push(Command::AddMeasurement {
+                key: key.clone(),
+                measurement,
+            });
+        }
         mouse_commands(ui, &response, rect, input, frame, &voi, &mut commands);
     } else if let Some(err) = &input.error {
         painter.text(
@@ -296,7 +321,10 @@ fn mouse_commands(
 ) {
     let i = input.index;
     let delta = response.drag_delta();
-    if response.dragged_by(PointerButton::Primary) && delta != Vec2::ZERO {
+    if input.tool == Tool::WindowLevel
+        && response.dragged_by(PointerButton::Primary)
+        && delta != Vec2::ZERO
+    {
         let current = match voi {
             Voi::Window(w) => *w,
             Voi::Lut(_) => Window {

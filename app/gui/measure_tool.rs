@@ -1,0 +1,294 @@
+//! Measurement tools in the viewport: distance, angle, ellipse and rectangle ROI, probe.
+//!
+//! The geometry and statistics are `crate::measure`'s; this module turns pointer
+//! input into finished [`Measurement`]s (one command each) and draws them. A shape
+//! being drawn lives in egui's temporary memory until the pointer is released.
+
+use egui::{Align2, Color32, FontId, Painter, PointerButton, Pos2, Rect, Stroke, Vec2};
+use serde::{Deserialize, Serialize};
+
+use super::gpu::Affine2;
+use crate::display_frame::DisplayFrame;
+use crate::index::Instance;
+use crate::measure::{
+    FrameView, ImagePoint, PixelSpacing, RoiShape, angle_deg, line_length, probe, roi_stats,
+};
+
+/// What a left drag or click does in the viewport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Tool {
+    /// Window/level (the default, as in a PACS).
+    #[default]
+    WindowLevel,
+    /// Distance between two points.
+    Distance,
+    /// Angle from three points (the middle one is the vertex).
+    Angle,
+    /// Ellipse ROI statistics.
+    Ellipse,
+    /// Rectangle ROI statistics.
+    Rectangle,
+    /// The value of one pixel.
+    Probe,
+}
+
+impl Tool {
+    /// Every tool with its i18n key and shortcut.
+    pub const ALL: [(Tool, &'static str, &'static str); 6] = [
+        (Tool::WindowLevel, "tool.window_level", "W"),
+        (Tool::Distance, "tool.distance", "M"),
+        (Tool::Angle, "tool.angle", "N"),
+        (Tool::Ellipse, "tool.ellipse_roi", "E"),
+        (Tool::Rectangle, "tool.rectangle_roi", "B"),
+        (Tool::Probe, "tool.probe", "P"),
+    ];
+}
+
+/// A finished measurement, in image coordinates, with its result text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// The tool that made it.
+    pub tool: Tool,
+    /// Its points in image coordinates.
+    pub points: Vec<[f64; 2]>,
+    /// The result, computed once when it was made.
+    pub label: String,
+}
+
+/// A shape being drawn (egui temporary memory, per viewport).
+#[derive(Debug, Clone, Default)]
+struct Draft {
+    points: Vec<[f64; 2]>,
+}
+
+/// The spacing to measure with, and whether it is at the detector.
+fn spacing_of(instance: Option<&Instance>) -> PixelSpacing {
+    instance.map_or_else(PixelSpacing::default, |i| {
+        PixelSpacing::from_attributes(i.pixel_spacing_mm, i.imager_pixel_spacing_mm)
+    })
+}
+
+fn point(p: [f64; 2]) -> ImagePoint {
+    ImagePoint::new(p[0], p[1])
+}
+
+/// Computes the result text of a measurement on `frame`.
+pub fn measure(
+    tool: Tool,
+    points: &[[f64; 2]],
+    frame: &DisplayFrame,
+    instance: Option<&Instance>,
+) -> Option<String> {
+    let spacing = spacing_of(instance);
+    let note = if spacing.at_detector() { " *" } else { "" };
+    match (tool, points) {
+        (Tool::Distance, [a, b]) => {
+            line_length(point(*a), point(*b), &spacing).map(|l| format!("{l}{note}"))
+        }
+        (Tool::Angle, [a, b, c]) => {
+            angle_deg(point(*a), point(*b), point(*c), &spacing).map(|d| format!("{d:.1}°"))
+        }
+        (Tool::Ellipse | Tool::Rectangle, [a, b]) => {
+            let (values, padding) = modality_values(frame)?;
+            let view = FrameView {
+                rows: frame.rows,
+                cols: frame.cols,
+                values: &values,
+                padding: &padding,
+            };
+            let shape = if tool == Tool::Ellipse {
+                RoiShape::Ellipse
+            } else {
+                RoiShape::Rectangle
+            };
+            let s = roi_stats(shape, point(*a), point(*b), &view, &spacing)?;
+            let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+            Some(format!(
+                "mean {} SD {}\nmin {} max {}\narea {:.1}{note}",
+                f(s.mean),
+                f(s.sd_sample),
+                f(s.min),
+                f(s.max),
+                s.area
+            ))
+        }
+        (Tool::Probe, [p]) => {
+            let (values, padding) = modality_values(frame)?;
+            let view = FrameView {
+                rows: frame.rows,
+                cols: frame.cols,
+                values: &values,
+                padding: &padding,
+            };
+            probe(&view, point(*p)).map(|pr| format!("({}, {}) {:.1}", pr.col, pr.row, pr.value))
+        }
+        _ => None,
+    }
+}
+
+/// Modality values and padding mask of a greyscale frame.
+fn modality_values(frame: &DisplayFrame) -> Option<(Vec<f64>, Vec<bool>)> {
+    if matches!(frame.pixels, crate::display_frame::CompactPixels::Rgb8(_)) {
+        return None;
+    }
+    let n = frame.pixels.len();
+    let mut values = Vec::with_capacity(n);
+    let mut padding = Vec::with_capacity(n);
+    for i in 0..n {
+        let stored = frame.pixels.stored(i);
+        padding.push(frame.padding_value == Some(stored));
+        values.push(frame.modality.apply(f64::from(stored)));
+    }
+    Some((values, padding))
+}
+
+/// Handles pointer input for a measuring tool; returns a finished measurement.
+pub fn handle_input(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    rect: Rect,
+    tool: Tool,
+    to_screen: &Affine2,
+    frame: &DisplayFrame,
+    instance: Option<&Instance>,
+) -> Option<Measurement> {
+    let inverse = to_screen.inverse()?;
+    let to_image =
+        |p: Pos2| inverse.apply([f64::from(p.x - rect.min.x), f64::from(p.y - rect.min.y)]);
+    let id = response.id.with("measure-draft");
+    let mut draft: Draft = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    let pointer = response.interact_pointer_pos().or(response.hover_pos());
+    let mut finished = None;
+    match tool {
+        Tool::WindowLevel => return None,
+        Tool::Distance | Tool::Ellipse | Tool::Rectangle => {
+            if response.drag_started_by(PointerButton::Primary)
+                && let Some(p) = pointer
+            {
+                draft.points = vec![to_image(p), to_image(p)];
+            } else if response.dragged_by(PointerButton::Primary)
+                && let Some(p) = pointer
+                && draft.points.len() == 2
+            {
+                draft.points[1] = to_image(p);
+            } else if response.drag_stopped() && draft.points.len() == 2 {
+                finished = Some(std::mem::take(&mut draft.points));
+            }
+        }
+        Tool::Angle => {
+            if response.clicked_by(PointerButton::Primary)
+                && let Some(p) = pointer
+            {
+                draft.points.push(to_image(p));
+                if draft.points.len() == 3 {
+                    finished = Some(std::mem::take(&mut draft.points));
+                }
+            }
+        }
+        Tool::Probe => {
+            if response.clicked_by(PointerButton::Primary)
+                && let Some(p) = pointer
+            {
+                finished = Some(vec![to_image(p)]);
+            }
+        }
+    }
+    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        draft.points.clear();
+    }
+    // The draft follows the pointer for a live preview.
+    if !draft.points.is_empty() {
+        let painter = ui.painter_at(rect);
+        let mut preview = draft.points.clone();
+        if tool == Tool::Angle
+            && let Some(p) = response.hover_pos()
+        {
+            preview.push(to_image(p));
+        }
+        let label = measure(tool, &preview, frame, instance).unwrap_or_default();
+        draw(
+            &painter,
+            rect,
+            to_screen,
+            tool,
+            &preview,
+            &label,
+            Color32::from_rgb(120, 220, 255),
+        );
+    }
+    ui.data_mut(|d| d.insert_temp(id, draft));
+    let points = finished?;
+    let label = measure(tool, &points, frame, instance)?;
+    Some(Measurement {
+        tool,
+        points,
+        label,
+    })
+}
+
+/// Draws a measurement.
+pub fn draw(
+    painter: &Painter,
+    rect: Rect,
+    to_screen: &Affine2,
+    tool: Tool,
+    points: &[[f64; 2]],
+    label: &str,
+    colour: Color32,
+) {
+    let screen = |p: [f64; 2]| {
+        let s = to_screen.apply(p);
+        rect.min + Vec2::new(s[0] as f32, s[1] as f32)
+    };
+    let stroke = Stroke::new(1.5, colour);
+    let pts: Vec<Pos2> = points.iter().map(|p| screen(*p)).collect();
+    match (tool, pts.as_slice()) {
+        (Tool::Distance | Tool::Angle, _) if pts.len() >= 2 => {
+            for w in pts.windows(2) {
+                painter.line_segment([w[0], w[1]], stroke);
+            }
+        }
+        (Tool::Rectangle, [a, b]) => {
+            painter.rect_stroke(
+                Rect::from_two_pos(*a, *b),
+                0.0,
+                stroke,
+                egui::StrokeKind::Middle,
+            );
+        }
+        (Tool::Ellipse, [_, _]) => {
+            // Sample the ellipse in image space so rotation/flip/zoom all apply.
+            let (p, q) = (points[0], points[1]);
+            let (cx, cy) = ((p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0);
+            let (rx, ry) = ((p[0] - q[0]).abs() / 2.0, (p[1] - q[1]).abs() / 2.0);
+            let ring: Vec<Pos2> = (0..=64)
+                .map(|k| {
+                    let t = f64::from(k) / 64.0 * std::f64::consts::TAU;
+                    screen([cx + rx * t.cos(), cy + ry * t.sin()])
+                })
+                .collect();
+            painter.add(egui::Shape::line(ring, stroke));
+        }
+        _ => {}
+    }
+    for p in &pts {
+        painter.circle_filled(*p, 2.5, colour);
+    }
+    if let Some(anchor) = pts.last() {
+        let pos = *anchor + Vec2::new(8.0, 8.0);
+        painter.text(
+            pos + Vec2::splat(1.0),
+            Align2::LEFT_TOP,
+            label,
+            FontId::monospace(12.0),
+            Color32::BLACK,
+        );
+        painter.text(
+            pos,
+            Align2::LEFT_TOP,
+            label,
+            FontId::monospace(12.0),
+            colour,
+        );
+    }
+}
