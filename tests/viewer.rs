@@ -73,6 +73,9 @@ fn read_a_ct_series_like_a_radiologist() {
     // Preset 1 of CT is the lung window.
     h.key_press(Key::Num1);
     wait_for(&mut h, "the lung preset", |h| has_label(h, "W 1500 L -600"));
+    wait_for(&mut h, "the browser thumbnails", |h| {
+        h.state().thumbnails_pending() == 0
+    });
     h.run_steps(3);
     h.snapshot("viewer_ct_lung");
     // Switch to Traditional Chinese through the menu.

@@ -14,6 +14,7 @@ use super::fonts;
 use super::measure_tool::{Measurement, Tool};
 use super::state::{Layout, State};
 use super::tags::{TagTable, tags_ui};
+use super::thumbnails::Thumbnails;
 use super::viewport::{
     Hover, ViewportInput, ViewportResources, ViewportState, fit_zoom, frames_of, viewport_ui,
 };
@@ -74,6 +75,8 @@ pub struct LightboxApp {
     tool: Tool,
     /// Measurements per image (kept for the session; annotations are persisted by a later issue).
     measurements: HashMap<FrameKey, Vec<Measurement>>,
+    /// Series thumbnails for the browser.
+    thumbs: Thumbnails,
 }
 
 impl LightboxApp {
@@ -129,6 +132,7 @@ impl LightboxApp {
             last_sizes: vec![None; 4],
             tool: Tool::default(),
             measurements: HashMap::new(),
+            thumbs: Thumbnails::default(),
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
@@ -140,6 +144,15 @@ impl LightboxApp {
     /// Frames held by the decode cache (for benchmarks and tests).
     pub fn cached_frames(&self) -> usize {
         self.loader.cache_usage().1
+    }
+
+    /// Series still waiting for their browser thumbnail (for tests).
+    pub fn thumbnails_pending(&self) -> usize {
+        self.index.as_ref().map_or(0, |i| {
+            i.series()
+                .filter(|s| !self.thumbs.has(&s.series_uid))
+                .count()
+        })
     }
 
     /// The strings of the current language.
@@ -415,6 +428,8 @@ impl LightboxApp {
                     }
                 }
                 self.frames.clear();
+                self.thumbs.clear();
+                self.measurements.clear();
                 self.state.last_folder = self.scan_path.clone();
                 // Show the first series in each visible viewport, like a PACS opening a study.
                 let first: Vec<SeriesRef> = index
@@ -718,6 +733,7 @@ impl eframe::App for LightboxApp {
                     &mut self.filter,
                     self.active,
                     selected.as_ref(),
+                    &self.thumbs,
                 ));
             });
 
@@ -802,6 +818,7 @@ impl eframe::App for LightboxApp {
             self.apply(&ctx, c);
         }
         self.advance_cine(&ctx);
+        self.update_thumbnails(&ctx);
         self.request_frames();
         self.screenshot_step(&ctx);
     }
@@ -1031,9 +1048,44 @@ impl LightboxApp {
                     .map(|i| frames[i].0.clone()),
             );
         }
+        // Thumbnails last: the middle image of each series that has none yet.
+        keys.extend(self.missing_thumbnails().into_iter().map(|(_, k)| k));
         if keys != self.last_request {
             self.loader.request(keys.clone());
             self.last_request = keys;
+        }
+    }
+
+    /// Series without a thumbnail and the frame to make it from.
+    fn missing_thumbnails(&mut self) -> Vec<(String, FrameKey)> {
+        let Some(index) = self.index.clone() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for study in index.studies() {
+            for series in &study.series {
+                if self.thumbs.has(&series.series_uid) {
+                    continue;
+                }
+                let r = SeriesRef {
+                    study_uid: study.study_uid.clone(),
+                    series_uid: series.series_uid.clone(),
+                };
+                let frames = self.frames_for(&r);
+                if let Some((key, _)) = frames.get(frames.len() / 2) {
+                    out.push((series.series_uid.clone(), key.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Turns decoded middle frames into thumbnails (a few per frame).
+    fn update_thumbnails(&mut self, ctx: &egui::Context) {
+        for (uid, key) in self.missing_thumbnails().into_iter().take(8) {
+            if let Some(frame) = self.loader.get(&key) {
+                self.thumbs.make(ctx, &uid, &frame);
+            }
         }
     }
 

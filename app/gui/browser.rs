@@ -1,6 +1,7 @@
 //! The study browser: patient → study → series, with a filter box.
 
 use super::command::{Command, SeriesRef};
+use super::thumbnails::{THUMB_PX, Thumbnails};
 use crate::i18n::Strings;
 use crate::index::{Index, Series, Study};
 
@@ -30,6 +31,7 @@ pub fn browser_ui(
     filter: &mut String,
     active_viewport: usize,
     selected: Option<&SeriesRef>,
+    thumbs: &Thumbnails,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.add(
@@ -105,7 +107,16 @@ pub fn browser_ui(
                                         let is_selected = selected == Some(&r);
                                         // Click shows the series in the active viewport; drag drops it on any.
                                         let response = ui
-                                            .selectable_label(is_selected, label)
+                                            .horizontal(|ui| {
+                                                match thumbs.get(&series.series_uid) {
+                                                    Some(t) => {
+                                                        ui.image((t.id(), t.size_vec2()));
+                                                    }
+                                                    None => ui.add_space(THUMB_PX as f32),
+                                                }
+                                                ui.selectable_label(is_selected, label)
+                                            })
+                                            .inner
                                             .interact(egui::Sense::click_and_drag());
                                         if response.dragged() {
                                             response.dnd_set_drag_payload(r.clone());

@@ -13,6 +13,7 @@ pub mod measure_tool;
 mod overlay;
 pub mod state;
 mod tags;
+mod thumbnails;
 mod viewport;
 
 use std::path::PathBuf;
