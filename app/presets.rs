@@ -43,6 +43,37 @@ impl Presets {
         Self::from_json(BUNDLED_PRESETS_JSON).unwrap_or_default()
     }
 
+    /// The presets a user edited, else the bundled ones: `$LIGHTBOX_PRESETS`, then
+    /// `assets/window-presets.json` beside the executable, then in the working folder.
+    /// Returns where they came from (`None`: built in) and a parse error to show.
+    pub fn load() -> (Self, Option<std::path::PathBuf>, Option<String>) {
+        let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+        if let Some(p) = std::env::var_os("LIGHTBOX_PRESETS") {
+            candidates.push(p.into());
+        }
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(|d| d.to_path_buf()))
+        {
+            candidates.push(dir.join("assets/window-presets.json"));
+        }
+        candidates.push(std::path::PathBuf::from("assets/window-presets.json"));
+        for path in candidates {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            return match Self::from_json(&text) {
+                Ok(p) => (p, Some(path), None),
+                Err(e) => (
+                    Self::bundled(),
+                    None,
+                    Some(format!("{e}: {}", path.display())),
+                ),
+            };
+        }
+        (Self::bundled(), None, None)
+    }
+
     /// The presets of one modality, in file order.
     pub fn for_modality(&self, modality: &str) -> &[Preset] {
         self.by_modality.get(modality).map_or(&[], Vec::as_slice)

@@ -65,6 +65,9 @@ pub struct LightboxApp {
     tags: TagTable,
     hover: Option<Hover>,
     presets: Presets,
+    /// Where the presets came from (`None`: built in).
+    presets_source: Option<PathBuf>,
+    show_settings: bool,
     error: Option<String>,
     last_request: Vec<FrameKey>,
     screenshot: Option<ScreenshotJob>,
@@ -119,7 +122,8 @@ impl LightboxApp {
             tag_filter: String::new(),
             tags: TagTable::default(),
             hover: None,
-            presets: Presets::bundled(),
+            presets: Presets::default(),
+            presets_source: None,
             error: None,
             last_request: Vec::new(),
             screenshot: screenshot.map(|path| ScreenshotJob {
@@ -129,11 +133,16 @@ impl LightboxApp {
                 failure: Arc::new(Mutex::new(None)),
             }),
             show_shortcuts: false,
+            show_settings: false,
             last_sizes: vec![None; 4],
             tool: Tool::default(),
             measurements: HashMap::new(),
             thumbs: Thumbnails::default(),
         };
+        let (presets, source, problem) = Presets::load();
+        app.presets = presets;
+        app.presets_source = source;
+        app.error = problem;
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
             app.apply(&cc.egui_ctx, Command::OpenFolder(p));
@@ -290,6 +299,37 @@ impl LightboxApp {
             Command::SetTool(t) => self.tool = t,
             Command::AddMeasurement { key, measurement } => {
                 self.measurements.entry(key).or_default().push(measurement)
+            }
+            Command::NextSeries(delta) => {
+                let all: Vec<SeriesRef> = self
+                    .index
+                    .as_ref()
+                    .map(|i| {
+                        i.studies()
+                            .flat_map(|st| {
+                                st.series.iter().map(|se| SeriesRef {
+                                    study_uid: st.study_uid.clone(),
+                                    series_uid: se.series_uid.clone(),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !all.is_empty() {
+                    let at = self.viewports[self.active]
+                        .series
+                        .as_ref()
+                        .and_then(|r| all.iter().position(|x| x == r))
+                        .map_or(0, |p| {
+                            (p as i64 + delta).rem_euclid(all.len() as i64) as usize
+                        });
+                    self.viewports[self.active].show(all[at].clone());
+                }
+            }
+            Command::SetCacheMib(mib) => {
+                self.state.cache_mib = mib.clamp(64, 1 << 20);
+                self.loader
+                    .set_budget((self.state.cache_mib as usize) << 20);
             }
             Command::DeleteLastMeasurement(v) => {
                 if let Some(key) = self.current_key(v)
@@ -548,6 +588,14 @@ impl LightboxApp {
                 });
             }
             let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
+            if !plain && i.key_pressed(Key::ArrowDown) {
+                out.retain(|c| !matches!(c, Command::Scroll { .. }));
+                out.push(Command::NextSeries(1));
+            }
+            if !plain && i.key_pressed(Key::ArrowUp) {
+                out.retain(|c| !matches!(c, Command::Scroll { .. }));
+                out.push(Command::NextSeries(-1));
+            }
             if plain {
                 for (k, c) in [
                     (Key::R, Command::Reset(v)),
@@ -643,6 +691,10 @@ impl eframe::App for LightboxApp {
                         if let Some(dir) = rfd::FileDialog::new().pick_folder() {
                             commands.push(Command::OpenFolder(dir));
                         }
+                        ui.close();
+                    }
+                    if ui.button(s.get("menu.file.settings")).clicked() {
+                        self.show_settings = true;
                         ui.close();
                     }
                     if ui.button(s.get("menu.file.quit")).clicked() {
@@ -800,6 +852,40 @@ impl eframe::App for LightboxApp {
             }
         });
 
+        if self.show_settings {
+            let mut open = true;
+            egui::Window::new(s.get("settings.title"))
+                .open(&mut open)
+                .show(&ctx, |ui| {
+                    let mut mib = self.state.cache_mib;
+                    ui.horizontal(|ui| {
+                        ui.label(s.get("settings.cache_size"));
+                        ui.add(egui::DragValue::new(&mut mib).range(64..=65536).speed(64));
+                    });
+                    if mib != self.state.cache_mib {
+                        commands.push(Command::SetCacheMib(mib));
+                    }
+                    ui.horizontal(|ui| {
+                        ui.label(s.get("settings.language"));
+                        for l in Language::ALL {
+                            if ui
+                                .radio(self.state.language == l, l.native_name())
+                                .clicked()
+                            {
+                                commands.push(Command::SetLanguage(l));
+                            }
+                        }
+                    });
+                    ui.horizontal(|ui| {
+                        ui.label(s.get("settings.window_presets_file"));
+                        match &self.presets_source {
+                            Some(p) => ui.monospace(p.display().to_string()),
+                            None => ui.monospace("assets/window-presets.json (built in)"),
+                        };
+                    });
+                });
+            self.show_settings = open;
+        }
         if self.show_shortcuts {
             egui::Window::new(s.get("shortcuts.title"))
                 .open(&mut self.show_shortcuts)
@@ -853,6 +939,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("P", "tool.probe"),
     ("Delete", "action.delete_measurement"),
     ("L", "action.linked_scrolling"),
+    ("Ctrl+↓ / Ctrl+↑", "browser.series"),
 ];
 
 impl LightboxApp {

@@ -133,6 +133,10 @@ pub enum Command {
         /// The measurement.
         measurement: Measurement,
     },
+    /// Show the next (or previous) series of the browser in the active viewport.
+    NextSeries(i64),
+    /// Decoded-frame cache budget in MiB.
+    SetCacheMib(u64),
     /// Remove the newest measurement of the image a viewport shows.
     DeleteLastMeasurement(usize),
 }
