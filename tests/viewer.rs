@@ -78,6 +78,29 @@ fn read_a_ct_series_like_a_radiologist() {
     });
     h.run_steps(3);
     h.snapshot("viewer_ct_lung");
+    // Distance tool: drag 100 points to the right across the image.
+    h.key_press(Key::M);
+    h.run_steps(1);
+    let centre = egui::pos2(680.0, 450.0);
+    h.hover_at(centre);
+    h.run_steps(1);
+    h.drag_at(centre);
+    h.run_steps(1);
+    for dx in [20.0, 60.0, 100.0] {
+        h.hover_at(centre + egui::vec2(dx, 0.0));
+        h.run_steps(1);
+    }
+    h.drop_at(centre + egui::vec2(100.0, 0.0));
+    h.run_steps(2);
+    let labels = h.state().measurement_labels();
+    assert_eq!(labels.len(), 1, "one distance measurement: {labels:?}");
+    // 100 points at the fitted zoom over 1.4 mm pixels: the length in mm must be
+    // 100 / zoom × 1.4, i.e. between 40 and 60 mm for a 256-pixel image in ~800 points.
+    let mm: f64 = labels[0]
+        .trim_end_matches(" mm")
+        .parse()
+        .expect("a length in mm");
+    assert!((40.0..60.0).contains(&mm), "distance {mm} mm");
     // Switch to Traditional Chinese through the menu.
     h.get_by_label("Language / 語言").click();
     h.run_steps(2);

@@ -155,6 +155,22 @@ impl LightboxApp {
         self.loader.cache_usage().1
     }
 
+    /// The results of the measurements on the image the active viewport shows (for tests).
+    pub fn measurement_labels(&self) -> Vec<String> {
+        let v = &self.viewports[self.active];
+        let Some(r) = &v.series else {
+            return Vec::new();
+        };
+        let Some(frames) = self.frames.get(&r.series_uid) else {
+            return Vec::new();
+        };
+        frames
+            .get(v.slice)
+            .and_then(|(k, _)| self.measurements.get(k))
+            .map(|list| list.iter().map(|m| m.label.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Series still waiting for their browser thumbnail (for tests).
     pub fn thumbnails_pending(&self) -> usize {
         self.index.as_ref().map_or(0, |i| {
