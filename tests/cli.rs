@@ -141,7 +141,7 @@ fn decode_writes_modality_values() {
 }
 
 #[test]
-fn no_subcommand_explains_what_to_run() {
-    let out = lightbox(&[]);
-    assert_clean_error(&out, "lightbox index");
+fn opening_a_missing_folder_fails_before_any_window() {
+    let out = lightbox(&["/no/such/release"]);
+    assert_clean_error(&out, "not a folder: /no/such/release");
 }
