@@ -88,7 +88,7 @@ pub fn measure(
         (Tool::Angle, [a, b, c]) => {
             angle_deg(point(*a), point(*b), point(*c), &spacing).map(|d| format!("{d:.1}°"))
         }
-        (Tool::Ellipse | Tool::Rectangle, [a, b]) => {
+        (Tool::Ellipse | Tool::Rectangle | Tool::Probe, _) => {
             let (values, padding) = modality_values(frame)?;
             let view = FrameView {
                 rows: frame.rows,
@@ -96,31 +96,28 @@ pub fn measure(
                 values: &values,
                 padding: &padding,
             };
-            let shape = if tool == Tool::Ellipse {
-                RoiShape::Ellipse
-            } else {
-                RoiShape::Rectangle
-            };
-            let s = roi_stats(shape, point(*a), point(*b), &view, &spacing)?;
-            let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
-            Some(format!(
-                "mean {} SD {}\nmin {} max {}\narea {:.1}{note}",
-                f(s.mean),
-                f(s.sd_sample),
-                f(s.min),
-                f(s.max),
-                s.area
-            ))
-        }
-        (Tool::Probe, [p]) => {
-            let (values, padding) = modality_values(frame)?;
-            let view = FrameView {
-                rows: frame.rows,
-                cols: frame.cols,
-                values: &values,
-                padding: &padding,
-            };
-            probe(&view, point(*p)).map(|pr| format!("({}, {}) {:.1}", pr.col, pr.row, pr.value))
+            match (tool, points) {
+                (Tool::Probe, [p]) => probe(&view, point(*p))
+                    .map(|pr| format!("({}, {}) {:.1}", pr.col, pr.row, pr.value)),
+                (_, [a, b]) => {
+                    let shape = if tool == Tool::Ellipse {
+                        RoiShape::Ellipse
+                    } else {
+                        RoiShape::Rectangle
+                    };
+                    let s = roi_stats(shape, point(*a), point(*b), &view, &spacing)?;
+                    let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+                    Some(format!(
+                        "mean {} SD {}\nmin {} max {}\narea {:.1}{note}",
+                        f(s.mean),
+                        f(s.sd_sample),
+                        f(s.min),
+                        f(s.max),
+                        s.area
+                    ))
+                }
+                _ => None,
+            }
         }
         _ => None,
     }
