@@ -243,3 +243,39 @@ fn dicomdir_is_recognised_and_not_indexed_as_an_image() {
     assert!(index.skipped[0].path.ends_with("DICOMDIR"));
     assert!(index.skipped[0].reason.contains("DICOMDIR"));
 }
+
+#[test]
+fn streaming_scan_hands_out_growing_partial_trees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let release = tmp.path().join("rel");
+    // 3 × 400 = 1,200 files: one partial tree after the first 1,024.
+    lightbox_ok(&[
+        "synth",
+        "--out",
+        s(&release),
+        "--studies",
+        "3",
+        "--slices",
+        "400",
+        "--size",
+        "16",
+    ]);
+    let partials = std::sync::Mutex::new(Vec::new());
+    let options = ScanOptions {
+        no_cache: true,
+        cache_path: None,
+    };
+    let record = |i: Index| partials.lock().unwrap().push(i.counts().instances);
+    let full = Index::open_streaming(&release, &options, &|_| {}, Some(&record)).unwrap();
+    let partials = partials.into_inner().unwrap();
+    assert_eq!(
+        partials,
+        vec![1024],
+        "one partial index of the first 1,024 files"
+    );
+    assert_eq!(full.counts().instances, 1200);
+    assert_eq!(
+        full.counts(),
+        Index::open(&release, &options, &|_| {}).unwrap().counts()
+    );
+}

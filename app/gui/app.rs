@@ -27,6 +27,7 @@ use crate::window::Window;
 /// Messages from the scanning thread.
 enum ScanMessage {
     Progress(ScanProgress),
+    Partial(Box<Index>),
     Done(Box<Result<Index, String>>),
 }
 
@@ -442,13 +443,30 @@ impl LightboxApp {
                     let _ = progress_tx.send(ScanMessage::Progress(p));
                     progress_ctx.request_repaint();
                 };
-                let result = Index::open(&scan_path, &ScanOptions::default(), &progress)
-                    .map_err(|e| e.to_string());
+                let partial_tx = tx.clone();
+                let partial_ctx = repaint.clone();
+                let partial = move |index: Index| {
+                    let _ = partial_tx.send(ScanMessage::Partial(Box::new(index)));
+                    partial_ctx.request_repaint();
+                };
+                let result = Index::open_streaming(
+                    &scan_path,
+                    &ScanOptions::default(),
+                    &progress,
+                    Some(&partial),
+                )
+                .map_err(|e| e.to_string());
                 let _ = tx.send(ScanMessage::Done(Box::new(result)));
                 repaint.request_repaint();
             });
         match spawned {
             Ok(_) => {
+                // A new release: forget the old one's tree, frames, thumbnails and measurements.
+                self.index = None;
+                self.frames.clear();
+                self.thumbs.clear();
+                self.measurements.clear();
+                self.viewports = vec![ViewportState::default(); 4];
                 self.scan = Some(rx);
                 self.scan_progress = None;
                 self.scan_path = Some(path);
@@ -461,52 +479,62 @@ impl LightboxApp {
         let Some(rx) = &self.scan else {
             return;
         };
+        let mut latest = None;
         let mut done = None;
         while let Ok(msg) = rx.try_recv() {
             match msg {
                 ScanMessage::Progress(p) => self.scan_progress = Some(p),
+                ScanMessage::Partial(index) => latest = Some(index),
                 ScanMessage::Done(r) => done = Some(r),
             }
         }
-        let Some(result) = done else {
-            return;
-        };
-        self.scan = None;
-        match *result {
-            Ok(index) => {
-                self.series_pos.clear();
-                for (p, patient) in index.patients.iter().enumerate() {
-                    for (st, study) in patient.studies.iter().enumerate() {
-                        for (se, series) in study.series.iter().enumerate() {
-                            self.series_pos
-                                .insert(series.series_uid.clone(), (p, st, se));
-                        }
-                    }
+        if let Some(result) = done {
+            self.scan = None;
+            match *result {
+                Ok(index) => {
+                    self.install_index(index);
+                    self.state.last_folder = self.scan_path.clone();
+                    self.error = None;
                 }
-                self.frames.clear();
-                self.thumbs.clear();
-                self.measurements.clear();
-                self.state.last_folder = self.scan_path.clone();
-                // Show the first series in each visible viewport, like a PACS opening a study.
-                let first: Vec<SeriesRef> = index
-                    .studies()
-                    .flat_map(|st| {
-                        st.series.iter().map(|se| SeriesRef {
-                            study_uid: st.study_uid.clone(),
-                            series_uid: se.series_uid.clone(),
-                        })
-                    })
-                    .take(self.state.layout.count())
-                    .collect();
-                self.index = Some(Arc::new(index));
-                for (v, r) in self.viewports.iter_mut().zip(first) {
-                    v.show(r);
-                }
-                self.active = 0;
-                self.error = None;
+                Err(e) => self.error = Some(e),
             }
-            Err(e) => self.error = Some(e),
+        } else if let Some(index) = latest {
+            self.install_index(*index);
         }
+    }
+
+    /// Shows a (partial or final) index; the first one of a scan also fills the viewports.
+    fn install_index(&mut self, index: Index) {
+        self.series_pos.clear();
+        for (p, patient) in index.patients.iter().enumerate() {
+            for (st, study) in patient.studies.iter().enumerate() {
+                for (se, series) in study.series.iter().enumerate() {
+                    self.series_pos
+                        .insert(series.series_uid.clone(), (p, st, se));
+                }
+            }
+        }
+        // Series may have grown since the last partial index.
+        self.frames.clear();
+        let first_of_scan = self.index.is_none();
+        if first_of_scan {
+            // Show the first series in each visible viewport, like a PACS opening a study.
+            let first: Vec<SeriesRef> = index
+                .studies()
+                .flat_map(|st| {
+                    st.series.iter().map(|se| SeriesRef {
+                        study_uid: st.study_uid.clone(),
+                        series_uid: se.series_uid.clone(),
+                    })
+                })
+                .take(self.state.layout.count())
+                .collect();
+            for (v, r) in self.viewports.iter_mut().zip(first) {
+                v.show(r);
+            }
+            self.active = 0;
+        }
+        self.index = Some(Arc::new(index));
     }
 
     /// Keys act on the active viewport unless a text field has focus.

@@ -89,12 +89,27 @@ pub enum IndexError {
     NotAFolder(PathBuf),
 }
 
+/// Files scanned between two partial trees of [`Index::open_streaming`].
+const PARTIAL_EVERY: usize = 1024;
+
 impl Index {
     /// Scans `path` (a release root, a release folder or any folder).
     pub fn open(
         path: &Path,
         options: &ScanOptions,
         progress: &(dyn Fn(ScanProgress) + Sync),
+    ) -> Result<Self, IndexError> {
+        Self::open_streaming(path, options, progress, None)
+    }
+
+    /// Like [`Index::open`], and hands `partial` the tree of the files read so far
+    /// every [`PARTIAL_EVERY`] files, so a viewer can fill its browser while a large
+    /// release is still being read.
+    pub fn open_streaming(
+        path: &Path,
+        options: &ScanOptions,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+        partial: Option<&(dyn Fn(Index) + Sync)>,
     ) -> Result<Self, IndexError> {
         if !path.is_dir() {
             return Err(IndexError::NotAFolder(path.to_path_buf()));
@@ -126,9 +141,16 @@ impl Index {
             }
         };
         let from_cache = AtomicUsize::new(0);
-        let outcomes: Vec<FileOutcome> = stamps
-            .par_iter()
-            .map(|s| {
+        let skeleton = Skeleton {
+            root: &root,
+            layout: &layout,
+            scan_dir: &scan_dir,
+            total,
+            walk_problems: &walk_problems,
+        };
+        let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(total);
+        for chunk in stamps.chunks(PARTIAL_EVERY) {
+            outcomes.par_extend(chunk.par_iter().map(|s| {
                 let hit = cached.get(&s.path).and_then(|c| c.outcome_if_fresh(s));
                 let out = match hit {
                     Some(o) => {
@@ -139,8 +161,14 @@ impl Index {
                 };
                 tick();
                 out
-            })
-            .collect();
+            }));
+            if let Some(send) = partial
+                && outcomes.len() < total
+            {
+                let so_far = stamps.iter().zip(outcomes.iter().cloned());
+                send(skeleton.assemble(so_far, from_cache.load(Ordering::Relaxed), None));
+            }
+        }
         let files_from_cache = from_cache.into_inner();
 
         if !options.no_cache && files_from_cache != total {
@@ -149,52 +177,7 @@ impl Index {
                 cache_warning = Some(format!("{e} ({})", cache_path.display()));
             }
         }
-
-        let mut problems: Vec<Problem> = walk_problems
-            .into_iter()
-            .map(|(path, error)| Problem { path, error })
-            .collect();
-        let mut skipped = Vec::new();
-        let mut instances = Vec::new();
-        let mut seen_sop: HashMap<String, PathBuf> = HashMap::new();
-        for (stamp, outcome) in stamps.iter().zip(outcomes) {
-            match outcome {
-                FileOutcome::Instance(inst) => {
-                    if let Some(first) = seen_sop.get(&inst.sop_uid) {
-                        problems.push(Problem {
-                            path: stamp.path.clone(),
-                            error: format!(
-                                "duplicate SOPInstanceUID {} (already indexed from {})",
-                                inst.sop_uid,
-                                first.display()
-                            ),
-                        });
-                    } else {
-                        seen_sop.insert(inst.sop_uid.clone(), stamp.path.clone());
-                        instances.push(*inst);
-                    }
-                }
-                FileOutcome::Skipped(reason) => skipped.push(Skipped {
-                    path: stamp.path.clone(),
-                    reason,
-                }),
-                FileOutcome::Problem(error) => problems.push(Problem {
-                    path: stamp.path.clone(),
-                    error,
-                }),
-            }
-        }
-        Ok(Self {
-            root,
-            layout,
-            scan_dir,
-            files_scanned: total,
-            files_from_cache,
-            patients: tree::build(instances),
-            problems,
-            skipped,
-            cache_warning,
-        })
+        Ok(skeleton.assemble(stamps.iter().zip(outcomes), files_from_cache, cache_warning))
     }
 
     /// The release id, when the layout tells it.
@@ -248,4 +231,74 @@ pub struct Counts {
     pub frames: u64,
     /// Problems.
     pub problems: usize,
+}
+
+/// What every (partial or final) index of one scan shares.
+struct Skeleton<'a> {
+    root: &'a Path,
+    layout: &'a ReleaseLayout,
+    scan_dir: &'a Path,
+    total: usize,
+    walk_problems: &'a [(PathBuf, String)],
+}
+
+impl Skeleton<'_> {
+    /// Builds the index from scan outcomes: instances into the tree, duplicates and
+    /// failures into problems, the rest into skipped.
+    fn assemble<'s>(
+        &self,
+        outcomes: impl Iterator<Item = (&'s FileStamp, FileOutcome)>,
+        files_from_cache: usize,
+        cache_warning: Option<String>,
+    ) -> Index {
+        let mut problems: Vec<Problem> = self
+            .walk_problems
+            .iter()
+            .map(|(path, error)| Problem {
+                path: path.clone(),
+                error: error.clone(),
+            })
+            .collect();
+        let mut skipped = Vec::new();
+        let mut instances = Vec::new();
+        let mut seen_sop: HashMap<String, PathBuf> = HashMap::new();
+        for (stamp, outcome) in outcomes {
+            match outcome {
+                FileOutcome::Instance(inst) => {
+                    if let Some(first) = seen_sop.get(&inst.sop_uid) {
+                        problems.push(Problem {
+                            path: stamp.path.clone(),
+                            error: format!(
+                                "duplicate SOPInstanceUID {} (already indexed from {})",
+                                inst.sop_uid,
+                                first.display()
+                            ),
+                        });
+                    } else {
+                        seen_sop.insert(inst.sop_uid.clone(), stamp.path.clone());
+                        instances.push(*inst);
+                    }
+                }
+                FileOutcome::Skipped(reason) => skipped.push(Skipped {
+                    path: stamp.path.clone(),
+                    reason,
+                }),
+                FileOutcome::Problem(error) => problems.push(Problem {
+                    path: stamp.path.clone(),
+                    error,
+                }),
+            }
+        }
+        Index {
+            root: self.root.to_path_buf(),
+            layout: self.layout.clone(),
+            scan_dir: self.scan_dir.to_path_buf(),
+            files_scanned: self.total,
+            files_from_cache,
+            patients: tree::build(instances),
+            problems,
+            skipped,
+            cache_warning,
+        }
+    }
 }
