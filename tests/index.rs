@@ -124,17 +124,7 @@ fn layouts_root_release_folder_and_plain() {
 fn cache_reuses_unchanged_files_and_rescans_changed_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let release = tmp.path().join("rel");
-    lightbox_ok(&[
-        "synth",
-        "--out",
-        s(&release),
-        "--studies",
-        "3",
-        "--slices",
-        "4",
-        "--size",
-        "32",
-    ]);
+    synth_release(&release, 3, 4, 32);
     let cache = tmp.path().join("cache.sqlite");
     let first = scan(&release, &cache);
     assert_eq!(first.files_from_cache, 0);
@@ -249,17 +239,7 @@ fn streaming_scan_hands_out_growing_partial_trees() {
     let tmp = tempfile::tempdir().unwrap();
     let release = tmp.path().join("rel");
     // 3 × 400 = 1,200 files: one partial tree after the first 1,024.
-    lightbox_ok(&[
-        "synth",
-        "--out",
-        s(&release),
-        "--studies",
-        "3",
-        "--slices",
-        "400",
-        "--size",
-        "16",
-    ]);
+    synth_release(&release, 3, 400, 16);
     let partials = std::sync::Mutex::new(Vec::new());
     let options = ScanOptions {
         no_cache: true,

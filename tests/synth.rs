@@ -88,17 +88,7 @@ fn claims_csv_and_sqlite_hold_the_same_rows() {
 #[test]
 fn scale_mode_writes_n_studies_of_m_slices() {
     let tmp = tempfile::tempdir().unwrap();
-    lightbox_ok(&[
-        "synth",
-        "--out",
-        s(tmp.path()),
-        "--studies",
-        "2",
-        "--slices",
-        "3",
-        "--size",
-        "64",
-    ]);
+    synth_release(tmp.path(), 2, 3, 64);
     let out = lightbox_ok(&["index", s(tmp.path()), "--json", "--no-cache"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["counts"]["studies"], 2);

@@ -168,3 +168,18 @@ pub fn write_dicom(obj: dicom_object::InMemDicomObject, ts: &str, path: &Path) -
     file.write_to_file(path).expect("write test file");
     path.to_path_buf()
 }
+
+/// Writes a scale release (`synth --studies N --slices M --size PX`) under `out`.
+pub fn synth_release(out: &Path, studies: u32, slices: u32, size: u32) {
+    lightbox_ok(&[
+        "synth",
+        "--out",
+        s(out),
+        "--studies",
+        &studies.to_string(),
+        "--slices",
+        &slices.to_string(),
+        "--size",
+        &size.to_string(),
+    ]);
+}
