@@ -140,6 +140,23 @@ impl DisplayFrame {
         self.pixels.byte_len()
     }
 
+    /// Modality values of every pixel and the padding mask (greyscale; `None` for colour),
+    /// for ROI statistics.
+    pub fn modality_values(&self) -> Option<(Vec<f64>, Vec<bool>)> {
+        if matches!(self.pixels, CompactPixels::Rgb8(_)) {
+            return None;
+        }
+        let n = self.pixels.len();
+        let mut values = Vec::with_capacity(n);
+        let mut padding = Vec::with_capacity(n);
+        for i in 0..n {
+            let stored = self.pixels.stored(i);
+            padding.push(self.padding_value == Some(stored));
+            values.push(self.modality.apply(f64::from(stored)));
+        }
+        Some((values, padding))
+    }
+
     /// The modality value at pixel `(col, row)`, `None` outside, on padding or for colour.
     pub fn modality_value(&self, col: u32, row: u32) -> Option<f64> {
         if col >= self.cols || row >= self.rows || matches!(self.pixels, CompactPixels::Rgb8(_)) {

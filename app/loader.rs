@@ -204,12 +204,6 @@ impl FrameLoader {
         (st.cache.bytes(), st.cache.len())
     }
 
-    /// Frames still to decode.
-    pub fn pending(&self) -> usize {
-        let st = self.shared.lock();
-        st.queue.len() + st.in_flight.len()
-    }
-
     /// Changes the cache budget.
     pub fn set_budget(&self, budget_bytes: usize) {
         self.shared.lock().cache.set_budget(budget_bytes);

@@ -948,8 +948,8 @@ impl eframe::App for LightboxApp {
             self.apply(&ctx, c);
         }
         self.advance_cine(&ctx);
-        self.update_thumbnails(&ctx);
-        self.request_frames();
+        let thumbnail_frames = self.update_thumbnails(&ctx);
+        self.request_frames(thumbnail_frames);
         self.screenshot_step(&ctx);
     }
 }
@@ -1150,7 +1150,7 @@ impl LightboxApp {
 
     /// Tells the loader what to decode: each visible viewport's stack around its slice,
     /// the active one first, limited to what the cache can hold.
-    fn request_frames(&mut self) {
+    fn request_frames(&mut self, thumbnail_frames: Vec<FrameKey>) {
         let count = self.state.layout.count();
         let mut order: Vec<usize> = (0..count).collect();
         order.sort_by_key(|v| *v != self.active);
@@ -1180,7 +1180,7 @@ impl LightboxApp {
             );
         }
         // Thumbnails last: the middle image of each series that has none yet.
-        keys.extend(self.missing_thumbnails().into_iter().map(|(_, k)| k));
+        keys.extend(thumbnail_frames);
         if keys != self.last_request {
             self.loader.request(keys.clone());
             self.last_request = keys;
@@ -1211,13 +1211,21 @@ impl LightboxApp {
         out
     }
 
-    /// Turns decoded middle frames into thumbnails (a few per frame).
-    fn update_thumbnails(&mut self, ctx: &egui::Context) {
-        for (uid, key) in self.missing_thumbnails().into_iter().take(8) {
-            if let Some(frame) = self.loader.get(&key) {
-                self.thumbs.make(ctx, &uid, &frame);
+    /// Turns decoded middle frames into thumbnails (a few per frame); returns the
+    /// frames still needed for the others.
+    fn update_thumbnails(&mut self, ctx: &egui::Context) -> Vec<FrameKey> {
+        let mut still_missing = Vec::new();
+        let mut made = 0;
+        for (uid, key) in self.missing_thumbnails() {
+            match self.loader.get(&key).filter(|_| made < 8) {
+                Some(frame) => {
+                    self.thumbs.make(ctx, &uid, &frame);
+                    made += 1;
+                }
+                None => still_missing.push(key),
             }
         }
+        still_missing
     }
 
     /// `--screenshot`: once the first image has been on screen, save the window and quit.

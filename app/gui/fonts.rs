@@ -18,44 +18,21 @@ const SYSTEM_CJK: &[&str] = &[
     "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
 ];
 
-/// Which CJK font was installed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CjkFont {
-    /// A system font at this path.
-    System(String),
-    /// The bundled subset.
-    Bundled,
-}
-
 /// Adds a CJK font after egui's default fonts (Latin keeps its usual look).
-pub fn install(ctx: &egui::Context) -> CjkFont {
-    let (name, data, which) = SYSTEM_CJK
-        .iter()
-        .find_map(|p| std::fs::read(p).ok().map(|bytes| (*p, bytes)))
-        .map(|(p, bytes)| {
-            (
-                "system-cjk",
-                egui::FontData::from_owned(bytes),
-                CjkFont::System(p.to_owned()),
-            )
-        })
-        .unwrap_or_else(|| {
-            (
-                "bundled-cjk",
-                egui::FontData::from_static(BUNDLED_CJK),
-                CjkFont::Bundled,
-            )
-        });
-    ctx.add_font(FontInsert::new(name, data, fallback_families()));
-    // The bundled subset also backs up a system font that lacks a glyph.
-    if which != CjkFont::Bundled {
+pub fn install(ctx: &egui::Context) {
+    if let Some(bytes) = SYSTEM_CJK.iter().find_map(|p| std::fs::read(p).ok()) {
         ctx.add_font(FontInsert::new(
-            "bundled-cjk",
-            egui::FontData::from_static(BUNDLED_CJK),
+            "system-cjk",
+            egui::FontData::from_owned(bytes),
             fallback_families(),
         ));
     }
-    which
+    // Last in line: covers every UI string even without a system CJK font.
+    ctx.add_font(FontInsert::new(
+        "bundled-cjk",
+        egui::FontData::from_static(BUNDLED_CJK),
+        fallback_families(),
+    ));
 }
 
 /// Both families, with the font as the last fallback.

@@ -89,7 +89,7 @@ pub fn measure(
             angle_deg(point(*a), point(*b), point(*c), &spacing).map(|d| format!("{d:.1}°"))
         }
         (Tool::Ellipse | Tool::Rectangle | Tool::Probe, _) => {
-            let (values, padding) = modality_values(frame)?;
+            let (values, padding) = frame.modality_values()?;
             let view = FrameView {
                 rows: frame.rows,
                 cols: frame.cols,
@@ -121,22 +121,6 @@ pub fn measure(
         }
         _ => None,
     }
-}
-
-/// Modality values and padding mask of a greyscale frame.
-fn modality_values(frame: &DisplayFrame) -> Option<(Vec<f64>, Vec<bool>)> {
-    if matches!(frame.pixels, crate::display_frame::CompactPixels::Rgb8(_)) {
-        return None;
-    }
-    let n = frame.pixels.len();
-    let mut values = Vec::with_capacity(n);
-    let mut padding = Vec::with_capacity(n);
-    for i in 0..n {
-        let stored = frame.pixels.stored(i);
-        padding.push(frame.padding_value == Some(stored));
-        values.push(frame.modality.apply(f64::from(stored)));
-    }
-    Some((values, padding))
 }
 
 /// Handles pointer input for a measuring tool; returns a finished measurement.

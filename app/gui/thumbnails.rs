@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use crate::display_frame::{CompactPixels, DisplayFrame};
-use crate::window::{Voi, VoiFunction, Window, window_value};
+use crate::render::min_max_window;
+use crate::window::{Voi, window_value};
 
 /// Longest side of a thumbnail in pixels.
 pub const THUMB_PX: u32 = 48;
@@ -53,11 +54,7 @@ pub fn shrink(frame: &DisplayFrame) -> egui::ColorImage {
     );
     let window = match frame.file_vois.first().map(|f| &f.voi) {
         Some(Voi::Window(w)) => *w,
-        _ => Window {
-            center: (frame.stats.min + frame.stats.max + 1.0) / 2.0,
-            width: (frame.stats.max - frame.stats.min + 1.0).max(1.0),
-            function: VoiFunction::Linear,
-        },
+        _ => min_max_window(frame.stats.min, frame.stats.max),
     };
     let mut pixels = Vec::with_capacity(w * h);
     for y in 0..h {

@@ -14,6 +14,7 @@ use super::overlay;
 use crate::display_frame::{CompactPixels, DisplayFrame};
 use crate::index::{Instance, Series};
 use crate::loader::FrameKey;
+use crate::render::min_max_window;
 use crate::window::{Voi, VoiFunction, Window};
 use eframe::egui_wgpu;
 
@@ -63,13 +64,7 @@ impl ViewportState {
 
     /// The window to apply to `frame`, resolving the automatic choices.
     pub fn resolved_voi(&self, frame: &DisplayFrame) -> Voi {
-        let auto = |lo: f64, hi: f64| {
-            Voi::Window(Window {
-                center: (lo + hi) / 2.0,
-                width: (hi - lo).max(1.0),
-                function: VoiFunction::Linear,
-            })
-        };
+        let auto = |lo: f64, hi: f64| Voi::Window(min_max_window(lo, hi));
         match &self.voi {
             Some(VoiChoice::Window(w)) => Voi::Window(*w),
             Some(VoiChoice::File(i)) => frame
@@ -327,11 +322,7 @@ fn mouse_commands(
     {
         let current = match voi {
             Voi::Window(w) => *w,
-            Voi::Lut(_) => Window {
-                center: (frame.stats.min + frame.stats.max) / 2.0,
-                width: (frame.stats.max - frame.stats.min).max(1.0),
-                function: VoiFunction::Linear,
-            },
+            Voi::Lut(_) => min_max_window(frame.stats.min, frame.stats.max),
         };
         // Sensitivity scales with the data range so CT (HU) and 8-bit data both feel right.
         let range = (frame.stats.max - frame.stats.min).max(64.0);

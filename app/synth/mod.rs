@@ -198,24 +198,14 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
         12,
     );
     head.windows = &[(40.0, 80.0, "BRAIN")];
+    // MR and projection series differ from the CT default only in these fields.
     let mr = |number, description, body_part, anatomy, syntax, slices, no_extension| SeriesPlan {
-        number,
         modality: "MR",
-        description,
-        body_part,
-        content: Content::Slices(anatomy),
-        syntax,
-        slices,
-        rows: 256,
-        cols: 256,
         spacing_mm: 0.9,
         thickness_mm: 4.0,
         no_extension,
-        bare_dataset: false,
-        reverse_names: false,
-        claims: true,
         windows: &[(1300.0, 2600.0, "")],
-        voi_function: None,
+        ..SeriesPlan::ct(number, description, body_part, anatomy, syntax, slices)
     };
     let projection = |modality,
                       description,
@@ -227,23 +217,15 @@ fn sample_plan() -> (Vec<PatientPlan>, Vec<StudyPlan>) {
                       spacing_mm,
                       windows,
                       voi_function| SeriesPlan {
-        number: 1,
         modality,
-        description,
-        body_part,
-        content: Content::Slices(anatomy),
-        syntax,
-        slices: 1,
         rows,
         cols,
         spacing_mm,
         thickness_mm: 0.0,
-        no_extension: false,
         bare_dataset: modality == "CR",
-        reverse_names: false,
-        claims: true,
         windows,
         voi_function,
+        ..SeriesPlan::ct(1, description, body_part, anatomy, syntax, 1)
     };
     let studies = vec![
         StudyPlan {
