@@ -19,5 +19,6 @@ pub mod pixel;
 pub mod presets;
 pub mod release;
 pub mod render;
+pub mod review;
 pub mod synth;
 pub mod window;

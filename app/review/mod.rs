@@ -1,0 +1,9 @@
+//! Keep/drop review of a release: decisions at study, series and image level, the
+//! effective decision of every image, and the TAKEOUT keep-list built from them.
+//!
+//! The review works on [`ReleaseImages`], a flat, sorted view of the indexed
+//! release, so the rules can be tested on hand-made releases without DICOM files.
+
+pub mod decision;
+
+pub use decision::{Decision, DecisionRecord, ImageRef, Level, ReleaseImages, Target};
