@@ -10,7 +10,7 @@ use std::sync::Arc;
 use dicom_dictionary_std::tags;
 
 use crate::attrs::text;
-use crate::pixel::{DicomImage, FramePixels, PixelError, Samples};
+use crate::pixel::{ColourSpace, DicomImage, FramePixels, PixelError, Samples};
 use crate::window::{FileVoi, ModalityTransform, file_vois, presentation_inverted};
 
 /// Pixel values in their compact stored form.
@@ -22,8 +22,13 @@ pub enum CompactPixels {
     U16(Arc<[u16]>),
     /// Anything wider, or float data.
     F32(Arc<[f32]>),
-    /// 8-bit RGB triples.
-    Rgb8(Arc<[u8]>),
+    /// 8-bit colour triples in `space` (YCbCr is converted by the viewer's shader).
+    Colour8 {
+        /// Interleaved triples, row by row.
+        triples: Arc<[u8]>,
+        /// Their colour space.
+        space: ColourSpace,
+    },
 }
 
 impl CompactPixels {
@@ -33,7 +38,7 @@ impl CompactPixels {
             Self::I16(v) => v.len() * 2,
             Self::U16(v) => v.len() * 2,
             Self::F32(v) => v.len() * 4,
-            Self::Rgb8(v) => v.len(),
+            Self::Colour8 { triples, .. } => triples.len(),
         }
     }
 
@@ -43,7 +48,7 @@ impl CompactPixels {
             Self::I16(v) => v.len(),
             Self::U16(v) => v.len(),
             Self::F32(v) => v.len(),
-            Self::Rgb8(v) => v.len(),
+            Self::Colour8 { triples, .. } => triples.len(),
         }
     }
 
@@ -59,7 +64,7 @@ impl CompactPixels {
             Self::I16(v) => f32::from(v[i]),
             Self::U16(v) => f32::from(v[i]),
             Self::F32(v) => v[i],
-            Self::Rgb8(_) => 0.0,
+            Self::Colour8 { .. } => 0.0,
         }
     }
 
@@ -69,7 +74,7 @@ impl CompactPixels {
             Self::I16(v) => v.iter().map(|x| f32::from(*x)).collect(),
             Self::U16(v) => v.iter().map(|x| f32::from(*x)).collect(),
             Self::F32(v) => v.to_vec(),
-            Self::Rgb8(_) => Vec::new(),
+            Self::Colour8 { .. } => Vec::new(),
         }
     }
 }
@@ -111,13 +116,19 @@ pub struct DisplayFrame {
 impl DisplayFrame {
     /// Decodes `frame` of `image` into display form.
     pub fn decode(image: &DicomImage, frame: u32) -> Result<Self, PixelError> {
-        let decoded = image.decode_frame(frame)?;
+        let (decoded, space) = image.decode_frame_in_colour_space(frame)?;
         let desc = &image.desc;
         let modality = ModalityTransform::for_frame(&image.dataset, frame, desc.signed);
         let monochrome1 = text(&image.dataset, tags::PHOTOMETRIC_INTERPRETATION)
             .is_some_and(|p| p == "MONOCHROME1");
         let (pixels, stats) = match decoded.pixels {
-            FramePixels::Rgb(rgb) => (CompactPixels::Rgb8(rgb.into()), FrameStats::default()),
+            FramePixels::Rgb(triples) => (
+                CompactPixels::Colour8 {
+                    triples: triples.into(),
+                    space: space.unwrap_or(ColourSpace::Rgb),
+                },
+                FrameStats::default(),
+            ),
             FramePixels::Grey(samples) => {
                 let stats = stats_of(&samples, &modality, desc.padding_value);
                 (compact(samples), stats)
@@ -143,7 +154,7 @@ impl DisplayFrame {
     /// Modality values of every pixel and the padding mask (greyscale; `None` for colour),
     /// for ROI statistics.
     pub fn modality_values(&self) -> Option<(Vec<f64>, Vec<bool>)> {
-        if matches!(self.pixels, CompactPixels::Rgb8(_)) {
+        if matches!(self.pixels, CompactPixels::Colour8 { .. }) {
             return None;
         }
         let n = self.pixels.len();
@@ -159,7 +170,10 @@ impl DisplayFrame {
 
     /// The modality value at pixel `(col, row)`, `None` outside, on padding or for colour.
     pub fn modality_value(&self, col: u32, row: u32) -> Option<f64> {
-        if col >= self.cols || row >= self.rows || matches!(self.pixels, CompactPixels::Rgb8(_)) {
+        if col >= self.cols
+            || row >= self.rows
+            || matches!(self.pixels, CompactPixels::Colour8 { .. })
+        {
             return None;
         }
         let stored = self.pixels.stored((row * self.cols + col) as usize);

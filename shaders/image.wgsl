@@ -1,6 +1,6 @@
 // One image quad: pan/zoom/rotate/flip by a uniform affine map, then the greyscale
 // pipeline of PS3.3 C.11 (modality rescale, VOI window or VOI LUT, presentation
-// inversion, padding) or colour pass-through.
+// inversion, padding) or colour (YCbCr converted to RGB here).
 //
 // The window math re-implements `lightbox::window::window_value` (app/window.rs) and is
 // tested pixel by pixel against it in tests/shader_vs_cpu.rs. Change both together.
@@ -28,9 +28,10 @@ struct ImageUniforms {
     padding_value: f32,     // offset 60
     // 0 nearest neighbour, 1 bilinear (by hand: R32Float is not filterable).
     interpolation: u32,     // offset 64
-    _pad0: u32,             // offset 68
-    _pad1: u32,             // offset 72
-    _pad2: u32,             // offset 76
+    // Colour mode: 0 RGB, 1 full-range YCbCr, 2 studio-range YCbCr.
+    colour_space: u32,      // offset 68
+    _pad0: u32,             // offset 72
+    _pad1: u32,             // offset 76
 }                           // size 80
 
 const MODE_LINEAR: u32 = 0u;
@@ -38,6 +39,9 @@ const MODE_LINEAR_EXACT: u32 = 1u;
 const MODE_SIGMOID: u32 = 2u;
 const MODE_VOI_LUT: u32 = 3u;
 const MODE_COLOUR: u32 = 4u;
+
+const COLOUR_YBR_FULL: u32 = 1u;
+const COLOUR_YBR_PARTIAL: u32 = 2u;
 
 // The smallest positive normal f32 (window_value takes non-positive widths as the
 // smallest positive value).
@@ -138,6 +142,34 @@ fn load(texel: vec2<i32>) -> vec4<f32> {
     return textureLoad(image_tex, texel, 0);
 }
 
+// ColourSpace::to_rgb_in_place of app/pixel/colour.rs. Full range uses libjpeg's
+// 16-bit fixed-point formula (jdcolor.c) in integers, so it matches the CPU exactly;
+// studio range uses the float formula of PS3.3 C.7.6.3.1.2.
+fn ybr_to_rgb(t: vec4<f32>) -> vec4<f32> {
+    if u.colour_space == COLOUR_YBR_FULL {
+        let y = i32(round(t.r * 255.0));
+        let cb = i32(round(t.g * 255.0)) - 128;
+        let cr = i32(round(t.b * 255.0)) - 128;
+        let r = y + ((91881 * cr + 32768) >> 16u);
+        let g = y + ((-22554 * cb + 32768 - 46802 * cr) >> 16u);
+        let b = y + ((116130 * cb + 32768) >> 16u);
+        let rgb = clamp(vec3<i32>(r, g, b), vec3<i32>(0), vec3<i32>(255));
+        return vec4<f32>(vec3<f32>(rgb) / 255.0, t.a);
+    } else if u.colour_space == COLOUR_YBR_PARTIAL {
+        let y = 1.1644 * (t.r * 255.0 - 16.0);
+        let cb = t.g * 255.0 - 128.0;
+        let cr = t.b * 255.0 - 128.0;
+        let rgb = vec3<f32>(y + 1.596 * cr, y - 0.3917 * cb - 0.813 * cr, y + 2.0173 * cb);
+        return vec4<f32>(floor(clamp(rgb, vec3<f32>(0.0), vec3<f32>(255.0)) + 0.5) / 255.0, t.a);
+    }
+    return t;
+}
+
+// A colour texel as RGB.
+fn load_rgb(texel: vec2<i32>) -> vec4<f32> {
+    return ybr_to_rgb(load(texel));
+}
+
 fn is_padding(stored: f32) -> bool {
     return u.use_padding != 0u && stored == u.padding_value;
 }
@@ -165,10 +197,11 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
 
     if u.mode == MODE_COLOUR {
         if bilinear {
-            let c = load(t00) * w00 + load(t10) * w10 + load(t01) * w01 + load(t11) * w11;
+            let c = load_rgb(t00) * w00 + load_rgb(t10) * w10 + load_rgb(t01) * w01
+                + load_rgb(t11) * w11;
             return to_target(c);
         }
-        return to_target(load(nearest));
+        return to_target(load_rgb(nearest));
     }
 
     let stored_nearest = load(nearest).r;

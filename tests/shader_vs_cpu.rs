@@ -9,8 +9,10 @@
 #![cfg(feature = "gui")]
 
 use lightbox::gui::gpu::{
-    GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip, image_to_screen,
+    ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
+    image_to_screen,
 };
+use lightbox::pixel::ColourSpace;
 use lightbox::window::{Lut, VoiFunction, Window, window_value};
 
 const W: u32 = 256;
@@ -516,33 +518,39 @@ fn shader_matches_cpu_window_level() {
         }
     }
 
-    // Colour: RGBA bytes pass through unchanged (alpha too).
+    // Colour: RGB passes through (alpha too); YCbCr is converted in the shader and must
+    // match ColourSpace::to_rgb_in_place, the CPU reference, on every pixel.
     let rgba: Vec<u8> = (0..W * H * 4)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
     image
         .upload_rgba(&gpu.device, &gpu.queue, W, H, &rgba)
         .expect("upload rgba");
-    for pipeline in &pipelines {
-        let got = render(
-            &gpu,
-            pipeline,
-            &image,
-            &ImageUniforms::new(xform, Mode::Colour),
-            W,
-            H,
-        );
-        let (max, ones) = compare(&got, &rgba);
-        println!(
-            "{:<48} {:<15} max diff {max}, {ones} pixels off by 1",
-            "colour RGBA pass-through",
-            format!("{:?}", pipeline.target_format())
-        );
-        if max > 1 {
-            failures.push(format!(
-                "colour / {:?}: max diff {max}",
-                pipeline.target_format()
-            ));
+    for space in [
+        ColourSpace::Rgb,
+        ColourSpace::YbrFull,
+        ColourSpace::YbrPartial,
+    ] {
+        let mut expected = rgba.clone();
+        for px in expected.chunks_exact_mut(4) {
+            space.to_rgb_in_place(&mut px[..3]);
+        }
+        let mut uniforms = ImageUniforms::new(xform, Mode::Colour);
+        uniforms.colour_space = ColourConversion::from(space) as u32;
+        for pipeline in &pipelines {
+            let got = render(&gpu, pipeline, &image, &uniforms, W, H);
+            let (max, ones) = compare(&got, &expected);
+            println!(
+                "{:<48} {:<15} max diff {max}, {ones} pixels off by 1",
+                format!("colour {space:?}"),
+                format!("{:?}", pipeline.target_format())
+            );
+            if max > 1 {
+                failures.push(format!(
+                    "colour {space:?} / {:?}: max diff {max}",
+                    pipeline.target_format()
+                ));
+            }
         }
     }
     assert!(

@@ -18,6 +18,8 @@ use std::fmt;
 
 use wgpu::util::DeviceExt;
 
+use crate::pixel::ColourSpace;
+
 /// How the fragment shader turns a texel into a colour (`ImageUniforms::mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
@@ -30,8 +32,32 @@ pub enum Mode {
     Sigmoid = 2,
     /// Greyscale through the VOI LUT set by [`GpuImage::set_voi_lut`].
     VoiLut = 3,
-    /// Colour: the RGBA texture of [`GpuImage::upload_rgba`], passed through.
+    /// Colour: the RGBA texture of [`GpuImage::upload_rgba`], converted to RGB as
+    /// [`ColourConversion`] says.
     Colour = 4,
+}
+
+/// How colour texels become RGB (`ImageUniforms::colour_space`), mirroring
+/// `lightbox::pixel::ColourSpace` (the CPU reference the shader is tested against).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ColourConversion {
+    /// RGB: passed through.
+    None = 0,
+    /// Full-range YCbCr, libjpeg's fixed-point formula.
+    YbrFull = 1,
+    /// Studio-range YCbCr (PS3.3 C.7.6.3.1.2).
+    YbrPartial = 2,
+}
+
+impl From<ColourSpace> for ColourConversion {
+    fn from(space: ColourSpace) -> Self {
+        match space {
+            ColourSpace::Rgb => Self::None,
+            ColourSpace::YbrFull => Self::YbrFull,
+            ColourSpace::YbrPartial => Self::YbrPartial,
+        }
+    }
 }
 
 /// How the image is sampled between texel centres (`ImageUniforms::interpolation`).
@@ -62,7 +88,8 @@ pub enum Interpolation {
 /// | 56 | `use_padding` | `u32` |
 /// | 60 | `padding_value` | `f32` |
 /// | 64 | `interpolation` | `u32` |
-/// | 68..80 | `_pad` | `u32` × 3 |
+/// | 68 | `colour_space` | `u32` |
+/// | 72..80 | `_pad` | `u32` × 2 |
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct ImageUniforms {
@@ -89,12 +116,14 @@ pub struct ImageUniforms {
     pub padding_value: f32,
     /// An [`Interpolation`] as `u32`.
     pub interpolation: u32,
+    /// A [`ColourConversion`] as `u32` (colour mode only).
+    pub colour_space: u32,
     /// Padding to the WGSL struct size (80 bytes, a multiple of 16); keep zero.
-    pub _pad: [u32; 3],
+    pub _pad: [u32; 2],
 }
 
 /// Size in bytes of `struct ImageUniforms` in `shaders/image.wgsl`, computed by hand:
-/// two `vec4<f32>` (32) + 9 scalars of 4 bytes (36) = 68, rounded up to the struct's
+/// two `vec4<f32>` (32) + 10 scalars of 4 bytes (40) = 72, rounded up to the struct's
 /// alignment of 16 = 80.
 pub const WGSL_IMAGE_UNIFORMS_SIZE: u64 = 80;
 
@@ -114,7 +143,8 @@ impl ImageUniforms {
             use_padding: 0,
             padding_value: 0.0,
             interpolation: Interpolation::Nearest as u32,
-            _pad: [0; 3],
+            colour_space: ColourConversion::None as u32,
+            _pad: [0; 2],
         }
     }
 }
@@ -674,7 +704,7 @@ mod tests {
 
     #[test]
     fn uniforms_match_the_wgsl_layout() {
-        // WGSL (see the table on ImageUniforms): 2 × vec4<f32> + 9 × 4-byte scalars = 68
+        // WGSL (see the table on ImageUniforms): 2 × vec4<f32> + 10 × 4-byte scalars = 72
         // bytes, rounded up to the struct alignment of 16: 80.
         assert_eq!(
             std::mem::size_of::<ImageUniforms>() as u64,
@@ -692,7 +722,8 @@ mod tests {
         assert_eq!(std::mem::offset_of!(ImageUniforms, use_padding), 56);
         assert_eq!(std::mem::offset_of!(ImageUniforms, padding_value), 60);
         assert_eq!(std::mem::offset_of!(ImageUniforms, interpolation), 64);
-        assert_eq!(std::mem::offset_of!(ImageUniforms, _pad), 68);
+        assert_eq!(std::mem::offset_of!(ImageUniforms, colour_space), 68);
+        assert_eq!(std::mem::offset_of!(ImageUniforms, _pad), 72);
     }
 
     #[test]
@@ -721,9 +752,9 @@ mod tests {
                 "use_padding",
                 "padding_value",
                 "interpolation",
+                "colour_space",
                 "_pad0",
                 "_pad1",
-                "_pad2",
             ]
         );
     }
@@ -858,6 +889,7 @@ mod tests {
         assert_eq!(u.mode, 3);
         assert_eq!(u.slope, 1.0);
         assert_eq!(u.interpolation, Interpolation::Nearest as u32);
-        assert_eq!(u._pad, [0; 3]);
+        assert_eq!(u.colour_space, ColourConversion::None as u32);
+        assert_eq!(u._pad, [0; 2]);
     }
 }

@@ -63,8 +63,9 @@ pub fn shrink(frame: &DisplayFrame) -> egui::ColorImage {
             let r = ((y as f64 + 0.5) / scale) as u32;
             let i = (r.min(rows - 1) * cols + c.min(cols - 1)) as usize;
             let colour = match &frame.pixels {
-                CompactPixels::Rgb8(rgb) => {
-                    let p = &rgb[i * 3..i * 3 + 3];
+                CompactPixels::Colour8 { triples, space } => {
+                    let mut p = [triples[i * 3], triples[i * 3 + 1], triples[i * 3 + 2]];
+                    space.to_rgb_in_place(&mut p);
                     egui::Color32::from_rgb(p[0], p[1], p[2])
                 }
                 px => {

@@ -7,7 +7,8 @@ use egui::{Align2, Color32, FontId, PointerButton, Rect, Sense, Stroke, Vec2};
 
 use super::command::{Command, SeriesRef, VoiChoice};
 use super::gpu::{
-    GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip, image_to_screen,
+    ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
+    image_to_screen,
 };
 use super::measure_tool::{self, Measurement, Tool};
 use super::overlay;
@@ -392,11 +393,14 @@ fn uniforms_for(
         st.flip_h,
         st.flip_v,
     );
-    let colour = matches!(frame.pixels, CompactPixels::Rgb8(_));
-    let mode = match (colour, voi) {
-        (true, _) => Mode::Colour,
-        (false, Voi::Lut(_)) => Mode::VoiLut,
-        (false, Voi::Window(w)) => match w.function {
+    let colour_space = match &frame.pixels {
+        CompactPixels::Colour8 { space, .. } => Some(*space),
+        _ => None,
+    };
+    let mode = match (colour_space, voi) {
+        (Some(_), _) => Mode::Colour,
+        (None, Voi::Lut(_)) => Mode::VoiLut,
+        (None, Voi::Window(w)) => match w.function {
             VoiFunction::Linear => Mode::Linear,
             VoiFunction::LinearExact => Mode::LinearExact,
             VoiFunction::Sigmoid => Mode::Sigmoid,
@@ -413,7 +417,10 @@ fn uniforms_for(
         u.center = w.center as f32;
         u.width = w.width as f32;
     }
-    u.invert = u32::from(!colour && (frame.inverted != st.invert));
+    u.invert = u32::from(colour_space.is_none() && (frame.inverted != st.invert));
+    if let Some(space) = colour_space {
+        u.colour_space = ColourConversion::from(space) as u32;
+    }
     if let Some(p) = frame.padding_value {
         u.use_padding = 1;
         u.padding_value = match frame.modality {
@@ -477,8 +484,8 @@ impl egui_wgpu::CallbackTrait for ImageCallback {
         if shown.as_ref() != Some(&self.key) {
             let f = &self.frame;
             let uploaded = match &f.pixels {
-                CompactPixels::Rgb8(rgb) => {
-                    let rgba: Vec<u8> = rgb
+                CompactPixels::Colour8 { triples, .. } => {
+                    let rgba: Vec<u8> = triples
                         .chunks_exact(3)
                         .flat_map(|p| [p[0], p[1], p[2], 255])
                         .collect();

@@ -5,6 +5,42 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
 use super::PixelError;
+use super::desc::Photometric;
+
+/// The colour space of 8-bit three-sample data.
+///
+/// The viewer uploads triples as stored and converts YCbCr in its shader
+/// (shaders/image.wgsl, `ybr_to_rgb`); everything else converts on the CPU with
+/// [`ColourSpace::to_rgb_in_place`], the reference the shader is tested against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColourSpace {
+    /// RGB (also palette output).
+    Rgb,
+    /// Full-range YCbCr (YBR_FULL, YBR_FULL_422, JFIF JPEG).
+    YbrFull,
+    /// Studio-range YCbCr (YBR_PARTIAL_422 / _420).
+    YbrPartial,
+}
+
+impl ColourSpace {
+    /// The colour space a Photometric Interpretation declares.
+    pub(crate) fn from_photometric(p: Photometric) -> Self {
+        match p {
+            Photometric::YbrFull | Photometric::YbrFull422 => Self::YbrFull,
+            Photometric::YbrPartial422 | Photometric::YbrPartial420 => Self::YbrPartial,
+            _ => Self::Rgb,
+        }
+    }
+
+    /// Converts interleaved triples in this space to RGB, in place.
+    pub fn to_rgb_in_place(self, triples: &mut [u8]) {
+        match self {
+            Self::Rgb => {}
+            Self::YbrFull => ybr_full_to_rgb(triples),
+            Self::YbrPartial => ybr_partial_to_rgb(triples),
+        }
+    }
+}
 
 #[inline]
 fn clamp_u8(v: f64) -> u8 {

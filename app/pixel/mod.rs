@@ -19,6 +19,7 @@ use dicom_object::InMemDicomObject;
 
 use crate::codec;
 use crate::dicom_file::{self, OpenError};
+pub use colour::ColourSpace;
 use desc::{DescriptionError, Photometric, PixelDescription};
 pub use samples::Samples;
 
@@ -134,8 +135,28 @@ impl DicomImage {
         })
     }
 
-    /// Decodes frame `frame` (from 0).
+    /// Decodes frame `frame` (from 0); colour comes out as RGB.
     pub fn decode_frame(&self, frame: u32) -> Result<Frame, PixelError> {
+        let (frame, space) = self.decode_frame_in_colour_space(frame)?;
+        match (frame.pixels, space) {
+            (FramePixels::Rgb(mut triples), Some(space)) => {
+                space.to_rgb_in_place(&mut triples);
+                Ok(Frame {
+                    pixels: FramePixels::Rgb(triples),
+                    ..frame
+                })
+            }
+            (pixels, _) => Ok(Frame { pixels, ..frame }),
+        }
+    }
+
+    /// Decodes frame `frame` (from 0) and leaves colour triples in the colour space
+    /// they are stored in (returned beside them), so the viewer's shader converts
+    /// YCbCr on the GPU. Palettes are applied (their output is RGB).
+    pub fn decode_frame_in_colour_space(
+        &self,
+        frame: u32,
+    ) -> Result<(Frame, Option<ColourSpace>), PixelError> {
         let d = &self.desc;
         if frame >= d.frames {
             return Err(PixelError::FrameOutOfRange {
@@ -144,24 +165,28 @@ impl DicomImage {
             });
         }
         let (samples, colour) = self.decode_samples(frame)?;
-        let pixels = if d.photometric.is_monochrome() {
-            FramePixels::Grey(samples)
+        let (pixels, space) = if d.photometric.is_monochrome() {
+            (FramePixels::Grey(samples), None)
         } else {
-            FramePixels::Rgb(self.to_rgb(&samples, colour)?)
+            let (triples, space) = self.to_colour_triples(&samples, colour)?;
+            (FramePixels::Rgb(triples), Some(space))
         };
-        Ok(Frame {
-            rows: d.rows,
-            cols: d.cols,
-            pixels,
-        })
+        Ok((
+            Frame {
+                rows: d.rows,
+                cols: d.cols,
+                pixels,
+            },
+            space,
+        ))
     }
 
     /// Decodes to interleaved samples and says what colour space they are in.
-    fn decode_samples(&self, frame: u32) -> Result<(Samples, SampleColour), PixelError> {
+    fn decode_samples(&self, frame: u32) -> Result<(Samples, ColourSpace), PixelError> {
         let d = &self.desc;
         let ts = self.transfer_syntax.as_str();
         let spp = usize::from(d.samples_per_pixel);
-        let header_colour = SampleColour::from_photometric(d.photometric);
+        let header_colour = ColourSpace::from_photometric(d.photometric);
         if is_native_syntax(ts) {
             let all = frames::native_pixel_bytes(&self.dataset, d, ts == EXPLICIT_VR_BIG_ENDIAN)?;
             let bytes = frames::native_frame(&all, d, frame)?;
@@ -174,7 +199,7 @@ impl DicomImage {
                 }
                 let expanded = colour::expand_422(&bytes, d.rows as usize, d.cols as usize)?;
                 let s = samples::from_native_bytes(&expanded, d, 3, false)?;
-                return Ok((s, SampleColour::YbrFull));
+                return Ok((s, ColourSpace::YbrFull));
             }
             let s = samples::from_native_bytes(&bytes, d, spp, d.planar)?;
             return Ok((s, header_colour));
@@ -218,10 +243,10 @@ impl DicomImage {
                 })?;
                 check_len(img.samples.len(), "JPEG")?;
                 let colour = match (img.components, img.adobe_transform) {
-                    (3, Some(0)) => SampleColour::Rgb,
-                    (3, Some(_)) => SampleColour::YbrFull,
-                    (3, None) if img.jfif || header_colour != SampleColour::Rgb => {
-                        SampleColour::YbrFull
+                    (3, Some(0)) => ColourSpace::Rgb,
+                    (3, Some(_)) => ColourSpace::YbrFull,
+                    (3, None) if img.jfif || header_colour != ColourSpace::Rgb => {
+                        ColourSpace::YbrFull
                     }
                     _ => header_colour,
                 };
@@ -299,7 +324,7 @@ impl DicomImage {
                 let colour = if spp == 3
                     && matches!(d.photometric, Photometric::YbrIct | Photometric::YbrRct)
                 {
-                    SampleColour::Rgb
+                    ColourSpace::Rgb
                 } else {
                     header_colour
                 };
@@ -312,8 +337,13 @@ impl DicomImage {
         }
     }
 
-    /// Converts decoded colour or palette samples to 8-bit RGB.
-    fn to_rgb(&self, samples: &Samples, colour: SampleColour) -> Result<Vec<u8>, PixelError> {
+    /// Turns decoded colour or palette samples into 8-bit triples: RGB for palettes,
+    /// else the samples in `colour`, scaled to 8 bits.
+    fn to_colour_triples(
+        &self,
+        samples: &Samples,
+        colour: ColourSpace,
+    ) -> Result<(Vec<u8>, ColourSpace), PixelError> {
         let d = &self.desc;
         let n = d.pixels_per_frame();
         if d.photometric == Photometric::PaletteColor {
@@ -322,7 +352,7 @@ impl DicomImage {
             for i in 0..n {
                 out.extend_from_slice(&palette.lookup(samples.get_int(i)));
             }
-            return Ok(out);
+            return Ok((out, ColourSpace::Rgb));
         }
         if d.samples_per_pixel != 3 {
             return Err(PixelError::Unsupported(format!(
@@ -331,32 +361,9 @@ impl DicomImage {
             )));
         }
         let shift = d.bits_stored.saturating_sub(8);
-        let mut out: Vec<u8> = (0..n * 3)
+        let out: Vec<u8> = (0..n * 3)
             .map(|i| (samples.get_int(i).max(0) >> shift).min(255) as u8)
             .collect();
-        match colour {
-            SampleColour::Rgb => {}
-            SampleColour::YbrFull => colour::ybr_full_to_rgb(&mut out),
-            SampleColour::YbrPartial => colour::ybr_partial_to_rgb(&mut out),
-        }
-        Ok(out)
-    }
-}
-
-/// The colour space of decoded three-sample data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SampleColour {
-    Rgb,
-    YbrFull,
-    YbrPartial,
-}
-
-impl SampleColour {
-    fn from_photometric(p: Photometric) -> Self {
-        match p {
-            Photometric::YbrFull | Photometric::YbrFull422 => Self::YbrFull,
-            Photometric::YbrPartial422 | Photometric::YbrPartial420 => Self::YbrPartial,
-            _ => Self::Rgb,
-        }
+        Ok((out, colour))
     }
 }
