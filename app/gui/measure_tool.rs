@@ -37,10 +37,10 @@ impl Tool {
     pub const ALL: [(Tool, &'static str, &'static str); 6] = [
         (Tool::WindowLevel, "tool.window_level", "W"),
         (Tool::Distance, "tool.distance", "M"),
-        (Tool::Angle, "tool.angle", "N"),
+        (Tool::Angle, "tool.angle", "G"),
         (Tool::Ellipse, "tool.ellipse_roi", "E"),
         (Tool::Rectangle, "tool.rectangle_roi", "B"),
-        (Tool::Probe, "tool.probe", "P"),
+        (Tool::Probe, "tool.probe", "X"),
     ];
 }
 
