@@ -836,7 +836,7 @@ impl eframe::App for LightboxApp {
         let current_path = self.current_key(self.active).map(|k| k.path.to_path_buf());
         if self.state.show_tags {
             if let Some(p) = &current_path {
-                self.tags.show_file(p);
+                self.tags.show_file(p, ui.ctx());
             }
             egui::Panel::right("tags")
                 .resizable(true)

@@ -22,31 +22,75 @@ pub struct TagRow {
     pub value: String,
 }
 
+/// A header read on a worker thread: the file and its rows or the reason it failed.
+type HeaderRead = (PathBuf, Result<Vec<TagRow>, String>);
+
 /// The rows of a file's header (Pixel Data excluded), cached by path.
+///
+/// Headers are read on a short-lived thread so a slow network copy never stalls the
+/// UI; the previous file's rows stay on screen until the new ones arrive.
 #[derive(Default)]
 pub struct TagTable {
     path: Option<PathBuf>,
     rows: Vec<TagRow>,
     error: Option<String>,
+    pending: Option<std::sync::mpsc::Receiver<HeaderRead>>,
 }
 
 impl TagTable {
-    /// Loads the header of `path` unless it is already shown.
-    pub fn show_file(&mut self, path: &Path) {
+    /// Starts reading the header of `path` unless it is already shown or being read;
+    /// takes in a finished read. `ctx` is asked to repaint when the read is done.
+    pub fn show_file(&mut self, path: &Path, ctx: &egui::Context) {
+        self.take_finished();
         if self.path.as_deref() == Some(path) {
             return;
         }
         self.path = Some(path.to_path_buf());
-        match dicom_file::open(path, true) {
-            Ok(f) => {
-                self.rows.clear();
-                collect(&f.dataset, 0, &mut self.rows);
-                self.error = None;
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.pending = Some(rx);
+        let path = path.to_path_buf();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let rows = dicom_file::open(&path, true)
+                .map(|f| {
+                    let mut rows = Vec::new();
+                    collect(&f.dataset, 0, &mut rows);
+                    rows
+                })
+                .map_err(|e| e.to_string());
+            // The receiver is gone when another file was asked for meanwhile.
+            if tx.send((path, rows)).is_ok() {
+                ctx.request_repaint();
             }
-            Err(e) => {
-                self.rows.clear();
-                self.error = Some(e.to_string());
+        });
+    }
+
+    /// True while a header is being read.
+    pub fn is_loading(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn take_finished(&mut self) {
+        let Some(rx) = &self.pending else { return };
+        match rx.try_recv() {
+            Ok((path, result)) => {
+                self.pending = None;
+                if self.path.as_deref() != Some(path.as_path()) {
+                    return;
+                }
+                match result {
+                    Ok(rows) => {
+                        self.rows = rows;
+                        self.error = None;
+                    }
+                    Err(e) => {
+                        self.rows.clear();
+                        self.error = Some(e);
+                    }
+                }
             }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.pending = None,
         }
     }
 
@@ -120,7 +164,12 @@ fn collect(obj: &dicom_object::InMemDicomObject, depth: usize, out: &mut Vec<Tag
 
 /// Draws the tag panel.
 pub fn tags_ui(ui: &mut egui::Ui, s: &Strings, table: &TagTable, filter: &mut String) {
-    ui.heading(s.get("tags.title"));
+    ui.horizontal(|ui| {
+        ui.heading(s.get("tags.title"));
+        if table.is_loading() {
+            ui.spinner();
+        }
+    });
     ui.add(
         egui::TextEdit::singleline(filter)
             .hint_text(s.get("tags.search"))
