@@ -1,6 +1,6 @@
 //! The viewer application: panels, keyboard, the command loop, background scanning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::{Receiver, unbounded};
 use egui::{Key, Rect, Vec2};
 
-use super::browser::browser_ui;
-use super::command::{Command, SeriesRef, VoiChoice};
+use super::browser::{self, BrowserView, Row, browser_ui};
+use super::command::{Command, Node, SeriesRef, VoiChoice};
 use super::fonts;
 use super::measure_tool::{Measurement, Tool};
 use super::state::{Layout, State};
@@ -62,6 +62,12 @@ pub struct LightboxApp {
     viewports: Vec<ViewportState>,
     active: usize,
     filter: String,
+    /// The browser node keys act on.
+    selected: Option<Node>,
+    /// Studies whose series the browser hides.
+    collapsed: HashSet<String>,
+    /// Scroll the browser to the selection on the next frame.
+    scroll_to_selected: bool,
     tag_filter: String,
     tags: TagTable,
     hover: Option<Hover>,
@@ -120,6 +126,9 @@ impl LightboxApp {
             viewports: vec![ViewportState::default(); 4],
             active: 0,
             filter: String::new(),
+            selected: None,
+            collapsed: HashSet::new(),
+            scroll_to_selected: false,
             tag_filter: String::new(),
             tags: TagTable::default(),
             hover: None,
@@ -317,30 +326,53 @@ impl LightboxApp {
             Command::AddMeasurement { key, measurement } => {
                 self.measurements.entry(key).or_default().push(measurement)
             }
-            Command::NextSeries(delta) => {
-                let all: Vec<SeriesRef> = self
-                    .index
-                    .as_ref()
-                    .map(|i| {
-                        i.studies()
-                            .flat_map(|st| {
-                                st.series.iter().map(|se| SeriesRef {
-                                    study_uid: st.study_uid.clone(),
-                                    series_uid: se.series_uid.clone(),
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if !all.is_empty() {
-                    let at = self.viewports[self.active]
-                        .series
+            Command::Select(node) => {
+                if let Node::Series(r) = &node {
+                    self.viewports[self.active].show(r.clone());
+                    self.collapsed.remove(&r.study_uid);
+                }
+                self.selected = Some(node);
+                self.scroll_to_selected = true;
+            }
+            Command::StepNode(delta) => {
+                if let Some(index) = self.index.clone() {
+                    let rows = self.visible_rows(&index);
+                    let from = self.selected_or_shown();
+                    if let Some(node) = browser::step(&index, &rows, from.as_ref(), delta) {
+                        self.apply(ctx, Command::Select(node));
+                    }
+                }
+            }
+            Command::SelectParent => match self.selected_or_shown() {
+                Some(Node::Series(r)) => self.apply(ctx, Command::Select(Node::Study(r.study_uid))),
+                Some(Node::Study(uid)) => {
+                    self.collapsed.insert(uid);
+                }
+                None => {}
+            },
+            Command::SelectChild => {
+                if let Some(Node::Study(uid)) = self.selected_or_shown() {
+                    self.collapsed.remove(&uid);
+                    let first = self
+                        .index
                         .as_ref()
-                        .and_then(|r| all.iter().position(|x| x == r))
-                        .map_or(0, |p| {
-                            (p as i64 + delta).rem_euclid(all.len() as i64) as usize
-                        });
-                    self.viewports[self.active].show(all[at].clone());
+                        .and_then(|i| i.studies().find(|st| st.study_uid == uid))
+                        .and_then(|st| st.series.first())
+                        .map(|se| se.series_uid.clone());
+                    if let Some(series_uid) = first {
+                        self.apply(
+                            ctx,
+                            Command::Select(Node::Series(SeriesRef {
+                                study_uid: uid,
+                                series_uid,
+                            })),
+                        );
+                    }
+                }
+            }
+            Command::ToggleCollapsed(uid) => {
+                if !self.collapsed.remove(&uid) {
+                    self.collapsed.insert(uid);
                 }
             }
             Command::SetCacheMib(mib) => {
@@ -356,6 +388,22 @@ impl LightboxApp {
                 }
             }
         }
+    }
+
+    /// The browser rows the filters let through.
+    fn visible_rows(&self, index: &Index) -> Vec<Row> {
+        browser::visible_rows(
+            index,
+            &|st, se| browser::matches_text(&self.filter, st, se),
+            &self.collapsed,
+        )
+    }
+
+    /// The selected node, else the series the active viewport shows.
+    fn selected_or_shown(&self) -> Option<Node> {
+        self.selected
+            .clone()
+            .or_else(|| self.viewports[self.active].series.clone().map(Node::Series))
     }
 
     /// The instance a viewport shows now.
@@ -632,13 +680,19 @@ impl LightboxApp {
                 });
             }
             let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
-            if !plain && i.key_pressed(Key::ArrowDown) {
-                out.retain(|c| !matches!(c, Command::Scroll { .. }));
-                out.push(Command::NextSeries(1));
-            }
-            if !plain && i.key_pressed(Key::ArrowUp) {
-                out.retain(|c| !matches!(c, Command::Scroll { .. }));
-                out.push(Command::NextSeries(-1));
+            // Ctrl+arrows walk the browser tree; plain arrows stay with the stack.
+            if !plain {
+                for (key, command) in [
+                    (Key::ArrowDown, Command::StepNode(1)),
+                    (Key::ArrowUp, Command::StepNode(-1)),
+                    (Key::ArrowLeft, Command::SelectParent),
+                    (Key::ArrowRight, Command::SelectChild),
+                ] {
+                    if i.key_pressed(key) {
+                        out.retain(|c| !matches!(c, Command::Scroll { .. }));
+                        out.push(command);
+                    }
+                }
             }
             if plain {
                 for (k, c) in [
@@ -821,16 +875,24 @@ impl eframe::App for LightboxApp {
                 } else if self.scan.is_some() {
                     ui.spinner();
                 }
-                let selected = self.viewports[self.active].series.clone();
-                commands.extend(browser_ui(
-                    ui,
+                // Drawn without a release too: the filter box holds the panel's width.
+                let index = self.index.clone();
+                let rows = index
+                    .as_deref()
+                    .map(|i| self.visible_rows(i))
+                    .unwrap_or_default();
+                let view = BrowserView {
                     s,
-                    self.index.as_deref(),
-                    &mut self.filter,
-                    self.active,
-                    selected.as_ref(),
-                    &self.thumbs,
-                ));
+                    index: index.as_deref(),
+                    rows: &rows,
+                    collapsed: &self.collapsed,
+                    selected: self.selected.as_ref(),
+                    scroll_to_selected: std::mem::take(&mut self.scroll_to_selected),
+                    thumbs: &self.thumbs,
+                    mark: &|_| None,
+                    claims_line: &|_, _| None,
+                };
+                commands.extend(browser_ui(ui, &view, &mut self.filter));
             });
 
         let current_path = self.current_key(self.active).map(|k| k.path.to_path_buf());
@@ -983,7 +1045,8 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("X", "tool.probe"),
     ("Delete", "action.delete_measurement"),
     ("L", "action.linked_scrolling"),
-    ("Ctrl+↓ / Ctrl+↑", "browser.series"),
+    ("Ctrl+↓ / Ctrl+↑", "browser.walk"),
+    ("Ctrl+← / Ctrl+→", "browser.expand"),
 ];
 
 impl LightboxApp {

@@ -21,6 +21,15 @@ pub struct SeriesRef {
     pub series_uid: String,
 }
 
+/// A node of the browser tree: what a selection or a decision names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// A study, by Study Instance UID.
+    Study(String),
+    /// A series.
+    Series(SeriesRef),
+}
+
 /// Which VOI a preset key asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VoiChoice {
@@ -133,8 +142,16 @@ pub enum Command {
         /// The measurement.
         measurement: Measurement,
     },
-    /// Show the next (or previous) series of the browser in the active viewport.
-    NextSeries(i64),
+    /// Select a browser node; a series is also shown in the active viewport.
+    Select(Node),
+    /// Select the study or series `n` rows down the browser (negative: up).
+    StepNode(i32),
+    /// Select the study of the selected series, or collapse the selected study.
+    SelectParent,
+    /// Expand the selected study and select its first series.
+    SelectChild,
+    /// Show or hide the series of a study in the browser.
+    ToggleCollapsed(String),
     /// Decoded-frame cache budget in MiB.
     SetCacheMib(u64),
     /// Remove the newest measurement of the image a viewport shows.
