@@ -20,5 +20,6 @@ pub mod presets;
 pub mod release;
 pub mod render;
 pub mod review;
+pub mod store;
 pub mod synth;
 pub mod window;
