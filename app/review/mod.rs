@@ -5,5 +5,7 @@
 //! release, so the rules can be tested on hand-made releases without DICOM files.
 
 pub mod decision;
+pub mod session;
 
 pub use decision::{Decision, DecisionRecord, ImageRef, Level, ReleaseImages, Target};
+pub use session::ReviewSession;
