@@ -2,12 +2,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
-
-use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lightbox::index::{Index, ScanOptions, ScanProgress};
+use lightbox::index::Index;
 use serde_json::json;
 
 /// Arguments of `index`.
@@ -25,32 +21,7 @@ pub struct IndexArgs {
 
 /// Runs `index`.
 pub fn run(a: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let options = ScanOptions {
-        no_cache: a.no_cache,
-        cache_path: None,
-    };
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scanning {pos}/{len} files [{bar:30}] {per_sec} {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let started = Instant::now();
-    let show = !a.json;
-    let progress = |p: ScanProgress| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
-        if show && bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    };
-    let index = Index::open(&a.path, &options, &progress)
-        .with_context(|| format!("cannot scan {}", a.path.display()))?;
-    bar.finish_and_clear();
-    if let Some(w) = &index.cache_warning {
-        eprintln!("warning: {w}");
-    }
+    let index = super::scan::scan(&a.path, a.no_cache, a.json)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&to_json(&index))?);
     } else {

@@ -3,6 +3,7 @@
 mod decode;
 mod index;
 mod render;
+mod scan;
 mod synth;
 
 use std::path::PathBuf;
