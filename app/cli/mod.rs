@@ -1,8 +1,10 @@
 //! Command-line interface: argument parsing and one function per verb.
 
+mod decide;
 mod decode;
 mod index;
 mod render;
+mod review;
 mod scan;
 mod synth;
 
@@ -34,6 +36,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Write a deterministic synthetic release.
     Synth(synth::SynthArgs),
+    /// Record keep/drop decisions, or import a keep-list or decisions csv.
+    Decide(decide::DecideArgs),
 }
 
 /// Parses the command line and runs the verb; `Err` is printed once by `main`.
@@ -44,6 +48,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Render(a)) => render::run(&a),
         Some(Command::Decode(a)) => decode::run(&a),
         Some(Command::Synth(a)) => synth::run(&a),
+        Some(Command::Decide(a)) => decide::run(&a),
         None => open_viewer(cli.path, cli.screenshot),
     }
 }
