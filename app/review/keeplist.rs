@@ -10,9 +10,9 @@
 //! Bytes: ASCII, the header `STUDY_INSTANCE_UID,SERIES_INSTANCE_UID,DICOM File Name`,
 //! rows sorted by study, series, file name (byte order), every line — the last one
 //! included — ended by CRLF. The manual's example is a spreadsheet screenshot and says
-//! nothing about line ends; CRLF after every record is what Excel on the team's
-//! Windows workstation writes for "CSV" and what RFC 4180 describes, so a list saved
-//! from Excel and one written here are byte-identical. Values never need quoting:
+//! nothing about line ends. CRLF after every record, the last one included, is what
+//! RFC 4180 describes and what Excel's "CSV" on the team's Windows workstation saves,
+//! so the list looks like one made there by hand. Values never need quoting:
 //! UIDs and the allowed file names hold no comma or quote (see [`super::naming`]).
 
 use super::effective::Effective;

@@ -347,118 +347,122 @@ fn file_name_problem(
 /// Splits the file into rows with valid shapes, reporting format findings.
 fn parse(bytes: &[u8]) -> (Vec<ListedRow>, Vec<RowProblem>) {
     let mut problems = Vec::new();
-    let mut report = |line: Option<usize>, problem| problems.push(RowProblem { line, problem });
+    let mut rows = Vec::new();
+    for (n, raw) in split_lines(bytes, &mut problems).into_iter().enumerate() {
+        let line = n + 1;
+        let mut report = |problem| {
+            problems.push(RowProblem {
+                line: Some(line),
+                problem,
+            })
+        };
+        let text = String::from_utf8_lossy(raw);
+        if !text.is_ascii() {
+            let text = text.into_owned();
+            report(Problem::NotAscii { text });
+            continue;
+        }
+        if line == 1 {
+            if text == HEADER {
+                continue;
+            }
+            // A first line shaped like a row is a row whose header is missing.
+            let first = text.split(',').collect::<Vec<_>>();
+            if first.len() == 3 && is_valid_uid(first[0]) {
+                report(Problem::MissingHeader);
+            } else {
+                let found = text.into_owned();
+                report(Problem::WrongHeader { found });
+                continue;
+            }
+        }
+        if let Some(row) = parse_row(&text, &mut report) {
+            rows.push(ListedRow { line, row });
+        }
+    }
+    (rows, problems)
+}
+
+/// The lines of the file without their line ends, reporting a BOM, LF-only line ends,
+/// a missing final line end and an empty file.
+fn split_lines<'a>(bytes: &'a [u8], problems: &mut Vec<RowProblem>) -> Vec<&'a [u8]> {
+    let mut report = |line, problem| {
+        problems.push(RowProblem {
+            line: Some(line),
+            problem,
+        })
+    };
     let text = match bytes.strip_prefix(BOM) {
         Some(rest) => {
-            report(Some(1), Problem::Bom);
+            report(1, Problem::Bom);
             rest
         }
         None => bytes,
     };
     let mut lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
-    if text.ends_with(b"\n") {
-        lines.pop();
-    } else if !text.is_empty() {
-        report(Some(lines.len()), Problem::NoFinalLineEnd);
-    }
-    let with_lf = if text.ends_with(b"\n") {
-        lines.len()
-    } else {
-        lines.len().saturating_sub(1)
-    };
-    let lf_only: Vec<usize> = (0..with_lf)
+    // `split` always yields a piece after the last LF: empty when the file ends with one.
+    let last = lines.pop().unwrap_or_default();
+    let lf_only: Vec<usize> = (0..lines.len())
         .filter(|&n| !lines[n].ends_with(b"\r"))
-        .map(|n| n + 1)
         .collect();
     if let Some(&first) = lf_only.first() {
-        report(
-            Some(first),
-            Problem::LfLineEnds {
-                lines: lf_only.len(),
-            },
-        );
+        let lines = lf_only.len();
+        report(first + 1, Problem::LfLineEnds { lines });
+    }
+    if !last.is_empty() {
+        lines.push(last);
+        report(lines.len(), Problem::NoFinalLineEnd);
     }
     if lines.is_empty() {
-        report(
-            Some(1),
-            Problem::WrongHeader {
-                found: String::new(),
-            },
-        );
+        let found = String::new();
+        report(1, Problem::WrongHeader { found });
     }
+    lines
+        .into_iter()
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect()
+}
 
-    let mut rows = Vec::new();
-    for (n, raw) in lines.iter().enumerate() {
-        let line = n + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let text = String::from_utf8_lossy(raw);
-        if !text.is_ascii() {
-            let text = text.into_owned();
-            report(Some(line), Problem::NotAscii { text });
-            continue;
-        }
-        let text = text.as_ref();
-        if line == 1 && text == HEADER {
-            continue;
-        }
-        let fields: Vec<&str> = text.split(',').collect();
-        if line == 1 {
-            if fields.len() == 3 && is_valid_uid(fields[0]) {
-                report(Some(1), Problem::MissingHeader);
-            } else {
-                report(
-                    Some(1),
-                    Problem::WrongHeader {
-                        found: text.to_owned(),
-                    },
-                );
-                continue;
-            }
-        }
-        if text.is_empty() {
-            report(Some(line), Problem::EmptyLine);
-            continue;
-        }
-        let [study, series, file] = fields[..] else {
-            report(
-                Some(line),
-                Problem::ColumnCount {
-                    found: fields.len(),
-                },
-            );
-            continue;
-        };
-        let row = KeepRow {
-            study_uid: study.to_owned(),
-            series_uid: series.to_owned(),
-            file_name: file.to_owned(),
-        };
-        if row.study_uid.is_empty() {
-            report(Some(line), Problem::NoStudy);
-            continue;
-        }
-        if row.level().is_none() {
-            report(
-                Some(line),
-                Problem::FileWithoutSeries {
-                    file: row.file_name,
-                },
-            );
-            continue;
-        }
-        for (column, value) in [(UidColumn::Study, study), (UidColumn::Series, series)] {
-            if !value.is_empty() && !is_valid_uid(value) {
-                let value = value.to_owned();
-                report(Some(line), Problem::InvalidUid { column, value });
-            }
-        }
-        if !file.is_empty() && !is_valid_file_name(file) {
-            let value = file.to_owned();
-            report(Some(line), Problem::InvalidFileName { value });
-        }
-        rows.push(ListedRow { line, row });
+/// One data line as a row of a valid shape, reporting bad names; `None` (reported)
+/// when it is no row at all.
+fn parse_row(text: &str, report: &mut impl FnMut(Problem)) -> Option<KeepRow> {
+    if text.is_empty() {
+        report(Problem::EmptyLine);
+        return None;
     }
-    (rows, problems)
+    let fields: Vec<&str> = text.split(',').collect();
+    let [study, series, file] = fields[..] else {
+        report(Problem::ColumnCount {
+            found: fields.len(),
+        });
+        return None;
+    };
+    let row = KeepRow {
+        study_uid: study.to_owned(),
+        series_uid: series.to_owned(),
+        file_name: file.to_owned(),
+    };
+    if row.study_uid.is_empty() {
+        report(Problem::NoStudy);
+        return None;
+    }
+    if row.level().is_none() {
+        report(Problem::FileWithoutSeries {
+            file: row.file_name,
+        });
+        return None;
+    }
+    for (column, value) in [(UidColumn::Study, study), (UidColumn::Series, series)] {
+        if !value.is_empty() && !is_valid_uid(value) {
+            let value = value.to_owned();
+            report(Problem::InvalidUid { column, value });
+        }
+    }
+    if !file.is_empty() && !is_valid_file_name(file) {
+        let value = file.to_owned();
+        report(Problem::InvalidFileName { value });
+    }
+    Some(row)
 }
 
 /// The images a row keeps, or why it keeps none.

@@ -4,7 +4,7 @@
 //! (第三章: 「請務必配合本署作業要求規範，以免影響後續使用權利」), so the writer refuses
 //! and the checker reports by exactly these rules:
 //!
-//! - List file name, chapter 3: 「檔案名稱命名規則：專案代碼_[識別代碼].csv
+//! - List file name, chapter 3: 「檔案名稱命名規則：專案代碼_\[識別代碼\].csv
 //!   (如: 2021010001_20210407_102537.csv)」 — project code, `_`, release id, `.csv`.
 //! - Names on the NAS, chapter 2: 「建議務必使用英文命名相關檔案及目錄，符號僅可使用“_”
 //!   (底線)及“-”(連接線)，不可使用中文或其他特殊符號」 — English letters, digits, `_`

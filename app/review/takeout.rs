@@ -9,9 +9,10 @@
 //!
 //! Place: the manual (chapter 3) says 「檔案置放位置： /mnt/nfs/TAKEOUT 目錄下」 — directly
 //! in `TAKEOUT/` — while chapter 2 asks for files being carried out to sit in a
-//! folder named by the take-out date. The caller chooses `out_dir`; the CLI defaults
-//! to `TAKEOUT/` as chapter 3 says.
+//! folder named by the take-out date. The caller chooses `out_dir`; `TAKEOUT/` itself
+//! is the default chapter 3 asks for.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +34,7 @@ pub enum UndecidedPolicy {
 }
 
 /// One reason the list was not written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Refusal {
     /// The project code breaks the naming rule.
     ProjectCode(String),
@@ -255,8 +256,9 @@ pub fn write_keep_list(
 fn name_refusals(rows: &[KeepRow], release: &ReleaseImages, effective: &Effective) -> Vec<Refusal> {
     let spans = effective.spans();
     let mut reasons: Vec<Refusal> = Vec::new();
+    let mut seen: HashSet<Refusal> = HashSet::new();
     let mut refuse = |reason: Refusal| {
-        if !reasons.contains(&reason) {
+        if seen.insert(reason.clone()) {
             reasons.push(reason);
         }
     };
