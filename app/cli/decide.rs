@@ -27,8 +27,9 @@ pub fn run(a: &DecideArgs) -> anyhow::Result<ExitCode> {
     let (_index, mut session) = open(&a.store)?;
     if let Some(set) = &a.set {
         let (level, uid, decision) = (&set[0], &set[1], &set[2]);
-        let level = Level::parse(level)
-            .ok_or_else(|| anyhow::anyhow!("unknown level {level:?}: use study, series or image"))?;
+        let level = Level::parse(level).ok_or_else(|| {
+            anyhow::anyhow!("unknown level {level:?}: use study, series or image")
+        })?;
         let decision = Decision::parse(decision).ok_or_else(|| {
             anyhow::anyhow!("unknown decision {decision:?}: use keep, drop or undecided")
         })?;

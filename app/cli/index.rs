@@ -1,10 +1,10 @@
 //! `lightbox index`: scan, print the tree (or JSON) and the problems.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
 use clap::Args;
 use lightbox::index::Index;
 use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// Arguments of `index`.
 #[derive(Args)]

@@ -4,8 +4,21 @@
 //! The review works on [`ReleaseImages`], a flat, sorted view of the indexed
 //! release, so the rules can be tested on hand-made releases without DICOM files.
 
+pub mod csv_text;
 pub mod decision;
+pub mod decisions_csv;
+pub mod effective;
+pub mod explicit;
+pub mod import;
+pub mod keeplist;
+pub mod keeplist_check;
+pub mod naming;
 pub mod session;
+pub mod spans;
+pub mod summary;
+pub mod takeout;
 
 pub use decision::{Decision, DecisionRecord, ImageRef, Level, ReleaseImages, Target};
+pub use effective::{Counts, Effective};
+pub use explicit::Decisions;
 pub use session::ReviewSession;

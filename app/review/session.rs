@@ -5,10 +5,11 @@
 //! decision is stored (one transaction, audited) before anyone sees it, and undo is
 //! just another stored command: the audit log tells the whole story.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::{Decision, DecisionRecord, ReleaseImages, Target};
+use super::explicit;
+use super::{Counts, Decision, DecisionRecord, Decisions, Effective, ReleaseImages, Target};
 use crate::store::{Change, DecisionCommand, ProjectStore, StoreError, StoreNotice, now_rfc3339};
 
 /// How many commands undo remembers.
@@ -20,7 +21,12 @@ pub struct ReviewSession {
     images: ReleaseImages,
     store: ProjectStore,
     reviewer: String,
-    decisions: BTreeMap<Target, DecisionRecord>,
+    decisions: Decisions,
+    effective: Effective,
+    /// Counts of every study and series, by UID (what the browser shows per row).
+    counts_by_uid: HashMap<String, Counts>,
+    /// Release-order index of every image, by SOP Instance UID.
+    image_by_sop: HashMap<String, usize>,
     undo: Vec<DecisionCommand>,
     redo: Vec<DecisionCommand>,
 }
@@ -34,18 +40,108 @@ impl ReviewSession {
         reviewer: &str,
     ) -> Result<(Self, Vec<StoreNotice>), StoreError> {
         let (store, notices) = ProjectStore::open_or_create(store_path, &images, reviewer)?;
-        let decisions = store.decisions()?;
-        Ok((
-            Self {
-                images,
-                store,
-                reviewer: reviewer.to_owned(),
-                decisions,
-                undo: Vec::new(),
-                redo: Vec::new(),
-            },
-            notices,
-        ))
+        let decisions: Decisions = store.decisions()?.into_iter().collect();
+        let image_by_sop = images
+            .images
+            .iter()
+            .enumerate()
+            .map(|(i, im)| (im.sop_uid.clone(), i))
+            .collect();
+        let mut session = Self {
+            effective: Effective::default(),
+            counts_by_uid: HashMap::new(),
+            image_by_sop,
+            images,
+            store,
+            reviewer: reviewer.to_owned(),
+            decisions,
+            undo: Vec::new(),
+            redo: Vec::new(),
+        };
+        session.recompute();
+        Ok((session, notices))
+    }
+
+    /// The effective decision of every image and the counts.
+    pub fn effective(&self) -> &Effective {
+        &self.effective
+    }
+
+    /// Counts of the study or series with this UID.
+    pub fn counts(&self, study_or_series_uid: &str) -> Option<Counts> {
+        self.counts_by_uid.get(study_or_series_uid).copied()
+    }
+
+    /// The effective decision of the image with this SOP Instance UID.
+    pub fn image_decision(&self, sop_uid: &str) -> Option<Decision> {
+        self.image_by_sop
+            .get(sop_uid)
+            .and_then(|&i| self.effective.images().get(i).copied())
+    }
+
+    /// The command that makes the decisions exactly `changes` (an import): every
+    /// explicit decision not named by it is removed, so the effective decisions
+    /// afterwards are the imported ones whatever was decided before.
+    pub fn replace_all_command(
+        &self,
+        label: impl Into<String>,
+        changes: &[explicit::Change],
+    ) -> DecisionCommand {
+        let time = now_rfc3339();
+        let mut next: BTreeMap<Target, DecisionRecord> = BTreeMap::new();
+        for c in changes {
+            next.insert(
+                c.target.clone(),
+                DecisionRecord {
+                    decision: c.decision,
+                    reason: c.reason.clone(),
+                    reviewer: self.reviewer.clone(),
+                    time: time.clone(),
+                },
+            );
+        }
+        let mut out: Vec<Change> = self
+            .decisions
+            .iter()
+            .filter(|(t, _)| !next.contains_key(*t))
+            .map(|(t, _)| Change {
+                target: t.clone(),
+                new: None,
+            })
+            .collect();
+        out.extend(
+            next.into_iter()
+                .filter(|(t, r)| {
+                    self.decisions
+                        .get(t)
+                        .is_none_or(|old| old.decision != r.decision || old.reason != r.reason)
+                })
+                .map(|(target, record)| Change {
+                    target,
+                    new: Some(record),
+                }),
+        );
+        DecisionCommand::new(label, out)
+    }
+
+    /// Recomputes the effective decisions and the per-UID counts.
+    fn recompute(&mut self) {
+        self.effective = Effective::compute(&self.images, &self.decisions);
+        let spans = self.effective.spans();
+        let mut counts = HashMap::with_capacity(spans.studies.len() + spans.series.len());
+        for (i, study) in spans.studies.iter().enumerate() {
+            counts.insert(
+                self.images.images[study.images.start].study_uid.clone(),
+                self.effective.study_counts(i),
+            );
+        }
+        for (i, series) in spans.series.iter().enumerate() {
+            counts.insert(
+                self.images.images[series.images.start].series_uid.clone(),
+                self.effective.series_counts(i),
+            );
+        }
+        self.counts_by_uid = counts;
     }
 
     /// The release's images.
@@ -54,7 +150,7 @@ impl ReviewSession {
     }
 
     /// The explicit decisions.
-    pub fn decisions(&self) -> &BTreeMap<Target, DecisionRecord> {
+    pub fn decisions(&self) -> &Decisions {
         &self.decisions
     }
 
@@ -167,13 +263,130 @@ impl ReviewSession {
         for change in &command.changes {
             match &change.new {
                 Some(record) => {
-                    self.decisions.insert(change.target.clone(), record.clone());
+                    self.decisions.set(change.target.clone(), record.clone());
                 }
                 None => {
-                    self.decisions.remove(&change.target);
+                    self.decisions.clear(&change.target);
                 }
             }
         }
+        self.recompute();
         Ok(inverse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::{ImageRef, Level};
+
+    fn image(study: &str, series: &str, n: u32) -> ImageRef {
+        ImageRef {
+            study_uid: study.into(),
+            series_uid: series.into(),
+            sop_uid: format!("{series}.{n}"),
+            file_name: format!("IM{n}.dcm"),
+            bytes: 100,
+            modality: Some("CT".into()),
+            body_part: None,
+        }
+    }
+
+    /// Study 1.1 with series 1.1.1 (2 images) and 1.1.2 (1 image); study 1.2 with 1.2.1 (1).
+    fn release() -> ReleaseImages {
+        ReleaseImages::new(
+            Some("20210407_102537".into()),
+            vec![
+                image("1.1", "1.1.1", 1),
+                image("1.1", "1.1.1", 2),
+                image("1.1", "1.1.2", 1),
+                image("1.2", "1.2.1", 1),
+            ],
+        )
+    }
+
+    fn target(level: Level, uid: &str) -> Target {
+        Target {
+            level,
+            uid: uid.into(),
+        }
+    }
+
+    fn kept_dropped_undecided(s: &ReviewSession, uid: &str) -> (usize, usize, usize) {
+        let c = s.counts(uid).expect("counts");
+        (c.kept_images, c.dropped_images, c.undecided_images)
+    }
+
+    #[test]
+    fn decisions_are_stored_inherited_undone_and_redone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.lightbox.sqlite");
+        let (mut s, _) = ReviewSession::open(release(), &path, "ann").expect("open");
+        let keep_study =
+            s.decide_command("keep", &[target(Level::Study, "1.1")], Decision::Keep, "");
+        s.apply(&keep_study).expect("apply");
+        let drop_image = s.decide_command(
+            "drop",
+            &[target(Level::Image, "1.1.1.2")],
+            Decision::Drop,
+            "blurred",
+        );
+        s.apply(&drop_image).expect("apply");
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (2, 1, 0));
+        assert_eq!(kept_dropped_undecided(&s, "1.1.1"), (1, 1, 0));
+        assert_eq!(kept_dropped_undecided(&s, "1.2"), (0, 0, 1));
+        assert_eq!(s.image_decision("1.1.1.2"), Some(Decision::Drop));
+        // Deciding the same thing again changes nothing and is not an undo step.
+        let again = s.decide_command(
+            "drop",
+            &[target(Level::Image, "1.1.1.2")],
+            Decision::Drop,
+            "blurred",
+        );
+        assert!(again.changes.is_empty());
+
+        assert!(s.undo().expect("undo"));
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (3, 0, 0));
+        assert!(s.redo().expect("redo"));
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (2, 1, 0));
+
+        // Reopening reads back what was acknowledged.
+        drop(s);
+        let (s, _) = ReviewSession::open(release(), &path, "ann").expect("reopen");
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (2, 1, 0));
+        assert_eq!(
+            s.decisions()
+                .get(&target(Level::Image, "1.1.1.2"))
+                .map(|r| r.reason.as_str()),
+            Some("blurred")
+        );
+    }
+
+    #[test]
+    fn an_import_replaces_every_earlier_decision() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.lightbox.sqlite");
+        let (mut s, _) = ReviewSession::open(release(), &path, "ann").expect("open");
+        let earlier = s.decide_command(
+            "drop",
+            &[target(Level::Image, "1.1.1.1"), target(Level::Study, "1.2")],
+            Decision::Drop,
+            "",
+        );
+        s.apply(&earlier).expect("apply");
+        let import = [explicit::Change {
+            target: target(Level::Study, "1.1"),
+            decision: Decision::Keep,
+            reason: String::new(),
+        }];
+        let command = s.replace_all_command("import", &import);
+        s.apply(&command).expect("apply");
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (3, 0, 0));
+        assert_eq!(kept_dropped_undecided(&s, "1.2"), (0, 0, 1));
+        assert_eq!(s.decisions().len(), 1);
+        // One undo brings the whole earlier state back.
+        assert!(s.undo().expect("undo"));
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (0, 1, 2));
+        assert_eq!(kept_dropped_undecided(&s, "1.2"), (0, 1, 0));
     }
 }
