@@ -1,10 +1,13 @@
 //! `lightbox decide`: record decisions from the command line, or import a keep-list or
 //! decisions csv, into the project store the viewer uses.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use lightbox::review::{Decision, Level, Target};
+use lightbox::review::decisions_csv::write_decisions_csv;
+use lightbox::review::import_file::{ImportKind, import_file};
+use lightbox::review::{Counts, Decision, Level, ReviewSession, Target};
 
 use super::review::{StoreArgs, open};
 
@@ -20,6 +23,55 @@ pub struct DecideArgs {
     /// The reason stored with `--set`.
     #[arg(long, default_value = "")]
     reason: String,
+    /// Import a keep-list (replaces every decision: unlisted images become Drop) or a
+    /// decisions csv (`LEVEL,UID,DECISION[,REASON]`; adds to the decisions).
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "set")]
+    from: Option<PathBuf>,
+    /// With a decisions csv: replace every earlier decision instead of adding.
+    #[arg(long, requires = "from")]
+    replace: bool,
+    /// Write the explicit decisions as a decisions csv (after any change above), to move
+    /// a review to another machine or audit it.
+    #[arg(long, value_name = "FILE.csv")]
+    export: Option<PathBuf>,
+}
+
+/// `kept / dropped / undecided` images of a count.
+fn describe(c: Counts) -> String {
+    format!(
+        "{} kept, {} dropped, {} undecided images",
+        c.kept_images, c.dropped_images, c.undecided_images
+    )
+}
+
+/// Imports `path` into the session as one command.
+fn import(
+    session: &mut ReviewSession,
+    path: &std::path::Path,
+    replace: bool,
+) -> anyhow::Result<()> {
+    let (kind, changes) = import_file(path, session.images())?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let label = format!("import {name}");
+    let command = match kind {
+        ImportKind::KeepList => session.replace_all_command(label, &changes),
+        ImportKind::DecisionsCsv if replace => session.replace_all_command(label, &changes),
+        ImportKind::DecisionsCsv => session.merge_command(label, &changes),
+    };
+    session.apply(&command)?;
+    println!(
+        "imported {} ({}): {} change(s) stored",
+        path.display(),
+        match kind {
+            ImportKind::KeepList => "keep-list",
+            ImportKind::DecisionsCsv => "decisions csv",
+        },
+        command.changes.len()
+    );
+    Ok(())
 }
 
 /// Runs `decide`.
@@ -54,5 +106,21 @@ pub fn run(a: &DecideArgs) -> anyhow::Result<ExitCode> {
             session.store().path().display()
         );
     }
+    if let Some(path) = &a.from {
+        import(&mut session, path, a.replace)?;
+    }
+    if let Some(path) = &a.export {
+        write_decisions_csv(path, session.decisions())?;
+        println!(
+            "wrote {} decision(s) to {}",
+            session.decisions().len(),
+            path.display()
+        );
+    }
+    println!(
+        "release: {} ({})",
+        describe(session.effective().release_counts()),
+        session.store().path().display()
+    );
     Ok(ExitCode::SUCCESS)
 }

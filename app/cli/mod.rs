@@ -7,6 +7,7 @@ mod render;
 mod review;
 mod scan;
 mod synth;
+mod takeout;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Record keep/drop decisions, or import a keep-list or decisions csv.
     Decide(decide::DecideArgs),
+    /// Write the TAKEOUT keep-list from the decisions, or check one.
+    Takeout(takeout::TakeoutArgs),
 }
 
 /// Parses the command line and runs the verb; `Err` is printed once by `main`.
@@ -49,6 +52,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Decode(a)) => decode::run(&a),
         Some(Command::Synth(a)) => synth::run(&a),
         Some(Command::Decide(a)) => decide::run(&a),
+        Some(Command::Takeout(a)) => takeout::run(&a),
         None => open_viewer(cli.path, cli.screenshot),
     }
 }

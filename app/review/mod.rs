@@ -10,6 +10,7 @@ pub mod decisions_csv;
 pub mod effective;
 pub mod explicit;
 pub mod import;
+pub mod import_file;
 pub mod keeplist;
 pub mod keeplist_check;
 pub mod naming;

@@ -178,19 +178,37 @@ impl ReviewSession {
         decision: Decision,
         reason: &str,
     ) -> DecisionCommand {
-        let time = now_rfc3339();
-        let changes = targets
+        let changes: Vec<explicit::Change> = targets
             .iter()
-            .filter(|t| {
-                self.decisions
-                    .get(t)
-                    .is_none_or(|r| r.decision != decision || r.reason != reason)
-            })
-            .map(|t| Change {
+            .map(|t| explicit::Change {
                 target: t.clone(),
+                decision,
+                reason: reason.to_owned(),
+            })
+            .collect();
+        self.merge_command(label, &changes)
+    }
+
+    /// The command that sets each change (an import that adds to the decisions), now,
+    /// by this reviewer; changes that would not change anything are left out.
+    pub fn merge_command(
+        &self,
+        label: impl Into<String>,
+        changes: &[explicit::Change],
+    ) -> DecisionCommand {
+        let time = now_rfc3339();
+        let changes = changes
+            .iter()
+            .filter(|c| {
+                self.decisions
+                    .get(&c.target)
+                    .is_none_or(|r| r.decision != c.decision || r.reason != c.reason)
+            })
+            .map(|c| Change {
+                target: c.target.clone(),
                 new: Some(DecisionRecord {
-                    decision,
-                    reason: reason.to_owned(),
+                    decision: c.decision,
+                    reason: c.reason.clone(),
                     reviewer: self.reviewer.clone(),
                     time: time.clone(),
                 }),

@@ -1,0 +1,124 @@
+//! `lightbox takeout`: write the TAKEOUT keep-list from the review's decisions, or
+//! check a list someone else wrote.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use lightbox::release::ReleaseLayout;
+use lightbox::review::keeplist_check::check_keep_list;
+use lightbox::review::summary::write_summary_csv;
+use lightbox::review::takeout::{UndecidedPolicy, write_keep_list};
+
+use super::review::{StoreArgs, open};
+
+/// What `--undecided` does with images nobody decided.
+#[derive(Clone, Copy, ValueEnum)]
+enum Undecided {
+    /// Refuse to write while any image is undecided.
+    Refuse,
+    /// Leave undecided images out of the list.
+    Drop,
+}
+
+/// Arguments of `takeout`.
+#[derive(Args)]
+pub struct TakeoutArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Project code: the list is `<CODE>_<release>.csv`.
+    #[arg(long, value_name = "CODE", required_unless_present = "check")]
+    project_code: Option<String>,
+    /// Folder to write the list into (default: the release root's `TAKEOUT/`).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// What to do with undecided images.
+    #[arg(long, value_enum, default_value = "refuse")]
+    undecided: Undecided,
+    /// Replace an existing list.
+    #[arg(long)]
+    force: bool,
+    /// Also write the summary (images and bytes per modality and body part) here.
+    #[arg(long, value_name = "FILE.csv")]
+    summary: Option<PathBuf>,
+    /// Check this keep-list against the release and the rules instead of writing one.
+    #[arg(long, value_name = "FILE.csv")]
+    check: Option<PathBuf>,
+}
+
+/// Runs `takeout`: exit 0 when written (or checked clean), 1 when a checked list has
+/// findings, 2 on an error (refusals included).
+pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
+    let (index, session) = open(&a.store)?;
+    if let Some(list) = &a.check {
+        let bytes =
+            std::fs::read(list).with_context(|| format!("cannot read {}", list.display()))?;
+        let name = list
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let problems = check_keep_list(&bytes, session.images(), a.project_code.as_deref(), &name);
+        if problems.is_empty() {
+            println!(
+                "ok: {} follows the rules and names only images of the release",
+                list.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        for p in &problems {
+            println!("{}: {p}", list.display());
+        }
+        println!("{} finding(s)", problems.len());
+        return Ok(ExitCode::from(1));
+    }
+    let code = a.project_code.as_deref().unwrap_or_default();
+    let out = match (&a.out, &index.layout) {
+        (Some(dir), _) => dir.clone(),
+        (None, ReleaseLayout::Root { .. }) => index.root.join("TAKEOUT"),
+        (None, ReleaseLayout::ReleaseFolder { .. })
+            if index.root.parent().and_then(|p| p.file_name()) == Some("IMAGE".as_ref()) =>
+        {
+            index
+                .root
+                .parent()
+                .and_then(|p| p.parent())
+                .unwrap_or(&index.root)
+                .join("TAKEOUT")
+        }
+        (None, _) => anyhow::bail!(
+            "{} is not an NHI release root (IMAGE/<release>/, DATA/); say where the list goes with --out",
+            index.root.display()
+        ),
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let policy = match a.undecided {
+        Undecided::Refuse => UndecidedPolicy::Refuse,
+        Undecided::Drop => UndecidedPolicy::Drop,
+    };
+    let report = write_keep_list(
+        &out,
+        code,
+        session.images(),
+        session.effective(),
+        policy,
+        a.force,
+    )?;
+    println!("wrote {}", report.path.display());
+    println!(
+        "rows: {} study, {} series, {} image",
+        report.study_rows, report.series_rows, report.image_rows
+    );
+    println!(
+        "verified: the list re-read from disk keeps exactly the {} kept images ({} bytes); {} images left out ({} of them undecided)",
+        report.kept_images,
+        report.kept_bytes,
+        report.dropped_images,
+        report.undecided_dropped_images
+    );
+    if let Some(path) = &a.summary {
+        write_summary_csv(path, session.images(), session.effective())?;
+        println!("wrote the summary to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
