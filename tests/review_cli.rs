@@ -16,8 +16,11 @@ fn release() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// A series: its UID and its images' SOP Instance UIDs.
+type SeriesUids = (String, Vec<String>);
+
 /// The release tree from `index --json`: studies → series → SOP UIDs.
-fn tree(root: &Path) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+fn tree(root: &Path) -> Vec<(String, Vec<SeriesUids>)> {
     let out = lightbox_ok(&["index", s(root), "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("index json");
     json["studies"]

@@ -12,6 +12,7 @@ use super::browser::{self, BrowserView, Row, browser_ui};
 use super::command::{Command, Node, SeriesRef, VoiChoice};
 use super::fonts;
 use super::measure_tool::{Measurement, Tool};
+use super::review_ui::{self, ExportForm, ReviewUi};
 use super::state::{Layout, State};
 use super::tags::{TagTable, tags_ui};
 use super::thumbnails::Thumbnails;
@@ -22,6 +23,9 @@ use crate::i18n::{Language, Strings};
 use crate::index::{Index, ScanOptions, ScanProgress, Series};
 use crate::loader::{FrameKey, FrameLoader, prefetch_order};
 use crate::presets::Presets;
+use crate::review::takeout::{UndecidedPolicy, write_keep_list};
+use crate::review::{Decision, Level, ReleaseImages, ReviewSession, Target};
+use crate::store::{self, StoreNotice};
 use crate::window::Window;
 
 /// Messages from the scanning thread.
@@ -87,6 +91,20 @@ pub struct LightboxApp {
     measurements: HashMap<FrameKey, Vec<Measurement>>,
     /// Series thumbnails for the browser.
     thumbs: Thumbnails,
+    /// The keep/drop review of the open release.
+    review: ReviewUi,
+    /// Which tab the right panel shows.
+    side_tab: SideTab,
+}
+
+/// The tabs of the right panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum SideTab {
+    /// Decisions on the selected node, counts, the decision log.
+    #[default]
+    Review,
+    /// The DICOM tags of the current image.
+    Tags,
 }
 
 impl LightboxApp {
@@ -148,6 +166,8 @@ impl LightboxApp {
             tool: Tool::default(),
             measurements: HashMap::new(),
             thumbs: Thumbnails::default(),
+            review: ReviewUi::default(),
+            side_tab: SideTab::default(),
         };
         let (presets, source, problem) = Presets::load();
         app.presets = presets;
@@ -375,6 +395,146 @@ impl LightboxApp {
                     self.collapsed.insert(uid);
                 }
             }
+            Command::Decide {
+                label,
+                targets,
+                decision,
+                reason,
+            } => self.store_decisions(|session| {
+                let command = session.decide_command(label, &targets, decision, &reason);
+                session.apply(&command).map_err(|e| e.to_string())
+            }),
+            Command::DecideSelected(decision) => {
+                if let Some(node) = self.selected_or_shown() {
+                    let command = review_ui::decide(self.s(), &node, decision, &self.review.reason);
+                    self.apply(ctx, command);
+                }
+            }
+            Command::DecideCurrentImage(decision) => {
+                if let Some(instance) = self.current_instance(self.active) {
+                    let s = self.s();
+                    let label = format!(
+                        "{} {} {}",
+                        s.get(review_ui::decision_key(decision)),
+                        Level::Image.as_str(),
+                        instance.file_name
+                    );
+                    let target = Target {
+                        level: Level::Image,
+                        uid: instance.sop_uid,
+                    };
+                    let reason = self.review.reason.clone();
+                    self.apply(
+                        ctx,
+                        Command::Decide {
+                            label,
+                            targets: vec![target],
+                            decision,
+                            reason,
+                        },
+                    );
+                }
+            }
+            Command::Undo => self
+                .store_decisions(|session| session.undo().map(|_| ()).map_err(|e| e.to_string())),
+            Command::Redo => self
+                .store_decisions(|session| session.redo().map(|_| ()).map_err(|e| e.to_string())),
+            Command::NextUndecided(delta) => {
+                if let Some(node) = self.next_undecided_study(delta) {
+                    self.apply(ctx, Command::Select(node));
+                    self.apply(ctx, Command::SelectChild);
+                    if let Some(Node::Series(r)) = &self.selected {
+                        self.selected = Some(Node::Study(r.study_uid.clone()));
+                    }
+                }
+            }
+            Command::SetReviewFilter(f) => self.review.filter = f,
+            Command::AskBulk(b) => self.review.bulk = Some(b),
+            Command::CancelBulk => self.review.bulk = None,
+            Command::ConfirmBulk => {
+                if let Some(b) = self.review.bulk.take() {
+                    let s = self.s();
+                    let label = s.format(
+                        "bulk.label",
+                        &[
+                            ("decision", s.get(review_ui::decision_key(b.decision))),
+                            ("series", &b.targets.len().to_string()),
+                        ],
+                    );
+                    let reason = self.review.reason.clone();
+                    self.apply(
+                        ctx,
+                        Command::Decide {
+                            label,
+                            targets: b.targets,
+                            decision: b.decision,
+                            reason,
+                        },
+                    );
+                }
+            }
+            Command::ImportDecisions(path) => self.store_decisions(|session| {
+                use crate::review::import_file::{ImportKind, import_file};
+                let (kind, changes) =
+                    import_file(&path, session.images()).map_err(|e| e.to_string())?;
+                let label = format!(
+                    "import {}",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                );
+                let command = match kind {
+                    ImportKind::KeepList => session.replace_all_command(label, &changes),
+                    ImportKind::DecisionsCsv => session.merge_command(label, &changes),
+                };
+                session.apply(&command).map_err(|e| e.to_string())
+            }),
+            Command::OpenExport => {
+                if self.review.export.is_none() {
+                    self.review.export = Some(ExportForm::default());
+                }
+            }
+            Command::CloseExport => self.review.export = None,
+            Command::ExportKeepList => self.export_keep_list(),
+            Command::ExportSummary(path) => {
+                if let Some(session) = &self.review.session {
+                    self.review.error = crate::review::summary::write_summary_csv(
+                        &path,
+                        session.images(),
+                        session.effective(),
+                    )
+                    .err()
+                    .map(|e| e.to_string());
+                }
+            }
+            Command::ExportDecisions(path) => {
+                if let Some(session) = &self.review.session {
+                    self.review.error = crate::review::decisions_csv::write_decisions_csv(
+                        &path,
+                        session.decisions(),
+                    )
+                    .err()
+                    .map(|e| e.to_string());
+                }
+            }
+            Command::SaveProjectAs(path) => self.store_decisions(|session| {
+                session
+                    .store_mut()
+                    .save_as(&path)
+                    .map_err(|e| e.to_string())
+            }),
+            Command::AcceptChangedImages => {
+                if let Some(session) = self.review.session.as_mut() {
+                    let images = session.images().clone();
+                    match session.store_mut().accept_images(&images) {
+                        Ok(()) => {
+                            self.review.images_changed = false;
+                            self.review.notice = None;
+                        }
+                        Err(e) => self.review.error = Some(e.to_string()),
+                    }
+                }
+            }
             Command::SetCacheMib(mib) => {
                 self.state.cache_mib = mib.clamp(64, 1 << 20);
                 self.loader
@@ -390,11 +550,103 @@ impl LightboxApp {
         }
     }
 
+    /// The study after (or before) the selected one, in browser order, that still has
+    /// undecided images; wraps around.
+    fn next_undecided_study(&self, delta: i32) -> Option<Node> {
+        let index = self.index.as_ref()?;
+        let session = self.review.session.as_ref()?;
+        let studies: Vec<&str> = index.studies().map(|st| st.study_uid.as_str()).collect();
+        if studies.is_empty() {
+            return None;
+        }
+        let current = match self.selected_or_shown() {
+            Some(Node::Study(uid)) => Some(uid),
+            Some(Node::Series(r)) => Some(r.study_uid),
+            None => None,
+        };
+        let n = studies.len() as i64;
+        let start = current
+            .and_then(|c| studies.iter().position(|s| *s == c))
+            .map_or(if delta > 0 { -1 } else { n }, |p| p as i64);
+        (1..=n)
+            .map(|k| (start + k * i64::from(delta.signum())).rem_euclid(n) as usize)
+            .find(|&i| {
+                session
+                    .counts(studies[i])
+                    .is_some_and(|c| c.undecided_images > 0)
+            })
+            .map(|i| Node::Study(studies[i].to_owned()))
+    }
+
+    /// `TAKEOUT/` of the release root, where the keep-list goes by default.
+    fn default_takeout_dir(&self) -> Option<PathBuf> {
+        let index = self.index.as_ref()?;
+        match &index.layout {
+            crate::release::ReleaseLayout::Root { .. } => Some(index.root.join("TAKEOUT")),
+            crate::release::ReleaseLayout::ReleaseFolder { .. } => {
+                let image = index.root.parent()?;
+                (image.file_name() == Some("IMAGE".as_ref()))
+                    .then(|| image.parent().map(|r| r.join("TAKEOUT")))
+                    .flatten()
+            }
+            crate::release::ReleaseLayout::Plain => None,
+        }
+    }
+
+    /// Writes the keep-list as the export window says and reports the outcome there.
+    fn export_keep_list(&mut self) {
+        let default_dir = self.default_takeout_dir();
+        let s = self.s();
+        let (Some(session), Some(form)) = (&self.review.session, self.review.export.as_mut())
+        else {
+            return;
+        };
+        let Some(dir) = form.out_dir.clone().or(default_dir) else {
+            form.outcome = Some((s.get("export.choose_dir").to_owned(), false));
+            return;
+        };
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            form.outcome = Some((format!("{e}: {}", dir.display()), false));
+            return;
+        }
+        let policy = if form.undecided_drop {
+            UndecidedPolicy::Drop
+        } else {
+            UndecidedPolicy::Refuse
+        };
+        form.outcome = Some(
+            match write_keep_list(
+                &dir,
+                self.state.project_code.trim(),
+                session.images(),
+                session.effective(),
+                policy,
+                form.overwrite,
+            ) {
+                Ok(r) => (
+                    s.format(
+                        "export.done",
+                        &[
+                            ("path", &r.path.display().to_string()),
+                            ("studies", &r.study_rows.to_string()),
+                            ("series", &r.series_rows.to_string()),
+                            ("images", &r.image_rows.to_string()),
+                            ("kept", &r.kept_images.to_string()),
+                        ],
+                    ),
+                    true,
+                ),
+                Err(e) => (e.to_string(), false),
+            },
+        );
+        form.overwrite = false;
+    }
+
     /// The browser rows the filters let through.
     fn visible_rows(&self, index: &Index) -> Vec<Row> {
         browser::visible_rows(
             index,
-            &|st, se| browser::matches_text(&self.filter, st, se),
+            &|st, se| browser::matches_text(&self.filter, st, se) && self.review.passes(st, se),
             &self.collapsed,
         )
     }
@@ -543,12 +795,69 @@ impl LightboxApp {
                     self.install_index(index);
                     self.state.last_folder = self.scan_path.clone();
                     self.error = None;
+                    self.open_review();
                 }
                 Err(e) => self.error = Some(e),
             }
         } else if let Some(index) = latest {
             self.install_index(*index);
         }
+    }
+
+    /// Opens the project store of the scanned release (creating it the first time).
+    fn open_review(&mut self) {
+        let Some(index) = self.index.clone() else {
+            return;
+        };
+        let s = self.s();
+        self.review.session = None;
+        self.review.notice = None;
+        self.review.images_changed = false;
+        self.review.error = None;
+        let images = ReleaseImages::from_index(&index);
+        let location = store::choose(&index.root, &index.layout, &store::projects_dir());
+        if let Some(f) = &location.fallback {
+            self.review.notice = Some(s.format(
+                "review.store_fallback",
+                &[
+                    ("folder", &f.folder.display().to_string()),
+                    ("path", &location.path.display().to_string()),
+                ],
+            ));
+        }
+        let reviewer = if self.state.reviewer.trim().is_empty() {
+            "unknown".to_owned()
+        } else {
+            self.state.reviewer.clone()
+        };
+        match ReviewSession::open(images, &location.path, &reviewer) {
+            Ok((session, notices)) => {
+                for n in notices {
+                    let StoreNotice::ImagesChanged(c) = n;
+                    self.review.images_changed = true;
+                    self.review.notice = Some(s.format(
+                        "review.images_changed",
+                        &[
+                            ("added", &c.added.to_string()),
+                            ("removed", &c.removed.to_string()),
+                            ("changed", &c.changed.to_string()),
+                        ],
+                    ));
+                }
+                self.review.session = Some(session);
+                self.review.refresh_log();
+            }
+            Err(e) => self.review.error = Some(e.to_string()),
+        }
+    }
+
+    /// Stores a decision command and refreshes what shows it.
+    fn store_decisions(&mut self, run: impl FnOnce(&mut ReviewSession) -> Result<(), String>) {
+        let Some(session) = self.review.session.as_mut() else {
+            return;
+        };
+        self.review.error = run(session).err();
+        self.review.refresh_log();
     }
 
     /// Shows a (partial or final) index; the first one of a scan also fills the viewports.
@@ -600,7 +909,22 @@ impl LightboxApp {
         let presets = self.presets.for_modality(&modality).to_vec();
         ctx.input(|i| {
             let mut out = Vec::new();
-            let pressed = |k| i.key_pressed(k);
+            // The modifiers held when `k` went down, read from the key event itself: a
+            // quick Shift+K can be released again before the frame reads `i.modifiers`.
+            let press = |k: Key| {
+                i.events.iter().find_map(|e| match e {
+                    egui::Event::Key {
+                        key,
+                        pressed: true,
+                        modifiers,
+                        ..
+                    } if *key == k => Some(*modifiers),
+                    _ => None,
+                })
+            };
+            let with_command = |k: Key| press(k).is_some_and(|m| m.ctrl || m.command);
+            // Plain keys (Shift allowed): no Ctrl, Cmd or Alt.
+            let pressed = |k: Key| press(k).is_some_and(|m| !m.ctrl && !m.command && !m.alt);
             for (k, d) in [
                 (Key::ArrowDown, 1),
                 (Key::ArrowRight, 1),
@@ -679,22 +1003,28 @@ impl LightboxApp {
                     label: s.get("preset.auto_percentile").to_owned(),
                 });
             }
-            let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
+            if with_command(Key::Z) {
+                out.push(if press(Key::Z).is_some_and(|m| m.shift) {
+                    Command::Redo
+                } else {
+                    Command::Undo
+                });
+            }
+            if with_command(Key::Y) {
+                out.push(Command::Redo);
+            }
             // Ctrl+arrows walk the browser tree; plain arrows stay with the stack.
-            if !plain {
-                for (key, command) in [
-                    (Key::ArrowDown, Command::StepNode(1)),
-                    (Key::ArrowUp, Command::StepNode(-1)),
-                    (Key::ArrowLeft, Command::SelectParent),
-                    (Key::ArrowRight, Command::SelectChild),
-                ] {
-                    if i.key_pressed(key) {
-                        out.retain(|c| !matches!(c, Command::Scroll { .. }));
-                        out.push(command);
-                    }
+            for (key, command) in [
+                (Key::ArrowDown, Command::StepNode(1)),
+                (Key::ArrowUp, Command::StepNode(-1)),
+                (Key::ArrowLeft, Command::SelectParent),
+                (Key::ArrowRight, Command::SelectChild),
+            ] {
+                if with_command(key) {
+                    out.push(command);
                 }
             }
-            if plain {
+            {
                 for (k, c) in [
                     (Key::R, Command::Reset(v)),
                     (Key::I, Command::Invert(v)),
@@ -745,6 +1075,27 @@ impl LightboxApp {
                         out.push(c);
                     }
                 }
+                // Review: K/D/U decide the selected node, Shift+K/D/U the image shown;
+                // N/P jump to the next or previous study with undecided images.
+                for (key, decision) in [
+                    (Key::K, Decision::Keep),
+                    (Key::D, Decision::Drop),
+                    (Key::U, Decision::Undecided),
+                ] {
+                    if pressed(key) {
+                        out.push(if press(key).is_some_and(|m| m.shift) {
+                            Command::DecideCurrentImage(decision)
+                        } else {
+                            Command::DecideSelected(decision)
+                        });
+                    }
+                }
+                if pressed(Key::N) {
+                    out.push(Command::NextUndecided(1));
+                }
+                if pressed(Key::P) {
+                    out.push(Command::NextUndecided(-1));
+                }
                 if pressed(Key::Tab) {
                     out.push(Command::Activate((v + 1) % self.state.layout.count()));
                 }
@@ -791,12 +1142,86 @@ impl eframe::App for LightboxApp {
                         }
                         ui.close();
                     }
+                    ui.separator();
+                    let has_review = self.review.session.is_some();
+                    if ui
+                        .add_enabled(
+                            has_review,
+                            egui::Button::new(s.get("menu.file.import_decisions")),
+                        )
+                        .clicked()
+                    {
+                        if let Some(p) = rfd::FileDialog::new()
+                            .add_filter("csv", &["csv"])
+                            .pick_file()
+                        {
+                            commands.push(Command::ImportDecisions(p));
+                        }
+                        ui.close();
+                    }
+                    if ui
+                        .add_enabled(
+                            has_review,
+                            egui::Button::new(s.get("menu.file.export_keep_list")),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::OpenExport);
+                        ui.close();
+                    }
+                    if ui
+                        .add_enabled(
+                            has_review,
+                            egui::Button::new(s.get("menu.file.save_project_as")),
+                        )
+                        .clicked()
+                    {
+                        if let Some(p) = rfd::FileDialog::new()
+                            .set_file_name("review.lightbox.sqlite")
+                            .save_file()
+                        {
+                            commands.push(Command::SaveProjectAs(p));
+                        }
+                        ui.close();
+                    }
+                    ui.separator();
                     if ui.button(s.get("menu.file.settings")).clicked() {
                         self.show_settings = true;
                         ui.close();
                     }
                     if ui.button(s.get("menu.file.quit")).clicked() {
                         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                });
+                ui.menu_button(s.get("menu.edit"), |ui| {
+                    let session = self.review.session.as_ref();
+                    let undo = session.and_then(|x| x.undo_label()).map(str::to_owned);
+                    let redo = session.and_then(|x| x.redo_label()).map(str::to_owned);
+                    let text = |key: &str, label: &Option<String>| match label {
+                        Some(l) => format!("{} — {l}", s.get(key)),
+                        None => s.get(key).to_owned(),
+                    };
+                    if ui
+                        .add_enabled(
+                            undo.is_some(),
+                            egui::Button::new(text("menu.edit.undo", &undo))
+                                .shortcut_text("Ctrl+Z"),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::Undo);
+                        ui.close();
+                    }
+                    if ui
+                        .add_enabled(
+                            redo.is_some(),
+                            egui::Button::new(text("menu.edit.redo", &redo))
+                                .shortcut_text("Ctrl+Y"),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::Redo);
+                        ui.close();
                     }
                 });
                 ui.menu_button(s.get("menu.view"), |ui| {
@@ -881,6 +1306,31 @@ impl eframe::App for LightboxApp {
                     .as_deref()
                     .map(|i| self.visible_rows(i))
                     .unwrap_or_default();
+                if let Some(index) = index.as_deref() {
+                    let mut modalities: Vec<String> = index
+                        .series()
+                        .filter_map(|se| se.modality.clone())
+                        .collect();
+                    modalities.sort();
+                    modalities.dedup();
+                    // The series the filters let through, collapsed studies included.
+                    let filtered: Vec<(String, usize)> = index
+                        .studies()
+                        .flat_map(|st| st.series.iter().map(move |se| (st, se)))
+                        .filter(|(st, se)| {
+                            browser::matches_text(&self.filter, st, se)
+                                && self.review.passes(st, se)
+                        })
+                        .map(|(_, se)| (se.series_uid.clone(), se.instances.len()))
+                        .collect();
+                    commands.extend(review_ui::filter_ui(
+                        ui,
+                        s,
+                        &self.review,
+                        &modalities,
+                        &filtered,
+                    ));
+                }
                 let view = BrowserView {
                     s,
                     index: index.as_deref(),
@@ -889,7 +1339,7 @@ impl eframe::App for LightboxApp {
                     selected: self.selected.as_ref(),
                     scroll_to_selected: std::mem::take(&mut self.scroll_to_selected),
                     thumbs: &self.thumbs,
-                    mark: &|_| None,
+                    mark: &|node| self.review.mark(node),
                     claims_line: &|_, _| None,
                 };
                 commands.extend(browser_ui(ui, &view, &mut self.filter));
@@ -900,11 +1350,39 @@ impl eframe::App for LightboxApp {
             if let Some(p) = &current_path {
                 self.tags.show_file(p, ui.ctx());
             }
-            egui::Panel::right("tags")
+            let image = self.current_instance(self.active).map(|i| i.sop_uid);
+            let selected = self.selected_or_shown();
+            egui::Panel::right("side")
                 .resizable(true)
                 .default_size(360.0)
                 .show(ui, |ui| {
-                    tags_ui(ui, s, &self.tags, &mut self.tag_filter);
+                    ui.horizontal(|ui| {
+                        for (tab, key) in [
+                            (SideTab::Review, "review.title"),
+                            (SideTab::Tags, "tags.title"),
+                        ] {
+                            ui.selectable_value(&mut self.side_tab, tab, s.get(key));
+                        }
+                    });
+                    ui.separator();
+                    match self.side_tab {
+                        SideTab::Review => {
+                            egui::ScrollArea::vertical()
+                                .id_salt("review-panel")
+                                .auto_shrink(false)
+                                .show(ui, |ui| {
+                                    commands.extend(review_ui::review_panel_ui(
+                                        ui,
+                                        s,
+                                        &mut self.review,
+                                        self.index.as_deref(),
+                                        selected.as_ref(),
+                                        image.as_deref(),
+                                    ));
+                                });
+                        }
+                        SideTab::Tags => tags_ui(ui, s, &self.tags, &mut self.tag_filter),
+                    }
                 });
         }
 
@@ -958,6 +1436,29 @@ impl eframe::App for LightboxApp {
             }
         });
 
+        if let Some(b) = &self.review.bulk {
+            commands.extend(review_ui::bulk_window(&ctx, s, b));
+        }
+        if self.review.export.is_some() {
+            let default_dir = self.default_takeout_dir();
+            let file_name = self.review.session.as_ref().map_or(String::new(), |x| {
+                format!(
+                    "{}_{}.csv",
+                    self.state.project_code.trim(),
+                    x.images().release_id.as_deref().unwrap_or("?")
+                )
+            });
+            if let Some(form) = self.review.export.as_mut() {
+                commands.extend(review_ui::export_window(
+                    &ctx,
+                    s,
+                    form,
+                    &mut self.state.project_code,
+                    default_dir.as_deref(),
+                    &file_name,
+                ));
+            }
+        }
         if self.show_settings {
             let mut open = true;
             egui::Window::new(s.get("settings.title"))
@@ -981,6 +1482,10 @@ impl eframe::App for LightboxApp {
                                 commands.push(Command::SetLanguage(l));
                             }
                         }
+                    });
+                    ui.horizontal(|ui| {
+                        ui.label(s.get("settings.reviewer"));
+                        ui.text_edit_singleline(&mut self.state.reviewer);
                     });
                     ui.horizontal(|ui| {
                         ui.label(s.get("settings.window_presets_file"));
@@ -1172,6 +1677,13 @@ impl LightboxApp {
             let size = self.last_sizes[v].map_or(Vec2::splat(512.0), |(_, s)| s);
             let zoom = self.viewports[v].effective_zoom(image, size) * ui.ctx().pixels_per_point();
             ui.label(s.format("status.zoom", &[("z", &format!("{:.0}", zoom * 100.0))]));
+            ui.separator();
+        }
+        if let Some(session) = &self.review.session {
+            ui.label(review_ui::counts_text(
+                s,
+                session.effective().release_counts(),
+            ));
             ui.separator();
         }
         let (bytes, count) = self.loader.cache_usage();

@@ -7,9 +7,11 @@
 use std::path::PathBuf;
 
 use super::measure_tool::{Measurement, Tool};
+use super::review_ui::{BulkConfirm, ReviewFilter};
 use super::state::Layout;
 use crate::i18n::Language;
 use crate::loader::FrameKey;
+use crate::review::{Decision, Target};
 use crate::window::Window;
 
 /// A series, named by UIDs (stable across rescans).
@@ -152,6 +154,51 @@ pub enum Command {
     SelectChild,
     /// Show or hide the series of a study in the browser.
     ToggleCollapsed(String),
+    /// Set a decision on nodes (stored at once, one undo step).
+    Decide {
+        /// What the log and the undo menu call it.
+        label: String,
+        /// The nodes.
+        targets: Vec<Target>,
+        /// The decision.
+        decision: Decision,
+        /// The reviewer's reason.
+        reason: String,
+    },
+    /// Decide the image the active viewport shows.
+    DecideCurrentImage(Decision),
+    /// Decide the selected browser node (or the series shown, when nothing is selected).
+    DecideSelected(Decision),
+    /// Undo the last decision command.
+    Undo,
+    /// Redo the last undone decision command.
+    Redo,
+    /// Select the next (1) or previous (-1) study that has undecided images.
+    NextUndecided(i32),
+    /// Change the review filters of the browser.
+    SetReviewFilter(ReviewFilter),
+    /// Ask to confirm a bulk decision.
+    AskBulk(BulkConfirm),
+    /// Apply the bulk decision awaiting confirmation.
+    ConfirmBulk,
+    /// Drop the bulk decision awaiting confirmation.
+    CancelBulk,
+    /// Import a keep-list or decisions csv.
+    ImportDecisions(PathBuf),
+    /// Open the keep-list export window.
+    OpenExport,
+    /// Close it.
+    CloseExport,
+    /// Write the keep-list as the export window says.
+    ExportKeepList,
+    /// Write the summary csv.
+    ExportSummary(PathBuf),
+    /// Write the explicit decisions as a decisions csv.
+    ExportDecisions(PathBuf),
+    /// Move the project store.
+    SaveProjectAs(PathBuf),
+    /// Accept that the release's images changed since the store was made.
+    AcceptChangedImages,
     /// Decoded-frame cache budget in MiB.
     SetCacheMib(u64),
     /// Remove the newest measurement of the image a viewport shows.

@@ -11,6 +11,7 @@ mod fonts;
 pub mod gpu;
 pub mod measure_tool;
 mod overlay;
+pub mod review_ui;
 pub mod state;
 mod tags;
 mod thumbnails;

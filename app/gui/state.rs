@@ -77,6 +77,10 @@ pub struct State {
     pub show_overlays: bool,
     /// Scroll viewports that share a Frame of Reference together.
     pub linked_scrolling: bool,
+    /// The reviewer's name, stored with every decision.
+    pub reviewer: String,
+    /// The project code that names the keep-list.
+    pub project_code: String,
 }
 
 impl Default for State {
@@ -90,6 +94,16 @@ impl Default for State {
             show_tags: true,
             show_overlays: true,
             linked_scrolling: true,
+            reviewer: default_reviewer(),
+            project_code: String::new(),
         }
     }
+}
+
+/// The login name, until the reviewer types theirs in the settings.
+pub fn default_reviewer() -> String {
+    ["USERNAME", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_default()
 }
