@@ -4,52 +4,11 @@
 //! (AccessKit labels) and a snapshot of the window.
 #![cfg(feature = "gui")]
 
-use std::time::Duration;
+mod common;
 
+use common::gui::{harness, has_label, wait_for};
 use egui::Key;
-use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
-use lightbox::gui::LightboxApp;
-
-/// The app on the sample release, in a 1400×900 window.
-fn harness() -> Harness<'static, LightboxApp> {
-    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .wgpu()
-        .build_eframe(move |cc| LightboxApp::new(cc, Some(sample), None))
-}
-
-/// Steps the UI until `done` holds (scanning and decoding run on other threads).
-fn wait_for(
-    h: &mut Harness<'static, LightboxApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, LightboxApp>) -> bool,
-) {
-    for _ in 0..500 {
-        h.step();
-        if done(h) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let labels: Vec<String> = h
-        .root()
-        .query_all_by(|_| true)
-        .filter_map(|n| n.accesskit_node().label().or_else(|| n.value()))
-        .filter(|l| l.contains("Slice") || l.contains("W ") || l.contains("CHEST"))
-        .collect();
-    panic!("timed out waiting for {what}; labels now: {labels:?}");
-}
-
-/// True when some widget shows `text`: a button's label or a text label's value
-/// (egui gives plain labels the AccessKit role Label with the text as value).
-fn has_label(h: &Harness<'static, LightboxApp>, text: &str) -> bool {
-    h.root().query_all_by(|_| true).any(|n| {
-        n.accesskit_node().label().is_some_and(|l| l.contains(text))
-            || n.value().is_some_and(|v| v.contains(text))
-    })
-}
+use egui_kittest::kittest::Queryable;
 
 #[test]
 fn read_a_ct_series_like_a_radiologist() {
@@ -57,7 +16,8 @@ fn read_a_ct_series_like_a_radiologist() {
     let runtime = tempfile::Builder::new().prefix("xdg").tempdir().unwrap();
     // SAFETY: set before any thread of this test reads the environment.
     unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
-    let mut h = harness();
+    let (_dir, sample) = common::sample_copy();
+    let mut h = harness(sample);
     wait_for(&mut h, "the sample release to be scanned", |h| {
         has_label(h, "CHEST 5mm BONE")
     });

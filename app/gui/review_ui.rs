@@ -275,10 +275,14 @@ pub fn review_panel_ui(
         }
     });
     ui.separator();
-    ui.weak(s.format(
-        "review.store",
-        &[("path", &session.store().path().display().to_string())],
-    ));
+    // The file name, with the whole path on hover (paths are long and vary by machine).
+    let store_path = session.store().path();
+    let name = store_path.file_name().map_or_else(
+        || store_path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    ui.weak(s.format("review.store", &[("path", &name)]))
+        .on_hover_text(store_path.display().to_string());
     egui::CollapsingHeader::new(s.get("review.log"))
         .id_salt("review-log")
         .default_open(true)
@@ -377,7 +381,7 @@ pub fn filter_ui(
     let mut filter = review.filter.clone();
     ui.horizontal_wrapped(|ui| {
         ui.checkbox(&mut filter.undecided_only, s.get("filter.undecided_only"));
-        egui::ComboBox::from_id_salt("filter-modality")
+        egui::ComboBox::new("filter-modality", s.get("filter.modality"))
             .selected_text(
                 filter
                     .modality

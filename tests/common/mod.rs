@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: the binary, external tools, NPY/PNG readers.
 #![allow(dead_code)] // each test binary uses a different subset
 
+#[cfg(feature = "gui")]
+pub mod gui;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -182,4 +185,28 @@ pub fn synth_release(out: &Path, studies: u32, slices: u32, size: u32) {
         "--size",
         &size.to_string(),
     ]);
+}
+
+/// A copy of the bundled sample release in a temp folder, so a test's project store
+/// (written beside the release) starts empty and never lands in the repository.
+pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("sample-data");
+    for entry in walkdir::WalkDir::new(repo().join("sample-data")) {
+        let entry = entry.expect("walk sample-data");
+        let rel = entry
+            .path()
+            .strip_prefix(repo().join("sample-data"))
+            .expect("under sample-data");
+        if rel.starts_with("lightbox") {
+            continue;
+        }
+        let to = root.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+    (dir, root)
 }

@@ -1,0 +1,47 @@
+//! Helpers of the egui_kittest tests: the app on a release, waiting, label queries.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use lightbox::gui::LightboxApp;
+
+/// The app on a copy of the sample release, in a 1400×900 window.
+pub fn harness(sample: PathBuf) -> Harness<'static, LightboxApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .wgpu()
+        .build_eframe(move |cc| LightboxApp::new(cc, Some(sample), None))
+}
+
+/// Steps the UI until `done` holds (scanning and decoding run on other threads).
+pub fn wait_for(
+    h: &mut Harness<'static, LightboxApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, LightboxApp>) -> bool,
+) {
+    for _ in 0..500 {
+        h.step();
+        if done(h) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let labels: Vec<String> = h
+        .root()
+        .query_all_by(|_| true)
+        .filter_map(|n| n.accesskit_node().label().or_else(|| n.value()))
+        .take(80)
+        .collect();
+    panic!("timed out waiting for {what}; labels now: {labels:?}");
+}
+
+/// True when some widget shows `text`: a button's label or a text label's value
+/// (egui gives plain labels the AccessKit role Label with the text as value).
+pub fn has_label(h: &Harness<'static, LightboxApp>, text: &str) -> bool {
+    h.root().query_all_by(|_| true).any(|n| {
+        n.accesskit_node().label().is_some_and(|l| l.contains(text))
+            || n.value().is_some_and(|v| v.contains(text))
+    })
+}

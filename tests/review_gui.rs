@@ -1,0 +1,87 @@
+//! The review flow in the viewer, driven with the keyboard as a reviewer would:
+//! keep a series, look at its study, drop an image, undo, export the keep-list, and
+//! check the file on disk against the release.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use common::gui::{harness, has_label, wait_for};
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
+use lightbox::index::{Index, ScanOptions};
+
+#[test]
+fn decide_with_the_keyboard_and_export_the_keep_list() {
+    let runtime = tempfile::Builder::new().prefix("xdg").tempdir().unwrap();
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
+    let (_dir, root) = common::sample_copy();
+    let index = Index::open(&root, &ScanOptions::default(), &|_| {}).expect("scan");
+    let study = index
+        .studies()
+        .find(|st| {
+            st.series
+                .iter()
+                .any(|se| se.description.as_deref() == Some("CHEST 5mm BONE"))
+        })
+        .expect("the chest CT study");
+    let bone = study
+        .series
+        .iter()
+        .find(|se| se.description.as_deref() == Some("CHEST 5mm BONE"))
+        .expect("bone series");
+
+    let mut h = harness(root.clone());
+    h.state_mut().state.project_code = "2021010001".into();
+    wait_for(&mut h, "the review to open", |h| {
+        has_label(h, "0 kept, 0 dropped, 159 undecided")
+    });
+    h.get_by_label_contains("CHEST 5mm BONE").click();
+    wait_for(&mut h, "the bone series", |h| has_label(h, "Slice 1/16"));
+
+    // K keeps the selected series: 16 images.
+    h.key_press(Key::K);
+    wait_for(&mut h, "the series kept", |h| {
+        has_label(h, "16 kept, 0 dropped, 143 undecided")
+    });
+    // Shift+D drops the image shown; Ctrl+Z takes it back.
+    h.key_press_modifiers(Modifiers::SHIFT, Key::D);
+    wait_for(&mut h, "one image dropped", |h| {
+        has_label(h, "15 kept, 1 dropped, 143 undecided")
+    });
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    wait_for(&mut h, "the drop undone", |h| {
+        has_label(h, "16 kept, 0 dropped, 143 undecided")
+    });
+    // Ctrl+← selects the study; its other series is still undecided.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::ArrowLeft);
+    wait_for(&mut h, "the study selected", |h| {
+        has_label(h, "16 kept, 0 dropped, 32 undecided")
+    });
+
+    // File ▸ Export keep-list…, leave undecided images out, write.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export keep-list…").click();
+    wait_for(&mut h, "the export window", |h| {
+        has_label(h, "Write keep-list")
+    });
+    h.get_by_label_contains("Leave undecided images out")
+        .click();
+    h.run_steps(1);
+    h.get_by_label("Write keep-list").click();
+    wait_for(&mut h, "the export report", |h| {
+        has_label(h, "re-read and verified")
+    });
+
+    let list = root.join("TAKEOUT/2021010001_20210407_102537.csv");
+    let text = std::fs::read_to_string(&list).expect("the keep-list was written");
+    // The study is not wholly kept, the bone series is: one series row.
+    assert_eq!(
+        text,
+        format!(
+            "STUDY_INSTANCE_UID,SERIES_INSTANCE_UID,DICOM File Name\r\n{},{},\r\n",
+            study.study_uid, bone.series_uid
+        )
+    );
+}
