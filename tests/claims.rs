@@ -304,6 +304,26 @@ fn csv_and_sqlite_disagreement_is_reported_and_the_sqlite_used() {
 }
 
 #[test]
+fn an_unreadable_csv_beside_a_good_sqlite_is_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = data_dir(dir.path());
+    write_disagreeing_sources(&data);
+    let csv = data.join(csv_name());
+    write(&csv, b"SeriesInstanceId,ICD1\n1.2.1,\x80\n");
+    let claims = Claims::load(&data, RELEASE).expect("the sqlite is enough");
+    assert_eq!(claims.used(), UsedSource::Sqlite);
+    assert_eq!(claims.table().len(), 3);
+    assert!(claims.comparison.is_none());
+    assert_eq!(
+        claims.notes,
+        [format!(
+            "cannot read claims csv: neither UTF-8 (invalid byte at line 2) nor Big5 (invalid byte at line 2): {}",
+            csv.display()
+        )]
+    );
+}
+
+#[test]
 fn a_missing_data_folder_or_claims_file_is_an_empty_set_with_a_note() {
     let dir = tempfile::tempdir().expect("tempdir");
     let image = dir.path().join("IMAGE").join(RELEASE);

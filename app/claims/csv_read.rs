@@ -99,9 +99,9 @@ const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
 /// Reads and decodes the csv at `path`; `what` names it in errors (`claims csv`).
 pub fn read_csv(path: &Path, what: &'static str) -> Result<CsvText, ClaimsError> {
-    let bytes = std::fs::read(path).map_err(|source| ClaimsError::Io {
+    let bytes = std::fs::read(path).map_err(|reason| ClaimsError::Io {
         what,
-        source,
+        reason,
         path: path.to_path_buf(),
     })?;
     parse_csv(&bytes).map_err(|problem| ClaimsError::Csv {

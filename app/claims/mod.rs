@@ -43,12 +43,12 @@ use crate::review::ReleaseImages;
 #[derive(Debug, thiserror::Error)]
 pub enum ClaimsError {
     /// A file could not be read at all.
-    #[error("cannot read {what}: {source}: {}", path.display())]
+    #[error("cannot read {what}: {reason}: {}", path.display())]
     Io {
         /// Which file (`claims csv`).
         what: &'static str,
         /// The I/O error.
-        source: std::io::Error,
+        reason: std::io::Error,
         /// The file.
         path: PathBuf,
     },
@@ -63,10 +63,10 @@ pub enum ClaimsError {
         path: PathBuf,
     },
     /// SQLite failed on the file.
-    #[error("cannot read claims sqlite: {source}: {}", path.display())]
+    #[error("cannot read claims sqlite: {reason}: {}", path.display())]
     Sqlite {
         /// SQLite's error.
-        source: rusqlite::Error,
+        reason: rusqlite::Error,
         /// The file.
         path: PathBuf,
     },
@@ -172,6 +172,12 @@ fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
         .filter(|p| p.is_file())
 }
 
+/// The source when it was read; its error, when it was not, becomes a note (the
+/// other source is used).
+fn read_or_note<T>(source: Option<Result<T, ClaimsError>>, notes: &mut Vec<String>) -> Option<T> {
+    source?.map_err(|e| notes.push(e.to_string())).ok()
+}
+
 impl Claims {
     /// Reads the claims of `release_id` from `data_dir`: the csv and SQLite (either,
     /// both, or neither; with both, the SQLite is used and the csv compared with it)
@@ -227,16 +233,21 @@ impl Claims {
             }
             (Some(Err(e)), None) | (None, Some(Err(e))) => return Err(e),
             (csv, sqlite) => {
-                for result in [
-                    csv.as_ref().map(|r| r.as_ref().err()),
-                    sqlite.as_ref().map(|r| r.as_ref().err()),
-                ] {
-                    if let Some(Some(e)) = result {
-                        claims.notes.push(e.to_string());
-                    }
-                }
-                claims.csv = csv.and_then(Result::ok);
-                claims.sqlite = sqlite.and_then(Result::ok);
+                claims.csv = read_or_note(csv, &mut claims.notes);
+                claims.sqlite = read_or_note(sqlite, &mut claims.notes);
+            }
+        }
+        if let Some(csv) = claims.csv.as_ref().filter(|_| claims.sqlite.is_none()) {
+            let missing: Vec<&str> = table::KEY_COLUMNS
+                .into_iter()
+                .filter(|k| csv.table.column_index(k).is_none())
+                .collect();
+            if !missing.is_empty() {
+                claims.notes.push(format!(
+                    "claims csv has no {} column, so its rows cannot be joined to images: {}",
+                    missing.join(" or "),
+                    csv.path.display()
+                ));
             }
         }
         if let (Some(csv), Some(sqlite)) = (&claims.csv, &claims.sqlite) {

@@ -30,8 +30,8 @@ pub struct SqliteClaims {
 
 /// Opens `path` read-only and reads the claims table from it.
 pub fn read_sqlite(path: &Path) -> Result<SqliteClaims, ClaimsError> {
-    let db_error = |source: rusqlite::Error| ClaimsError::Sqlite {
-        source,
+    let db_error = |reason: rusqlite::Error| ClaimsError::Sqlite {
+        reason,
         path: path.to_path_buf(),
     };
     let conn = Connection::open_with_flags(

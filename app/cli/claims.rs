@@ -2,6 +2,31 @@
 //!
 //! Mismatches are findings, not failures: the verb exits 0 whenever the release and
 //! its claims could be read, and 2 only when they could not.
+//!
+//! `--json` prints one object; keys are only ever added, never renamed or removed:
+//!
+//! - `release_id` (string or null), `language` (`en` / `zh-TW`: labels and readings)
+//! - `sources`: `used` (`sqlite` / `csv` / `none`); `csv` (null or `path`, `encoding`
+//!   `utf8` / `utf8_bom` / `utf16_le` / `utf16_be` / `big5`, `delimiter`, `rows`);
+//!   `sqlite` (null or `path`, `table`, `rows`); `history` (`path`, `year`, `encoding`,
+//!   `rows` per VDemoOpDtl file)
+//! - `columns` (of the table in use, file order), `extra_columns` (not in the manual)
+//! - `studies`: in browser order, each `study_uid`, `patient_id`, `study_date`,
+//!   `claims` (rows naming the study and no series) and `series`: `series_uid`,
+//!   `modality`, `number`, `description`, `images`, `summary` (one line, null without
+//!   claims), `claims` (rows naming the series)
+//! - `claims_rows_without_images` (rows), `series_without_claims` (`study_uid`,
+//!   `series_uid`)
+//! - `csv_vs_sqlite`: null unless both files were read, else `csv_rows`,
+//!   `sqlite_rows`, `columns_only_in_csv`, `columns_only_in_sqlite`, `key_columns`,
+//!   `only_in_csv` / `only_in_sqlite` (`key`, `row`), `differing` (`key`, `csv_row`,
+//!   `sqlite_row`, `cells`: `column`, `csv`, `sqlite`)
+//! - `notes`: strings, each ending with the path it is about
+//!
+//! A row is `{"row": n, "fields": [...]}`, `n` its 0-based index in the table in use
+//! (the text output numbers rows from 1), each field `column`, `label` (null for an
+//! extra column), `value`, `readings` (decoded code, several when ambiguous),
+//! `icd_code` and `icd_title` (null unless an ICD-10-CM diagnosis).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,8 +77,7 @@ fn row_json(table: &ClaimsTable, row: usize, lang: Language) -> Value {
     json!({ "row": row, "fields": row_fields(table, row, lang) })
 }
 
-/// The `claims --json` object (its fields are described in the module's report and
-/// stay stable: new ones may be added, none renamed or removed).
+/// The `claims --json` object, as the module documentation describes it.
 fn to_json(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language) -> Value {
     let table = claims.table();
     let rows =
