@@ -4,6 +4,7 @@
 //! shells over it. See `ARCHITECTURE.md` for what each module owns.
 
 pub mod attrs;
+pub mod claims;
 pub mod codec;
 pub mod dicom_file;
 pub mod display_frame;

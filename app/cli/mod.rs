@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and one function per verb.
 
+mod claims;
 mod decide;
 mod decode;
 mod index;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Scan a folder or release; print the tree and the problems.
     Index(index::IndexArgs),
+    /// Print the release's claims joined to its series, and what does not match.
+    Claims(claims::ClaimsArgs),
     /// Render one frame to an 8-bit PNG as a viewer shows it.
     Render(render::RenderArgs),
     /// Write one frame's modality values as NPY (float32; colour: uint8 rows×cols×3).
@@ -48,6 +51,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Index(a)) => index::run(&a),
+        Some(Command::Claims(a)) => claims::run(&a),
         Some(Command::Render(a)) => render::run(&a),
         Some(Command::Decode(a)) => decode::run(&a),
         Some(Command::Synth(a)) => synth::run(&a),
