@@ -213,6 +213,24 @@ fn font_covers_every_claims_label() {
 }
 
 #[test]
+fn font_covers_every_claims_column_label() {
+    let cmap = font_cmap();
+    let text = read_text("assets/claims-columns.tsv");
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(rows.len() >= 25, "claims column table looks truncated");
+    let missing: BTreeSet<char> = rows
+        .iter()
+        .filter_map(|l| l.split('\t').nth(1))
+        .flat_map(|zh| cmap.missing(zh))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{FONT} lacks glyphs for assets/claims-columns.tsv (run `bash assets/fonts/make_subset.sh`): {}",
+        describe(&missing)
+    );
+}
+
+#[test]
 fn font_covers_ascii_and_common_punctuation() {
     let cmap = font_cmap();
     let ascii: String = (0x20u8..0x7f).map(char::from).collect();

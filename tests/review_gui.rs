@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::gui::{harness, has_label, wait_for};
+use common::gui::{harness, has_label, scroll_and_click, wait_for};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use lightbox::index::{Index, ScanOptions};
@@ -36,7 +36,7 @@ fn decide_with_the_keyboard_and_export_the_keep_list() {
     wait_for(&mut h, "the review to open", |h| {
         has_label(h, "0 kept, 0 dropped, 159 undecided")
     });
-    h.get_by_label_contains("CHEST 5mm BONE").click();
+    scroll_and_click(&mut h, "CHEST 5mm BONE");
     wait_for(&mut h, "the bone series", |h| has_label(h, "Slice 1/16"));
 
     // K keeps the selected series: 16 images.

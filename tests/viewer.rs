@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::gui::{harness, has_label, wait_for};
+use common::gui::{harness, has_label, scroll_and_click, wait_for};
 use egui::Key;
 use egui_kittest::kittest::Queryable;
 
@@ -21,7 +21,7 @@ fn read_a_ct_series_like_a_radiologist() {
     wait_for(&mut h, "the sample release to be scanned", |h| {
         has_label(h, "CHEST 5mm BONE")
     });
-    h.get_by_label_contains("CHEST 5mm BONE").click();
+    scroll_and_click(&mut h, "CHEST 5mm BONE");
     wait_for(&mut h, "the first image", |h| {
         has_label(h, "Slice 1/16") && has_label(h, "W 1800 L 400")
     });
@@ -36,6 +36,8 @@ fn read_a_ct_series_like_a_radiologist() {
     wait_for(&mut h, "the browser thumbnails", |h| {
         h.state().thumbnails_pending() == 0
     });
+    // The claims load on a worker thread; their summary lines are in the snapshot.
+    wait_for(&mut h, "the claims summaries", |h| has_label(h, "R91.1"));
     h.run_steps(3);
     h.snapshot("viewer_ct_lung");
     // Distance tool: drag 100 points to the right across the image.

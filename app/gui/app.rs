@@ -9,6 +9,7 @@ use crossbeam_channel::{Receiver, unbounded};
 use egui::{Key, Rect, Vec2};
 
 use super::browser::{self, BrowserView, Row, browser_ui};
+use super::claims_ui::{ClaimsUi, claims_panel_ui};
 use super::command::{Command, Node, SeriesRef, VoiChoice};
 use super::fonts;
 use super::measure_tool::{Measurement, Tool};
@@ -95,6 +96,8 @@ pub struct LightboxApp {
     review: ReviewUi,
     /// Which tab the right panel shows.
     side_tab: SideTab,
+    /// The release's claims.
+    claims: ClaimsUi,
 }
 
 /// The tabs of the right panel.
@@ -103,6 +106,8 @@ enum SideTab {
     /// Decisions on the selected node, counts, the decision log.
     #[default]
     Review,
+    /// The claims of the study or series shown, and the patient's history.
+    Claims,
     /// The DICOM tags of the current image.
     Tags,
 }
@@ -168,6 +173,7 @@ impl LightboxApp {
             thumbs: Thumbnails::default(),
             review: ReviewUi::default(),
             side_tab: SideTab::default(),
+            claims: ClaimsUi::default(),
         };
         let (presets, source, problem) = Presets::load();
         app.presets = presets;
@@ -642,11 +648,21 @@ impl LightboxApp {
         form.overwrite = false;
     }
 
+    /// True when a series passes the text, review and claims filters.
+    fn passes_filters(&self, study: &crate::index::Study, series: &Series) -> bool {
+        let f = &self.review.filter;
+        browser::matches_text(&self.filter, study, series)
+            && self.review.passes(study, series)
+            && self
+                .claims
+                .passes(f.body_region.as_deref(), &f.icd_prefix, study, series)
+    }
+
     /// The browser rows the filters let through.
     fn visible_rows(&self, index: &Index) -> Vec<Row> {
         browser::visible_rows(
             index,
-            &|st, se| browser::matches_text(&self.filter, st, se) && self.review.passes(st, se),
+            &|st, se| self.passes_filters(st, se),
             &self.collapsed,
         )
     }
@@ -775,7 +791,7 @@ impl LightboxApp {
         }
     }
 
-    fn poll_scan(&mut self) {
+    fn poll_scan(&mut self, ctx: &egui::Context) {
         let Some(rx) = &self.scan else {
             return;
         };
@@ -796,6 +812,9 @@ impl LightboxApp {
                     self.state.last_folder = self.scan_path.clone();
                     self.error = None;
                     self.open_review();
+                    if let Some(index) = self.index.clone() {
+                        self.claims.load(index, ctx);
+                    }
                 }
                 Err(e) => self.error = Some(e),
             }
@@ -1118,7 +1137,8 @@ impl eframe::App for LightboxApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.poll_scan();
+        self.poll_scan(&ctx);
+        self.claims.poll();
         let mut commands: Vec<Command> = Vec::new();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -1317,17 +1337,16 @@ impl eframe::App for LightboxApp {
                     let filtered: Vec<(String, usize)> = index
                         .studies()
                         .flat_map(|st| st.series.iter().map(move |se| (st, se)))
-                        .filter(|(st, se)| {
-                            browser::matches_text(&self.filter, st, se)
-                                && self.review.passes(st, se)
-                        })
+                        .filter(|(st, se)| self.passes_filters(st, se))
                         .map(|(_, se)| (se.series_uid.clone(), se.instances.len()))
                         .collect();
+                    let regions = self.claims.body_regions(self.state.language);
                     commands.extend(review_ui::filter_ui(
                         ui,
                         s,
                         &self.review,
                         &modalities,
+                        &regions,
                         &filtered,
                     ));
                 }
@@ -1340,7 +1359,7 @@ impl eframe::App for LightboxApp {
                     scroll_to_selected: std::mem::take(&mut self.scroll_to_selected),
                     thumbs: &self.thumbs,
                     mark: &|node| self.review.mark(node),
-                    claims_line: &|_, _| None,
+                    claims_line: &|st, se| self.claims.series_line(st, se, self.state.language),
                 };
                 commands.extend(browser_ui(ui, &view, &mut self.filter));
             });
@@ -1359,6 +1378,7 @@ impl eframe::App for LightboxApp {
                     ui.horizontal(|ui| {
                         for (tab, key) in [
                             (SideTab::Review, "review.title"),
+                            (SideTab::Claims, "claims.title"),
                             (SideTab::Tags, "tags.title"),
                         ] {
                             ui.selectable_value(&mut self.side_tab, tab, s.get(key));
@@ -1379,6 +1399,33 @@ impl eframe::App for LightboxApp {
                                         selected.as_ref(),
                                         image.as_deref(),
                                     ));
+                                });
+                        }
+                        SideTab::Claims => {
+                            // The selected study (all its rows) or series (its rows).
+                            let (study_uid, series_ref) = match selected.clone() {
+                                Some(Node::Study(uid)) => (Some(uid), None),
+                                Some(Node::Series(r)) => (Some(r.study_uid.clone()), Some(r)),
+                                None => (None, None),
+                            };
+                            let study = study_uid.and_then(|uid| {
+                                self.index
+                                    .as_ref()
+                                    .and_then(|i| i.studies().find(|st| st.study_uid == uid))
+                            });
+                            let series = series_ref.as_ref().and_then(|r| self.series(r));
+                            egui::ScrollArea::vertical()
+                                .id_salt("claims-panel")
+                                .auto_shrink(false)
+                                .show(ui, |ui| {
+                                    claims_panel_ui(
+                                        ui,
+                                        s,
+                                        self.state.language,
+                                        &self.claims,
+                                        study,
+                                        series,
+                                    );
                                 });
                         }
                         SideTab::Tags => tags_ui(ui, s, &self.tags, &mut self.tag_filter),

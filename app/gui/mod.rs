@@ -6,6 +6,7 @@
 
 mod app;
 mod browser;
+mod claims_ui;
 pub mod command;
 mod fonts;
 pub mod gpu;

@@ -21,6 +21,10 @@ pub struct ReviewFilter {
     pub undecided_only: bool,
     /// Only this modality.
     pub modality: Option<String>,
+    /// Only series whose claims give this body region (CURE_PATH code).
+    pub body_region: Option<String>,
+    /// Only series with an ICD code starting so (dots ignored, any case).
+    pub icd_prefix: String,
 }
 
 /// A bulk decision waiting for the user's confirmation.
@@ -375,6 +379,7 @@ pub fn filter_ui(
     s: &Strings,
     review: &ReviewUi,
     modalities: &[String],
+    body_regions: &[(String, String)],
     filtered_series: &[(String, usize)],
 ) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -394,6 +399,34 @@ pub fn filter_ui(
                     ui.selectable_value(&mut filter.modality, Some(m.clone()), m);
                 }
             });
+        if !body_regions.is_empty() {
+            let shown = filter.body_region.as_ref().map_or_else(
+                || s.get("filter.any_region").to_owned(),
+                |code| {
+                    body_regions
+                        .iter()
+                        .find(|(c, _)| c == code)
+                        .map_or(code.clone(), |(c, l)| format!("{c} {l}"))
+                },
+            );
+            egui::ComboBox::new("filter-region", s.get("filter.body_region"))
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut filter.body_region, None, s.get("filter.any_region"));
+                    for (code, label) in body_regions {
+                        ui.selectable_value(
+                            &mut filter.body_region,
+                            Some(code.clone()),
+                            format!("{code} {label}"),
+                        );
+                    }
+                });
+            ui.add(
+                egui::TextEdit::singleline(&mut filter.icd_prefix)
+                    .hint_text(s.get("filter.icd_prefix"))
+                    .desired_width(80.0),
+            );
+        }
         if review.session.is_some() {
             ui.menu_button(s.get("bulk.button"), |ui| {
                 let images: usize = filtered_series.iter().map(|(_, n)| n).sum();

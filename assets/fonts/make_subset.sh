@@ -55,7 +55,7 @@ if [ ! -x "$venv/bin/pyftsubset" ]; then
 fi
 
 # 4. The characters: every character of both i18n files, the zh_TW and en columns of
-#    the claims table, printable ASCII and common CJK punctuation. Written as one hex
+#    the claims code and column tables, printable ASCII and common CJK punctuation. Written as one hex
 #    code point per line for --unicodes-file.
 "$venv/bin/python" - "$repo" "$work/unicodes.txt" <<'PY'
 import csv, sys
@@ -64,10 +64,11 @@ chars = set()
 for name in ("en.txt", "zh-TW.txt"):
     with open(f"{repo}/assets/i18n/{name}", encoding="utf-8") as f:
         chars.update(f.read())
-with open(f"{repo}/assets/claims-codes.tsv", encoding="utf-8", newline="") as f:
-    for row in csv.DictReader(f, delimiter="\t"):
-        chars.update(row["zh_TW"])
-        chars.update(row["en"])
+for table in ("claims-codes.tsv", "claims-columns.tsv"):
+    with open(f"{repo}/assets/{table}", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            chars.update(row["zh_TW"])
+            chars.update(row["en"])
 chars.update(chr(c) for c in range(0x20, 0x7F))
 chars.update("，。、：；（）「」『』《》〈〉！？～…—–·×²³µ°±≤≥％＋－／→←↑↓")
 chars = sorted(c for c in chars if ord(c) >= 0x20 and c not in "\u007f\ufeff")

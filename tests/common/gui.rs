@@ -45,3 +45,11 @@ pub fn has_label(h: &Harness<'static, LightboxApp>, text: &str) -> bool {
             || n.value().is_some_and(|v| v.contains(text))
     })
 }
+
+/// Scrolls the browser to the widget labelled `label` (AccessKit scroll-into-view)
+/// and clicks it.
+pub fn scroll_and_click(h: &mut Harness<'static, LightboxApp>, label: &str) {
+    h.get_by_label_contains(label).scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label_contains(label).click();
+}
