@@ -157,6 +157,7 @@ pub fn claims_panel_ui(
     {
         ui.colored_label(egui::Color32::from_rgb(240, 180, 60), c.summary());
     }
+    mismatches_ui(ui, s, l);
     let Some(study) = study else {
         ui.weak(s.get("review.nothing_selected"));
         return;
@@ -222,4 +223,48 @@ pub fn claims_panel_ui(
             });
         });
     }
+}
+
+/// The join's findings both ways: claims rows without images, series without claims.
+fn mismatches_ui(ui: &mut egui::Ui, s: &Strings, l: &LoadedClaims) {
+    let rows = &l.join.rows_without_images;
+    let series = &l.join.series_without_claims;
+    if rows.is_empty() && series.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(s.format(
+        "claims.mismatches",
+        &[
+            ("rows", &rows.len().to_string()),
+            ("series", &series.len().to_string()),
+        ],
+    ))
+    .id_salt("claims-mismatches")
+    .show(ui, |ui| {
+        let table = l.claims.table();
+        for &row in rows {
+            ui.label(
+                egui::RichText::new(s.format(
+                    "claims.row_without_images",
+                    &[
+                        ("n", &(row + 1).to_string()),
+                        (
+                            "series",
+                            table.value(row, "SeriesInstanceId").unwrap_or("-"),
+                        ),
+                    ],
+                ))
+                .small(),
+            );
+        }
+        for key in series {
+            ui.label(
+                egui::RichText::new(s.format(
+                    "claims.series_without_claims",
+                    &[("series", &key.series_uid)],
+                ))
+                .small(),
+            );
+        }
+    });
 }
