@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::dicom_out::SynthError;
 use crate::fsutil::write_atomic;
+use crate::review::csv_text::{UTF8_BOM, push_record};
 
 /// The claims columns of the spec, in order.
 pub const CLAIMS_COLUMNS: [&str; 25] = [
@@ -48,24 +49,12 @@ pub const HISTORY_COLUMNS: [&str; 10] = [
     "T_AMT",
 ];
 
-/// Quotes a CSV field when it needs it.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Writes a CSV as government exports often come: UTF-8 with a BOM, CRLF line ends.
 pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), SynthError> {
-    let mut text = String::from("\u{feff}");
-    text.push_str(&header.join(","));
-    text.push_str("\r\n");
+    let mut text = String::from(UTF8_BOM);
+    push_record(&mut text, header);
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
-        text.push_str(&cells.join(","));
-        text.push_str("\r\n");
+        push_record(&mut text, row);
     }
     write_atomic(path, text.as_bytes())?;
     Ok(())
