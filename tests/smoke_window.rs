@@ -2,18 +2,22 @@
 //! must draw the first image, save the window and exit 0.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use std::process::Command;
 
 #[test]
 fn the_window_opens_and_draws_the_sample_release() {
     let tmp = tempfile::tempdir().unwrap();
+    // A copy: the viewer starts a project store beside the release it opens.
+    let (_sample_dir, sample) = common::sample_copy();
     let shot = tmp.path().join("window.png");
     let runtime = tmp.path().join("xdg");
     std::fs::create_dir(&runtime).unwrap();
     let out = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1600x1000x24"])
         .arg(env!("CARGO_BIN_EXE_lightbox"))
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"))
+        .arg(&sample)
         .arg("--screenshot")
         .arg(&shot)
         .env("XDG_RUNTIME_DIR", &runtime)

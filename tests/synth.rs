@@ -7,10 +7,15 @@ use std::path::Path;
 
 use common::*;
 
-/// Every file under `dir` (relative path → bytes), `.gitkeep` aside.
+/// Every file of the release under `dir` (relative path → bytes), `.gitkeep` aside, and
+/// without what reviewing it writes beside it (`lightbox/` project stores, `TAKEOUT/`
+/// lists), which a developer running the viewer on `sample-data/` leaves there.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
+        .filter_entry(|e| {
+            e.depth() != 1 || !(e.file_name() == "lightbox" || e.file_name() == "TAKEOUT")
+        })
         .map(|e| e.expect("walk"))
         .filter(|e| e.file_type().is_file() && e.file_name() != ".gitkeep")
         .map(|e| {
