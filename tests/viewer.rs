@@ -38,6 +38,19 @@ fn read_a_ct_series_like_a_radiologist() {
     });
     // The claims load on a worker thread; their summary lines are in the snapshot.
     wait_for(&mut h, "the claims summaries", |h| has_label(h, "R91.1"));
+    // Prefetch goes on in the background and the status bar counts cached frames:
+    // wait until the count holds still. The pointer goes to a fixed spot (the browser's
+    // scroll position after the click is not the same every run).
+    let mut last = usize::MAX;
+    let mut still = 0;
+    while still < 20 {
+        h.step();
+        let n = h.state().cached_frames();
+        still = if n == last { still + 1 } else { 0 };
+        last = n;
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.hover_at(egui::pos2(700.0, 880.0));
     h.run_steps(3);
     h.snapshot("viewer_ct_lung");
     // Distance tool: drag 100 points to the right across the image.

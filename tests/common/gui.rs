@@ -50,6 +50,19 @@ pub fn has_label(h: &Harness<'static, LightboxApp>, text: &str) -> bool {
 /// and clicks it.
 pub fn scroll_and_click(h: &mut Harness<'static, LightboxApp>, label: &str) {
     h.get_by_label_contains(label).scroll_to_me();
-    h.run_steps(3);
+    // Scrolling is animated: wait until the widget stops moving, so the click (and
+    // the pointer drawn in snapshots) lands on the same spot every run.
+    let mut last = None;
+    let mut still = 0;
+    for _ in 0..300 {
+        h.step();
+        let rect = h.get_by_label_contains(label).rect();
+        still = if last == Some(rect) { still + 1 } else { 0 };
+        if still >= 10 {
+            break;
+        }
+        last = Some(rect);
+        std::thread::sleep(Duration::from_millis(5));
+    }
     h.get_by_label_contains(label).click();
 }
