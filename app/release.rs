@@ -39,6 +39,22 @@ impl ReleaseLayout {
     }
 }
 
+/// `TAKEOUT/` of the NAS root the opened folder belongs to, where the keep-list goes:
+/// `<root>/TAKEOUT` for a release root, `<root>/TAKEOUT` above `IMAGE/<release>/` for a
+/// release folder; `None` for any other folder (the user must say where).
+pub fn takeout_dir(opened: &Path, layout: &ReleaseLayout) -> Option<PathBuf> {
+    match layout {
+        ReleaseLayout::Root { .. } => Some(opened.join("TAKEOUT")),
+        ReleaseLayout::ReleaseFolder { .. } => {
+            let image = opened.parent()?;
+            (image.file_name() == Some("IMAGE".as_ref()))
+                .then(|| image.parent().map(|root| root.join("TAKEOUT")))
+                .flatten()
+        }
+        ReleaseLayout::Plain => None,
+    }
+}
+
 /// True when `s` matches `^[0-9]{8}_[0-9]{6}$`.
 pub fn is_release_id(s: &str) -> bool {
     let b = s.as_bytes();

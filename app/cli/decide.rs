@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use lightbox::review::decisions_csv::write_decisions_csv;
-use lightbox::review::import_file::{ImportKind, import_file};
+use lightbox::review::import_file::ImportKind;
 use lightbox::review::{Counts, Decision, Level, ReviewSession, Target};
 
 use super::review::{StoreArgs, open};
@@ -50,17 +50,7 @@ fn import(
     path: &std::path::Path,
     replace: bool,
 ) -> anyhow::Result<()> {
-    let (kind, changes) = import_file(path, session.images())?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let label = format!("import {name}");
-    let command = match kind {
-        ImportKind::KeepList => session.replace_all_command(label, &changes),
-        ImportKind::DecisionsCsv if replace => session.replace_all_command(label, &changes),
-        ImportKind::DecisionsCsv => session.merge_command(label, &changes),
-    };
+    let (kind, command) = session.import_command(path, replace)?;
     session.apply(&command)?;
     println!(
         "imported {} ({}): {} change(s) stored",

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use lightbox::index::Index;
-use lightbox::review::{ReleaseImages, ReviewSession};
-use lightbox::store::{self, StoreNotice};
+use lightbox::review::{self, ReleaseImages, ReviewSession};
+use lightbox::store::StoreNotice;
 
 /// The release and its project store.
 #[derive(Args)]
@@ -18,7 +18,8 @@ pub struct StoreArgs {
     /// user's data folder when the release folder is read-only).
     #[arg(long, value_name = "FILE")]
     pub store: Option<PathBuf>,
-    /// Reviewer name recorded with each decision (default: the login name).
+    /// Reviewer name recorded with each decision (default: `LIGHTBOX_REVIEWER`, else the
+    /// login name).
     #[arg(long, value_name = "NAME")]
     pub reviewer: Option<String>,
     /// Accept that the release's images changed since the store was made.
@@ -26,42 +27,35 @@ pub struct StoreArgs {
     pub accept_changed_images: bool,
 }
 
-/// The login name, for the audit log when `--reviewer` is not given.
-pub fn default_reviewer() -> String {
-    ["LIGHTBOX_REVIEWER", "USERNAME", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
 /// Scans the release and opens its review; explains store notices on stderr.
 pub fn open(a: &StoreArgs) -> anyhow::Result<(Index, ReviewSession)> {
     let index = super::scan::scan(&a.path, false, true)?;
-    let images = ReleaseImages::from_index(&index);
-    let path = match &a.store {
-        Some(p) => p.clone(),
-        None => {
-            let location = store::choose(&index.root, &index.layout, &store::projects_dir());
-            if let Some(f) = &location.fallback {
+    let reviewer = a.reviewer.clone().unwrap_or_else(|| {
+        Some(review::session::login_name())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "unknown".to_owned())
+    });
+    let (mut session, notices) = match &a.store {
+        Some(path) => ReviewSession::open(ReleaseImages::from_index(&index), path, &reviewer),
+        None => ReviewSession::open_for_index(&index, &reviewer).map(|(s, fallback, n)| {
+            if let Some(f) = fallback {
                 eprintln!(
                     "note: {} is not writable ({}); the project store is {}",
                     f.folder.display(),
                     f.reason,
-                    location.path.display()
+                    s.store().path().display()
                 );
             }
-            location.path
-        }
-    };
-    let reviewer = a.reviewer.clone().unwrap_or_else(default_reviewer);
-    let (mut session, notices) = ReviewSession::open(images.clone(), &path, &reviewer)
-        .with_context(|| "cannot open the project store".to_owned())?;
+            (s, n)
+        }),
+    }
+    .context("cannot open the project store")?;
+    let path = session.store().path().to_path_buf();
     for notice in notices {
         match notice {
             StoreNotice::ImagesChanged(c) if a.accept_changed_images => {
                 session
-                    .store_mut()
-                    .accept_images(&images)
+                    .accept_changed_images()
                     .context("cannot accept the changed images")?;
                 eprintln!(
                     "note: accepted the changed release ({} added, {} removed, {} changed files)",

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use lightbox::release::ReleaseLayout;
+use lightbox::release::takeout_dir;
 use lightbox::review::keeplist_check::check_keep_list;
 use lightbox::review::summary::write_summary_csv;
 use lightbox::review::takeout::{UndecidedPolicy, write_keep_list};
@@ -73,23 +73,14 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let code = a.project_code.as_deref().unwrap_or_default();
-    let out = match (&a.out, &index.layout) {
-        (Some(dir), _) => dir.clone(),
-        (None, ReleaseLayout::Root { .. }) => index.root.join("TAKEOUT"),
-        (None, ReleaseLayout::ReleaseFolder { .. })
-            if index.root.parent().and_then(|p| p.file_name()) == Some("IMAGE".as_ref()) =>
-        {
-            index
-                .root
-                .parent()
-                .and_then(|p| p.parent())
-                .unwrap_or(&index.root)
-                .join("TAKEOUT")
-        }
-        (None, _) => anyhow::bail!(
-            "{} is not an NHI release root (IMAGE/<release>/, DATA/); say where the list goes with --out",
-            index.root.display()
-        ),
+    let out = match &a.out {
+        Some(dir) => dir.clone(),
+        None => takeout_dir(&index.root, &index.layout).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} is not an NHI release root (IMAGE/<release>/, DATA/); say where the list goes with --out",
+                index.root.display()
+            )
+        })?,
     };
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let policy = match a.undecided {

@@ -25,15 +25,20 @@ use crate::index::{Index, ScanOptions, ScanProgress, Series};
 use crate::loader::{FrameKey, FrameLoader, prefetch_order};
 use crate::presets::Presets;
 use crate::review::takeout::{UndecidedPolicy, write_keep_list};
-use crate::review::{Decision, Level, ReleaseImages, ReviewSession, Target};
-use crate::store::{self, StoreNotice};
+use crate::review::{Decision, Level, ReviewSession, Target};
+use crate::store::StoreNotice;
+use crate::store::location::Fallback;
 use crate::window::Window;
+
+/// The review of a scanned release as the scan thread opened it (the store's
+/// fingerprint and first recompute are work over every image: not for the UI thread).
+type OpenedReview = Result<(ReviewSession, Option<Fallback>, Vec<StoreNotice>), String>;
 
 /// Messages from the scanning thread.
 enum ScanMessage {
     Progress(ScanProgress),
     Partial(Box<Index>),
-    Done(Box<Result<Index, String>>),
+    Done(Box<Result<(Index, OpenedReview), String>>),
 }
 
 /// How far `--screenshot` has got.
@@ -98,6 +103,8 @@ pub struct LightboxApp {
     side_tab: SideTab,
     /// The release's claims.
     claims: ClaimsUi,
+    /// The modalities of the release, for the browser filter.
+    modalities: Vec<String>,
 }
 
 /// The tabs of the right panel.
@@ -174,6 +181,7 @@ impl LightboxApp {
             review: ReviewUi::default(),
             side_tab: SideTab::default(),
             claims: ClaimsUi::default(),
+            modalities: Vec::new(),
         };
         let (presets, source, problem) = Presets::load();
         app.presets = presets;
@@ -480,19 +488,9 @@ impl LightboxApp {
                 }
             }
             Command::ImportDecisions(path) => self.store_decisions(|session| {
-                use crate::review::import_file::{ImportKind, import_file};
-                let (kind, changes) =
-                    import_file(&path, session.images()).map_err(|e| e.to_string())?;
-                let label = format!(
-                    "import {}",
-                    path.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                );
-                let command = match kind {
-                    ImportKind::KeepList => session.replace_all_command(label, &changes),
-                    ImportKind::DecisionsCsv => session.merge_command(label, &changes),
-                };
+                let (_, command) = session
+                    .import_command(&path, false)
+                    .map_err(|e| e.to_string())?;
                 session.apply(&command).map_err(|e| e.to_string())
             }),
             Command::OpenExport => {
@@ -531,8 +529,7 @@ impl LightboxApp {
             }),
             Command::AcceptChangedImages => {
                 if let Some(session) = self.review.session.as_mut() {
-                    let images = session.images().clone();
-                    match session.store_mut().accept_images(&images) {
+                    match session.accept_changed_images() {
                         Ok(()) => {
                             self.review.images_changed = false;
                             self.review.notice = None;
@@ -587,16 +584,7 @@ impl LightboxApp {
     /// `TAKEOUT/` of the release root, where the keep-list goes by default.
     fn default_takeout_dir(&self) -> Option<PathBuf> {
         let index = self.index.as_ref()?;
-        match &index.layout {
-            crate::release::ReleaseLayout::Root { .. } => Some(index.root.join("TAKEOUT")),
-            crate::release::ReleaseLayout::ReleaseFolder { .. } => {
-                let image = index.root.parent()?;
-                (image.file_name() == Some("IMAGE".as_ref()))
-                    .then(|| image.parent().map(|r| r.join("TAKEOUT")))
-                    .flatten()
-            }
-            crate::release::ReleaseLayout::Plain => None,
-        }
+        crate::release::takeout_dir(&index.root, &index.layout)
     }
 
     /// Writes the keep-list as the export window says and reports the outcome there.
@@ -750,6 +738,9 @@ impl LightboxApp {
         let (tx, rx) = unbounded();
         let repaint = ctx.clone();
         let scan_path = path.clone();
+        let reviewer = Some(self.state.reviewer.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "unknown".to_owned());
         let spawned = std::thread::Builder::new()
             .name("lightbox-scan".into())
             .spawn(move || {
@@ -771,6 +762,11 @@ impl LightboxApp {
                     &progress,
                     Some(&partial),
                 )
+                .map(|index| {
+                    let review =
+                        ReviewSession::open_for_index(&index, &reviewer).map_err(|e| e.to_string());
+                    (index, review)
+                })
                 .map_err(|e| e.to_string());
                 let _ = tx.send(ScanMessage::Done(Box::new(result)));
                 repaint.request_repaint();
@@ -807,11 +803,11 @@ impl LightboxApp {
         if let Some(result) = done {
             self.scan = None;
             match *result {
-                Ok(index) => {
+                Ok((index, review)) => {
                     self.install_index(index);
                     self.state.last_folder = self.scan_path.clone();
                     self.error = None;
-                    self.open_review();
+                    self.install_review(review);
                     if let Some(index) = self.index.clone() {
                         self.claims.load(index, ctx);
                     }
@@ -823,34 +819,25 @@ impl LightboxApp {
         }
     }
 
-    /// Opens the project store of the scanned release (creating it the first time).
-    fn open_review(&mut self) {
-        let Some(index) = self.index.clone() else {
-            return;
-        };
+    /// Shows the review the scan thread opened (or why it could not), with what the
+    /// user should know about its store.
+    fn install_review(&mut self, review: OpenedReview) {
         let s = self.s();
         self.review.session = None;
         self.review.notice = None;
         self.review.images_changed = false;
         self.review.error = None;
-        let images = ReleaseImages::from_index(&index);
-        let location = store::choose(&index.root, &index.layout, &store::projects_dir());
-        if let Some(f) = &location.fallback {
-            self.review.notice = Some(s.format(
-                "review.store_fallback",
-                &[
-                    ("folder", &f.folder.display().to_string()),
-                    ("path", &location.path.display().to_string()),
-                ],
-            ));
-        }
-        let reviewer = if self.state.reviewer.trim().is_empty() {
-            "unknown".to_owned()
-        } else {
-            self.state.reviewer.clone()
-        };
-        match ReviewSession::open(images, &location.path, &reviewer) {
-            Ok((session, notices)) => {
+        match review {
+            Ok((session, fallback, notices)) => {
+                if let Some(f) = fallback {
+                    self.review.notice = Some(s.format(
+                        "review.store_fallback",
+                        &[
+                            ("folder", &f.folder.display().to_string()),
+                            ("path", &session.store().path().display().to_string()),
+                        ],
+                    ));
+                }
                 for n in notices {
                     let StoreNotice::ImagesChanged(c) = n;
                     self.review.images_changed = true;
@@ -866,7 +853,7 @@ impl LightboxApp {
                 self.review.session = Some(session);
                 self.review.refresh_log();
             }
-            Err(e) => self.review.error = Some(e.to_string()),
+            Err(e) => self.review.error = Some(e),
         }
     }
 
@@ -892,6 +879,12 @@ impl LightboxApp {
         }
         // Series may have grown since the last partial index.
         self.frames.clear();
+        self.modalities = index
+            .series()
+            .filter_map(|se| se.modality.clone())
+            .collect();
+        self.modalities.sort();
+        self.modalities.dedup();
         let first_of_scan = self.index.is_none();
         if first_of_scan {
             // Show the first series in each visible viewport, like a PACS opening a study.
@@ -1327,25 +1320,21 @@ impl eframe::App for LightboxApp {
                     .map(|i| self.visible_rows(i))
                     .unwrap_or_default();
                 if let Some(index) = index.as_deref() {
-                    let mut modalities: Vec<String> = index
-                        .series()
-                        .filter_map(|se| se.modality.clone())
-                        .collect();
-                    modalities.sort();
-                    modalities.dedup();
                     // The series the filters let through, collapsed studies included.
-                    let filtered: Vec<(String, usize)> = index
-                        .studies()
-                        .flat_map(|st| st.series.iter().map(move |se| (st, se)))
-                        .filter(|(st, se)| self.passes_filters(st, se))
-                        .map(|(_, se)| (se.series_uid.clone(), se.instances.len()))
-                        .collect();
+                    let filtered = || -> Vec<(String, usize)> {
+                        index
+                            .studies()
+                            .flat_map(|st| st.series.iter().map(move |se| (st, se)))
+                            .filter(|(st, se)| self.passes_filters(st, se))
+                            .map(|(_, se)| (se.series_uid.clone(), se.instances.len()))
+                            .collect()
+                    };
                     let regions = self.claims.body_regions(self.state.language);
                     commands.extend(review_ui::filter_ui(
                         ui,
                         s,
                         &self.review,
-                        &modalities,
+                        &self.modalities,
                         &regions,
                         &filtered,
                     ));

@@ -15,6 +15,8 @@ pub struct LoadedClaims {
     pub claims: Claims,
     /// Rows per series and study, and the mismatches.
     pub join: ClaimsJoin,
+    /// The body-region (CURE_PATH) codes present, sorted, for the filter.
+    pub body_region_codes: Vec<String>,
 }
 
 /// Claims loading and what it produced.
@@ -39,7 +41,19 @@ impl ClaimsUi {
             let result = Claims::load_for_release(&index.root, &index.layout)
                 .map(|claims| {
                     let join = claims.join_index(&index);
-                    LoadedClaims { claims, join }
+                    let table = claims.table();
+                    let mut body_region_codes: Vec<String> = (0..table.rows.len())
+                        .filter_map(|r| table.value(r, "CURE_PATH"))
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    body_region_codes.sort();
+                    body_region_codes.dedup();
+                    LoadedClaims {
+                        claims,
+                        join,
+                        body_region_codes,
+                    }
                 })
                 .map_err(|e| e.to_string());
             if tx.send(result).is_ok() {
@@ -113,18 +127,11 @@ impl ClaimsUi {
         let Some(l) = &self.loaded else {
             return Vec::new();
         };
-        let table = l.claims.table();
-        let mut codes_seen: Vec<String> = (0..table.rows.len())
-            .filter_map(|r| table.value(r, "CURE_PATH").map(str::to_owned))
-            .filter(|v| !v.is_empty())
-            .collect();
-        codes_seen.sort();
-        codes_seen.dedup();
-        codes_seen
-            .into_iter()
+        l.body_region_codes
+            .iter()
             .map(|c| {
-                let label = codes::decode("CURE_PATH", &c, language).join(" / ");
-                (c, label)
+                let label = codes::decode("CURE_PATH", c, language).join(" / ");
+                (c.clone(), label)
             })
             .collect()
     }

@@ -380,7 +380,7 @@ pub fn filter_ui(
     review: &ReviewUi,
     modalities: &[String],
     body_regions: &[(String, String)],
-    filtered_series: &[(String, usize)],
+    filtered_series: &dyn Fn() -> Vec<(String, usize)>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut filter = review.filter.clone();
@@ -429,6 +429,8 @@ pub fn filter_ui(
         }
         if review.session.is_some() {
             ui.menu_button(s.get("bulk.button"), |ui| {
+                // Only while the menu is open: the filtered set is a walk over every series.
+                let filtered_series = filtered_series();
                 let images: usize = filtered_series.iter().map(|(_, n)| n).sum();
                 ui.label(s.format(
                     "bulk.scope",

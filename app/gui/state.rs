@@ -94,16 +94,8 @@ impl Default for State {
             show_tags: true,
             show_overlays: true,
             linked_scrolling: true,
-            reviewer: default_reviewer(),
+            reviewer: crate::review::session::login_name(),
             project_code: String::new(),
         }
     }
-}
-
-/// The login name, until the reviewer types theirs in the settings.
-pub fn default_reviewer() -> String {
-    ["USERNAME", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .unwrap_or_default()
 }

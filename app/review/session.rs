@@ -9,8 +9,22 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::explicit;
+use super::import_file::{ImportFileError, ImportKind, import_file};
 use super::{Counts, Decision, DecisionRecord, Decisions, Effective, ReleaseImages, Target};
-use crate::store::{Change, DecisionCommand, ProjectStore, StoreError, StoreNotice, now_rfc3339};
+use crate::index::Index;
+use crate::store::location::Fallback;
+use crate::store::{
+    self, Change, DecisionCommand, ProjectStore, StoreError, StoreNotice, now_rfc3339,
+};
+
+/// The login name, the reviewer recorded until one is given (`LIGHTBOX_REVIEWER`
+/// overrides it; empty when none is known).
+pub fn login_name() -> String {
+    ["LIGHTBOX_REVIEWER", "USERNAME", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_default()
+}
 
 /// How many commands undo remembers.
 const UNDO_DEPTH: usize = 1000;
@@ -60,6 +74,45 @@ impl ReviewSession {
         };
         session.recompute();
         Ok((session, notices))
+    }
+
+    /// Opens the review of a scanned release at its default store location (beside the
+    /// release, else the user's data folder; the fallback is returned when taken).
+    pub fn open_for_index(
+        index: &Index,
+        reviewer: &str,
+    ) -> Result<(Self, Option<Fallback>, Vec<StoreNotice>), StoreError> {
+        let location = store::choose(&index.root, &index.layout, &store::projects_dir());
+        let (session, notices) =
+            Self::open(ReleaseImages::from_index(index), &location.path, reviewer)?;
+        Ok((session, location.fallback, notices))
+    }
+
+    /// The command importing `path`: a keep-list replaces every decision (it is complete
+    /// by definition); a decisions csv adds to them, or replaces them when `replace`.
+    pub fn import_command(
+        &self,
+        path: &Path,
+        replace: bool,
+    ) -> Result<(ImportKind, DecisionCommand), ImportFileError> {
+        let (kind, changes) = import_file(path, &self.images)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let label = format!("import {name}");
+        let command = match kind {
+            ImportKind::KeepList => self.replace_all_command(label, &changes),
+            ImportKind::DecisionsCsv if replace => self.replace_all_command(label, &changes),
+            ImportKind::DecisionsCsv => self.merge_command(label, &changes),
+        };
+        Ok((kind, command))
+    }
+
+    /// Records the release's current images as the ones the store was made for, after
+    /// the user accepted an images-changed notice.
+    pub fn accept_changed_images(&mut self) -> Result<(), StoreError> {
+        self.store.accept_images(&self.images)
     }
 
     /// The effective decision of every image and the counts.
@@ -159,7 +212,7 @@ impl ReviewSession {
         &self.store
     }
 
-    /// The project store, for saving it elsewhere or accepting changed images.
+    /// The project store, for saving it elsewhere.
     pub fn store_mut(&mut self) -> &mut ProjectStore {
         &mut self.store
     }
