@@ -1,0 +1,27 @@
+//! Annotations: shapes drawn on frames (polygons, freehand traces, rectangles,
+//! ellipses, points), their labels and attributes, the geometry done on them and the
+//! files they are exported to.
+//!
+//! # Coordinates
+//!
+//! One convention everywhere, the viewer's ([`crate::measure`]): continuous **image
+//! pixel coordinates**, `x` to the right along a row, `y` down a column; pixel
+//! `(col, row)` covers `[col, col + 1) × [row, row + 1)`, so the top-left corner of the
+//! image is `(0, 0)` and the centre of the top-left pixel is `(0.5, 0.5)`. This is
+//! COCO's convention too, so COCO export writes the points unchanged. A pixel belongs to
+//! a shape when its centre is inside the ring by the even-odd rule ([`raster`]), for
+//! masks and for pixel statistics alike. Patient coordinates (mm, DICOM's patient
+//! system) come from Image Position/Orientation (Patient), which give the *centre* of
+//! the top-left pixel, hence the half-pixel shift in [`patient`].
+//!
+//! A shape is stored as an open ring (the first point is not repeated); a point
+//! landmark has one point. Rectangles and ellipses are stored as polygons (their
+//! kind says how they were drawn).
+
+pub mod labels;
+pub mod patient;
+pub mod raster;
+pub mod shape;
+
+pub use labels::{Label, LabelSet, LabelSetError};
+pub use shape::{Grade, ImageKey, Measurements, PixelStats, Shape, ShapeImage, ShapeKind};
