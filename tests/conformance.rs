@@ -15,10 +15,13 @@
 //! passes silently. Nothing else is downloaded at run time.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 use serde_json::Value;
+
+mod common;
+use common::python::{require_success, run};
 
 /// The reference stack, pinned so the reference cannot change under us.
 ///
@@ -47,92 +50,14 @@ const KNOWN_GAPS: &[(&str, &str)] = &[];
 /// Fewer files compared than this means the harness found no test data, not that all is well.
 const MIN_FILES_COMPARED: u64 = 150;
 
-/// The repository root, to find the script and the default venv location.
+/// The repository root, to find the script.
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Where the venv lives: overridable so CI can cache it and developers can share one.
-fn venv_dir() -> PathBuf {
-    std::env::var_os("LIGHTBOX_CONFORMANCE_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/conformance-venv"))
-}
-
-/// The venv's interpreter (its layout differs on Windows).
-fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts/python.exe")
-    } else {
-        venv.join("bin/python")
-    }
-}
-
-/// Runs a command, turning "cannot start it" into a failure that says what to install.
-fn run(cmd: &mut Command, what: &str, fix: &str) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}\n{fix}"))
-}
-
-/// Panics with both output streams unless `out` succeeded, so setup problems are explicit.
-fn require_success(out: &Output, what: &str, fix: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}{}\n{fix}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Creates the venv if needed and installs [`REQUIREMENTS`] unless the stamp says they are there.
-///
-/// The stamp file records what was installed, so changing a pin reinstalls.
+/// The reference stack's interpreter (`target/conformance-venv`).
 fn ensure_venv() -> PathBuf {
-    let venv = venv_dir();
-    let python = venv_python(&venv);
-    let no_venv =
-        "Python 3 with the venv module is required (Debian: apt-get install python3 python3-venv).";
-    if !python.exists() {
-        let system_python = if cfg!(windows) { "python" } else { "python3" };
-        let out = run(
-            Command::new(system_python).args(["-m", "venv"]).arg(&venv),
-            "creating the conformance venv",
-            no_venv,
-        );
-        if !out.status.success() {
-            // Debian without python3-venv leaves a venv with no pip behind: remove it
-            // so the next run tries again instead of failing in pip.
-            let _ = std::fs::remove_dir_all(&venv);
-        }
-        require_success(&out, "python3 -m venv", no_venv);
-    }
-    let stamp = venv.join("lightbox-conformance-requirements.txt");
-    let wanted = REQUIREMENTS.join("\n");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return python;
-    }
-    let fix = format!(
-        "pip needs PyPI on first use; {no_venv} A broken venv can be deleted: rm -rf {}",
-        venv.display()
-    );
-    let out = run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--only-binary=:all:",
-            ])
-            .args(REQUIREMENTS),
-        "installing the reference stack",
-        &fix,
-    );
-    require_success(&out, "pip install", &fix);
-    std::fs::write(&stamp, wanted).expect("write the venv stamp");
-    python
+    common::python::venv("conformance", REQUIREMENTS)
 }
 
 /// A result field as text, for messages.
@@ -196,8 +121,8 @@ fn decodes_pydicom_test_files_like_pydicom() {
     let compared = report["summary"]["files_compared"].as_u64().unwrap_or(0);
     assert!(
         compared >= MIN_FILES_COMPARED,
-        "only {compared} files compared (expected at least {MIN_FILES_COMPARED}): are pydicom and pydicom-data installed in {}?",
-        venv_dir().display()
+        "only {compared} files compared (expected at least {MIN_FILES_COMPARED}): are pydicom and pydicom-data installed beside {}?",
+        python.display()
     );
 
     let results = report["results"].as_array().expect("results array");

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
