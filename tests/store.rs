@@ -11,8 +11,7 @@ use lightbox::pixel::DicomImage;
 use lightbox::release::ReleaseLayout;
 use lightbox::review::{Decision, DecisionRecord, ImageRef, Level, ReleaseImages, Target};
 use lightbox::store::{
-    self, Change, CommandKind, DecisionCommand, ImagesChanged, ProjectStore, StoreError,
-    StoreNotice,
+    self, Change, CommandKind, ImagesChanged, ProjectStore, StoreCommand, StoreError, StoreNotice,
 };
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -103,13 +102,13 @@ fn decisions_and_audit_survive_reopening() {
         let (mut store, notices) = open(&path, &images, "ana");
         assert!(notices.is_empty(), "{notices:?}");
         store
-            .apply(&DecisionCommand::new(
+            .apply(&StoreCommand::new(
                 "keep study",
                 vec![set(&study, Decision::Keep, "tumour")],
             ))
             .expect("apply");
         store
-            .apply(&DecisionCommand::new(
+            .apply(&StoreCommand::new(
                 "bulk",
                 vec![
                     set(&series, Decision::Drop, "motion"),
@@ -118,7 +117,7 @@ fn decisions_and_audit_survive_reopening() {
             ))
             .expect("apply");
         store
-            .apply(&DecisionCommand::new(
+            .apply(&StoreCommand::new(
                 "clear study",
                 vec![Change {
                     target: study.clone(),
@@ -127,7 +126,7 @@ fn decisions_and_audit_survive_reopening() {
             ))
             .expect("apply");
         let empty = store
-            .apply(&DecisionCommand::new("nothing", vec![]))
+            .apply(&StoreCommand::new("nothing", vec![]))
             .expect("an empty command is a no-op");
         assert!(empty.changes.is_empty());
     }
@@ -205,14 +204,14 @@ fn undo_and_redo_are_commands_too() {
     let (mut store, _) = open(&path, &release(RELEASE, 4), "ana");
     let series = target(Level::Series, "1.2.826.1.0.0");
     store
-        .apply(&DecisionCommand::new(
+        .apply(&StoreCommand::new(
             "keep",
             vec![set(&series, Decision::Keep, "a")],
         ))
         .expect("apply");
     let before = store.decisions().expect("decisions");
     let undo = store
-        .apply(&DecisionCommand::new(
+        .apply(&StoreCommand::new(
             "drop twice",
             vec![
                 set(&series, Decision::Drop, "b"),
@@ -251,7 +250,7 @@ fn audit_log_refuses_update_and_delete() {
     let (mut store, _) = open(&path, &release(RELEASE, 4), "ana");
     let t = target(Level::Image, "1.2.826.9.1");
     store
-        .apply(&DecisionCommand::new(
+        .apply(&StoreCommand::new(
             "drop",
             vec![set(&t, Decision::Drop, "dup")],
         ))
@@ -306,7 +305,7 @@ fn changed_images_are_counted_and_accepted_only_on_request() {
     {
         let (mut store, _) = open(&path, &original, "ana");
         store
-            .apply(&DecisionCommand::new(
+            .apply(&StoreCommand::new(
                 "keep",
                 vec![set(&t, Decision::Keep, "")],
             ))
@@ -427,7 +426,7 @@ fn read_only_release_folder_falls_back_to_the_data_folder() {
     let (mut store, _) = open(&location.path, &release(RELEASE, 2), "ana");
     let t = target(Level::Study, "1.2.826.1.0");
     store
-        .apply(&DecisionCommand::new(
+        .apply(&StoreCommand::new(
             "keep",
             vec![set(&t, Decision::Keep, "")],
         ))
@@ -463,10 +462,7 @@ fn save_as_moves_the_store() {
     let a = target(Level::Image, "1.2.826.9.0");
     let b = target(Level::Image, "1.2.826.9.1");
     store
-        .apply(&DecisionCommand::new(
-            "a",
-            vec![set(&a, Decision::Keep, "")],
-        ))
+        .apply(&StoreCommand::new("a", vec![set(&a, Decision::Keep, "")]))
         .expect("apply");
     assert!(!store_files(&old).is_empty());
 
@@ -491,10 +487,7 @@ fn save_as_moves_the_store() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     store
-        .apply(&DecisionCommand::new(
-            "b",
-            vec![set(&b, Decision::Drop, "")],
-        ))
+        .apply(&StoreCommand::new("b", vec![set(&b, Decision::Drop, "")]))
         .expect("apply after the move");
     drop(store);
     let (store, notices) = open(&new, &images, "ana");
@@ -588,7 +581,7 @@ fn a_full_session_never_writes_the_release() {
         set(&target(Level::Image, &last.sop_uid), Decision::Keep, ""),
     ];
     let undo = store
-        .apply(&DecisionCommand::new("session", changes))
+        .apply(&StoreCommand::new("session", changes))
         .expect("apply");
     store.apply(&undo).expect("undo");
     drop(store);

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use lightbox::review::{Decision, DecisionRecord, ImageRef, Level, ReleaseImages, Target};
-use lightbox::store::{Change, CommandKind, DecisionCommand, ProjectStore};
+use lightbox::store::{Change, CommandKind, ProjectStore, StoreCommand};
 
 /// Carries the store path to the child.
 const STORE_ENV: &str = "LIGHTBOX_CRASH_TEST_STORE";
@@ -44,7 +44,7 @@ fn release() -> ReleaseImages {
 
 /// Command `n` (from 1): mostly one image decision, every 5th a bulk of four, every
 /// 7th a removal, every 11th a series decision.
-fn command(n: u64) -> DecisionCommand {
+fn command(n: u64) -> StoreCommand {
     let image = |i: u64| Target {
         level: Level::Image,
         uid: format!("1.9.9.{}", i % IMAGES),
@@ -82,7 +82,7 @@ fn command(n: u64) -> DecisionCommand {
             new,
         }]
     };
-    DecisionCommand::new(format!("cmd {n}"), changes)
+    StoreCommand::new(format!("cmd {n}"), changes)
 }
 
 /// Run only as the child of [`killed_writer_loses_no_acknowledged_change`].

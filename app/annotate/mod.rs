@@ -18,10 +18,35 @@
 //! landmark has one point. Rectangles and ellipses are stored as polygons (their
 //! kind says how they were drawn).
 
+pub mod collection;
 pub mod labels;
 pub mod patient;
 pub mod raster;
 pub mod shape;
 
+pub use collection::Annotations;
 pub use labels::{Label, LabelSet, LabelSetError};
 pub use shape::{Grade, ImageKey, Measurements, PixelStats, Shape, ShapeImage, ShapeKind};
+
+/// A new shape id: unique across annotators and machines without coordination (the
+/// annotator's name, the time in nanoseconds and a process-wide counter), so two
+/// annotators' files merge without collisions.
+pub fn new_shape_id(annotator: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let who: String = annotator
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(16)
+        .collect();
+    let who = if who.is_empty() {
+        "anon".to_owned()
+    } else {
+        who
+    };
+    format!("{who}-{nanos:x}-{n:x}-{:x}", std::process::id())
+}

@@ -11,10 +11,11 @@ use std::path::Path;
 use super::explicit;
 use super::import_file::{ImportFileError, ImportKind, import_file};
 use super::{Counts, Decision, DecisionRecord, Decisions, Effective, ReleaseImages, Target};
+use crate::annotate::{Annotations, LabelSet, Shape};
 use crate::index::Index;
 use crate::store::location::Fallback;
 use crate::store::{
-    self, Change, DecisionCommand, ProjectStore, StoreError, StoreNotice, now_rfc3339,
+    self, Change, ProjectStore, ShapeChange, StoreCommand, StoreError, StoreNotice, now_rfc3339,
 };
 
 /// The login name, the reviewer recorded until one is given (`LIGHTBOX_REVIEWER`
@@ -41,8 +42,12 @@ pub struct ReviewSession {
     counts_by_uid: HashMap<String, Counts>,
     /// Release-order index of every image, by SOP Instance UID.
     image_by_sop: HashMap<String, usize>,
-    undo: Vec<DecisionCommand>,
-    redo: Vec<DecisionCommand>,
+    /// The annotations, mirrored from the store.
+    annotations: Annotations,
+    /// The project's label set, mirrored from the store.
+    labels: LabelSet,
+    undo: Vec<StoreCommand>,
+    redo: Vec<StoreCommand>,
 }
 
 impl ReviewSession {
@@ -55,6 +60,8 @@ impl ReviewSession {
     ) -> Result<(Self, Vec<StoreNotice>), StoreError> {
         let (store, notices) = ProjectStore::open_or_create(store_path, &images, reviewer)?;
         let decisions: Decisions = store.decisions()?.into_iter().collect();
+        let (shapes, _unreadable) = store.shapes()?;
+        let labels = store.label_set()?;
         let image_by_sop = images
             .images
             .iter()
@@ -69,6 +76,8 @@ impl ReviewSession {
             store,
             reviewer: reviewer.to_owned(),
             decisions,
+            annotations: Annotations::from_shapes(shapes),
+            labels,
             undo: Vec::new(),
             redo: Vec::new(),
         };
@@ -94,7 +103,7 @@ impl ReviewSession {
         &self,
         path: &Path,
         replace: bool,
-    ) -> Result<(ImportKind, DecisionCommand), ImportFileError> {
+    ) -> Result<(ImportKind, StoreCommand), ImportFileError> {
         let (kind, changes) = import_file(path, &self.images)?;
         let name = path
             .file_name()
@@ -139,7 +148,7 @@ impl ReviewSession {
         &self,
         label: impl Into<String>,
         changes: &[explicit::Change],
-    ) -> DecisionCommand {
+    ) -> StoreCommand {
         let time = now_rfc3339();
         let mut next: BTreeMap<Target, DecisionRecord> = BTreeMap::new();
         for c in changes {
@@ -174,7 +183,7 @@ impl ReviewSession {
                     new: Some(record),
                 }),
         );
-        DecisionCommand::new(label, out)
+        StoreCommand::new(label, out)
     }
 
     /// Recomputes the effective decisions and the per-UID counts.
@@ -230,7 +239,7 @@ impl ReviewSession {
         targets: &[Target],
         decision: Decision,
         reason: &str,
-    ) -> DecisionCommand {
+    ) -> StoreCommand {
         let changes: Vec<explicit::Change> = targets
             .iter()
             .map(|t| explicit::Change {
@@ -248,7 +257,7 @@ impl ReviewSession {
         &self,
         label: impl Into<String>,
         changes: &[explicit::Change],
-    ) -> DecisionCommand {
+    ) -> StoreCommand {
         let time = now_rfc3339();
         let changes = changes
             .iter()
@@ -267,12 +276,55 @@ impl ReviewSession {
                 }),
             })
             .collect();
-        DecisionCommand::new(label, changes)
+        StoreCommand::new(label, changes)
+    }
+
+    /// The annotations.
+    pub fn annotations(&self) -> &Annotations {
+        &self.annotations
+    }
+
+    /// The project's label set.
+    pub fn labels(&self) -> &LabelSet {
+        &self.labels
+    }
+
+    /// Replaces the project's label set (checked first) and stores it.
+    pub fn set_labels(&mut self, labels: LabelSet) -> Result<(), StoreError> {
+        self.store.set_label_set(&labels)?;
+        self.labels = labels;
+        Ok(())
+    }
+
+    /// The command that gives each shape its new state (`None` deletes), leaving out
+    /// changes that would change nothing. New and changed shapes are stamped as
+    /// modified now; a new shape keeps its creation time.
+    pub fn shapes_command(
+        &self,
+        label: impl Into<String>,
+        changes: Vec<(String, Option<Shape>)>,
+    ) -> StoreCommand {
+        let time = now_rfc3339();
+        let shapes = changes
+            .into_iter()
+            .filter(|(id, new)| self.annotations.get(id) != new.as_ref())
+            .map(|(id, new)| ShapeChange {
+                new: new.map(|mut s| {
+                    s.modified = time.clone();
+                    if s.created.is_empty() {
+                        s.created = time.clone();
+                    }
+                    s
+                }),
+                id,
+            })
+            .collect();
+        StoreCommand::shapes(label, shapes)
     }
 
     /// Stores a user's command (acknowledged once this returns `Ok`) and makes it undoable.
-    pub fn apply(&mut self, command: &DecisionCommand) -> Result<(), StoreError> {
-        if command.changes.is_empty() {
+    pub fn apply(&mut self, command: &StoreCommand) -> Result<(), StoreError> {
+        if command.is_empty() {
             return Ok(());
         }
         let inverse = self.store_command(command)?;
@@ -329,7 +381,7 @@ impl ReviewSession {
     }
 
     /// Stores `command`, mirrors it in memory, returns its inverse.
-    fn store_command(&mut self, command: &DecisionCommand) -> Result<DecisionCommand, StoreError> {
+    fn store_command(&mut self, command: &StoreCommand) -> Result<StoreCommand, StoreError> {
         let inverse = self.store.apply(command)?;
         for change in &command.changes {
             match &change.new {
@@ -341,7 +393,12 @@ impl ReviewSession {
                 }
             }
         }
-        self.recompute();
+        for change in &command.shapes {
+            self.annotations.set(&change.id, change.new.clone());
+        }
+        if !command.changes.is_empty() {
+            self.recompute();
+        }
         Ok(inverse)
     }
 }
@@ -459,5 +516,83 @@ mod tests {
         assert!(s.undo().expect("undo"));
         assert_eq!(kept_dropped_undecided(&s, "1.1"), (0, 1, 2));
         assert_eq!(kept_dropped_undecided(&s, "1.2"), (0, 1, 0));
+    }
+
+    fn square(id: &str, x: f64) -> Shape {
+        use crate::annotate::{Grade, ShapeImage, ShapeKind};
+        Shape {
+            id: id.into(),
+            kind: ShapeKind::Polygon,
+            label: "nodule".into(),
+            image: ShapeImage {
+                study_uid: "1.1".into(),
+                series_uid: "1.1.1".into(),
+                sop_uid: "1.1.1.1".into(),
+                file_name: "IM1.dcm".into(),
+                frame: 1,
+            },
+            points: vec![[x, 1.0], [x + 2.0, 1.0], [x + 2.0, 3.0], [x, 3.0]],
+            grade: Grade::High,
+            note: "spiculated".into(),
+            annotator: "ann".into(),
+            created: String::new(),
+            modified: String::new(),
+        }
+    }
+
+    #[test]
+    fn shapes_share_the_undo_stack_and_survive_a_reopen() {
+        use crate::annotate::ImageKey;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.lightbox.sqlite");
+        let key = ImageKey {
+            sop_uid: "1.1.1.1".into(),
+            frame: 1,
+        };
+        {
+            let (mut s, _) = ReviewSession::open(release(), &path, "ann").expect("open");
+            let add = s.shapes_command("draw", vec![("a".into(), Some(square("a", 1.0)))]);
+            s.apply(&add).expect("add");
+            let stamped = s.annotations().get("a").expect("added").clone();
+            assert!(!stamped.created.is_empty() && stamped.created == stamped.modified);
+            // A decision in between: undo walks back through both kinds in order.
+            let keep = s.decide_command("keep", &[target(Level::Study, "1.1")], Decision::Keep, "");
+            s.apply(&keep).expect("keep");
+            let moved = s.shapes_command("move", vec![("a".into(), Some(square("a", 5.0)))]);
+            s.apply(&moved).expect("move");
+            assert_eq!(
+                s.annotations().get("a").map(|s| s.points[0]),
+                Some([5.0, 1.0])
+            );
+            // Setting a shape to what it is changes nothing and is no undo step.
+            let same = s.annotations().get("a").cloned();
+            assert!(
+                s.shapes_command("noop", vec![("a".into(), same)])
+                    .is_empty()
+            );
+
+            assert!(s.undo().expect("undo move"));
+            assert_eq!(
+                s.annotations().get("a").map(|s| s.points[0]),
+                Some([1.0, 1.0])
+            );
+            assert!(s.undo().expect("undo keep"));
+            assert_eq!(kept_dropped_undecided(&s, "1.1"), (0, 0, 3));
+            assert!(s.redo().expect("redo keep"));
+            let delete = s.shapes_command("delete", vec![("a".into(), None)]);
+            s.apply(&delete).expect("delete");
+            assert_eq!(s.annotations().count_on_frame(&key), 0);
+            assert!(s.undo().expect("undo delete"));
+            assert_eq!(s.annotations().count_on_frame(&key), 1);
+            // add, move, undo, undo(keep: decisions only), redo, delete, undo: the
+            // shape log has add, move, undo-move, delete, undo-delete.
+            assert_eq!(s.store().shape_audit_len().expect("log"), 5);
+        }
+        let (s, _) = ReviewSession::open(release(), &path, "other").expect("reopen");
+        let shape = s.annotations().get("a").expect("kept");
+        assert_eq!(shape.points[0], [1.0, 1.0]);
+        assert_eq!(shape.note, "spiculated");
+        assert_eq!(s.annotations().on_frame(&key).count(), 1);
+        assert_eq!(kept_dropped_undecided(&s, "1.1"), (3, 0, 0));
     }
 }

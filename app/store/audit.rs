@@ -8,7 +8,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::{Change, CommandKind, DecisionCommand};
+use super::{Change, CommandKind, StoreCommand};
 use crate::review::{Decision, DecisionRecord, Target};
 
 /// One change as the audit log tells it.
@@ -39,7 +39,7 @@ pub struct AuditEntry {
 /// Appends the row of `command` and returns its id.
 pub fn append_command(
     conn: &Connection,
-    command: &DecisionCommand,
+    command: &StoreCommand,
     reviewer: &str,
     time: &str,
 ) -> rusqlite::Result<i64> {

@@ -1,10 +1,11 @@
-//! One user action on the review's decisions, as the store applies it.
+//! One user action on the review's decisions or annotations, as the store applies it.
 //!
 //! Undo and redo are not special in the store: applying a command returns its
 //! inverse (the same targets set back to what they were), which the caller keeps on
 //! its undo stack and applies like any other command. So every undo is itself
 //! stored and audited, and the audit log alone tells the whole story.
 
+use crate::annotate::Shape;
 use crate::review::{DecisionRecord, Target};
 
 /// What a command is, for the audit log and the undo menu.
@@ -56,32 +57,65 @@ pub struct Change {
     pub new: Option<DecisionRecord>,
 }
 
-/// One user action (a key press, a bulk decision, an import, an undo): its changes
-/// are stored in one transaction, or not at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionCommand {
+/// One change of a command to the annotations: the shape an id gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapeChange {
+    /// The shape's id.
+    pub id: String,
+    /// Its new state; `None` deletes it.
+    pub new: Option<Shape>,
+}
+
+/// One user action (a key press, a bulk decision, an import, one drag of a vertex, an
+/// undo): its changes to decisions and to shapes are stored in one transaction, or
+/// not at all. One type for both, so one undo stack serves the whole review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreCommand {
     /// Do, undo or redo.
     pub kind: CommandKind,
     /// What the user did, in their words (`keep series 3`), shown in the audit log.
     pub label: String,
-    /// The changes, applied in order.
+    /// The decision changes, applied in order.
     pub changes: Vec<Change>,
+    /// The shape changes, applied in order after the decision changes.
+    pub shapes: Vec<ShapeChange>,
 }
 
-impl DecisionCommand {
-    /// A user action ([`CommandKind::Do`]).
+impl StoreCommand {
+    /// A user action on decisions ([`CommandKind::Do`]).
     pub fn new(label: impl Into<String>, changes: Vec<Change>) -> Self {
         Self {
             kind: CommandKind::Do,
             label: label.into(),
             changes,
+            shapes: Vec::new(),
         }
     }
 
+    /// A user action on shapes ([`CommandKind::Do`]).
+    pub fn shapes(label: impl Into<String>, shapes: Vec<ShapeChange>) -> Self {
+        Self {
+            kind: CommandKind::Do,
+            label: label.into(),
+            changes: Vec::new(),
+            shapes,
+        }
+    }
+
+    /// True when the command changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.shapes.is_empty()
+    }
+
     /// The command that undoes this one, given each change's previous decision
-    /// (`old[i]` is what `changes[i].target` held just before change `i`).
+    /// (`old[i]` is what `changes[i].target` held just before change `i`) and each
+    /// shape change's previous shape (`old_shapes[i]` likewise).
     /// Its changes run in reverse order, so a target changed twice ends as it began.
-    pub(super) fn inverse(&self, old: Vec<Option<DecisionRecord>>) -> Self {
+    pub(super) fn inverse(
+        &self,
+        old: Vec<Option<DecisionRecord>>,
+        old_shapes: Vec<Option<Shape>>,
+    ) -> Self {
         let changes = self
             .changes
             .iter()
@@ -92,10 +126,21 @@ impl DecisionCommand {
                 new: old,
             })
             .collect();
+        let shapes = self
+            .shapes
+            .iter()
+            .zip(old_shapes)
+            .rev()
+            .map(|(change, old)| ShapeChange {
+                id: change.id.clone(),
+                new: old,
+            })
+            .collect();
         Self {
             kind: self.kind.inverse(),
             label: self.label.clone(),
             changes,
+            shapes,
         }
     }
 }
@@ -125,8 +170,8 @@ mod tests {
             new: Some(record(d)),
         };
         // The same series set twice: None -> Keep -> Drop.
-        let cmd = DecisionCommand::new("twice", vec![set(Decision::Keep), set(Decision::Drop)]);
-        let undo = cmd.inverse(vec![None, Some(record(Decision::Keep))]);
+        let cmd = StoreCommand::new("twice", vec![set(Decision::Keep), set(Decision::Drop)]);
+        let undo = cmd.inverse(vec![None, Some(record(Decision::Keep))], vec![]);
         assert_eq!(undo.kind, CommandKind::Undo);
         assert_eq!(undo.label, "twice");
         let final_state = undo.changes.last().map(|c| c.new.clone());
@@ -136,12 +181,12 @@ mod tests {
             "undo must end where the command began"
         );
         assert_eq!(undo.changes[0].new, Some(record(Decision::Keep)));
-        let redo = undo.inverse(vec![
-            Some(record(Decision::Drop)),
-            Some(record(Decision::Keep)),
-        ]);
+        let redo = undo.inverse(
+            vec![Some(record(Decision::Drop)), Some(record(Decision::Keep))],
+            vec![],
+        );
         assert_eq!(redo.kind, CommandKind::Redo);
-        assert_eq!(redo.inverse(vec![]).kind, CommandKind::Undo);
+        assert_eq!(redo.inverse(vec![], vec![]).kind, CommandKind::Undo);
     }
 
     #[test]

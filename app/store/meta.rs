@@ -19,6 +19,9 @@ pub const IMAGE_COUNT: &str = "image_count";
 /// SHA-256 over the sorted image list the store was made for (see `fingerprint`).
 pub const IMAGES_SHA256: &str = "images_sha256";
 
+/// The project's annotation label set, as JSON (see `annotate::LabelSet`).
+pub const LABEL_SET: &str = "label_set";
+
 /// The value of `key`, if set.
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))

@@ -23,6 +23,7 @@ pub mod fingerprint;
 pub mod location;
 mod meta;
 pub mod schema;
+mod shapes;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -32,12 +33,13 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::AuditEntry;
-pub use command::{Change, CommandKind, DecisionCommand};
+pub use command::{Change, CommandKind, ShapeChange, StoreCommand};
 pub use error::StoreError;
 pub use fingerprint::{Fingerprint, ImagesChanged};
 pub use location::{StoreLocation, choose, projects_dir};
 pub use time::now_rfc3339;
 
+use crate::annotate::{LabelSet, Shape};
 use crate::review::{DecisionRecord, ReleaseImages, Target};
 
 /// How long a write waits for another Lightbox holding the store before failing.
@@ -88,15 +90,20 @@ impl ProjectStore {
     }
 
     /// Applies one command in one transaction and returns, after the commit, the
-    /// command that undoes it. Each change sets its target's explicit decision and
-    /// appends one audit row (with the previous decision); a command without
-    /// changes writes nothing.
-    pub fn apply(&mut self, command: &DecisionCommand) -> Result<DecisionCommand, StoreError> {
-        if command.changes.is_empty() {
-            return Ok(command.inverse(Vec::new()));
+    /// command that undoes it. Each change sets its target's explicit decision (or
+    /// its shape) and appends one audit row with the previous state; a command
+    /// without changes writes nothing.
+    pub fn apply(&mut self, command: &StoreCommand) -> Result<StoreCommand, StoreError> {
+        if command.is_empty() {
+            return Ok(command.inverse(Vec::new(), Vec::new()));
         }
         let reviewer = self.reviewer.clone();
-        self.write("store the decision", |tx| {
+        let action = if command.changes.is_empty() {
+            "store the annotation change"
+        } else {
+            "store the decision"
+        };
+        self.write(action, |tx| {
             let id = audit::append_command(tx, command, &reviewer, &now_rfc3339())?;
             let mut old_records = Vec::with_capacity(command.changes.len());
             for change in &command.changes {
@@ -105,7 +112,37 @@ impl ProjectStore {
                 audit::append_change(tx, id, change, old.as_ref())?;
                 old_records.push(old);
             }
-            Ok(command.inverse(old_records))
+            let mut old_shapes = Vec::with_capacity(command.shapes.len());
+            for change in &command.shapes {
+                let old = shapes::get(tx, &change.id)?;
+                shapes::put(tx, &change.id, change.new.as_ref())?;
+                shapes::append_audit(tx, id, &change.id, old.as_ref(), change.new.as_ref())?;
+                old_shapes.push(old);
+            }
+            Ok(command.inverse(old_records, old_shapes))
+        })
+    }
+
+    /// Every shape, and how many stored rows could not be read (a newer or damaged
+    /// row; it is left in the store untouched until a change overwrites it).
+    pub fn shapes(&self) -> Result<(Vec<Shape>, usize), StoreError> {
+        shapes::all(&self.conn).map_err(|e| self.sql("read the annotations", e))
+    }
+
+    /// The number of shape changes in the audit log.
+    pub fn shape_audit_len(&self) -> Result<u64, StoreError> {
+        shapes::audit_len(&self.conn).map_err(|e| self.sql("read the annotation log", e))
+    }
+
+    /// The project's label set (the default one until it is edited).
+    pub fn label_set(&self) -> Result<LabelSet, StoreError> {
+        shapes::label_set(&self.conn).map_err(|e| self.sql("read the label set", e))
+    }
+
+    /// Stores the project's label set.
+    pub fn set_label_set(&mut self, labels: &LabelSet) -> Result<(), StoreError> {
+        self.write("store the label set", |tx| {
+            shapes::set_label_set(tx, labels)
         })
     }
 

@@ -76,8 +76,36 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
+/// Version 2: annotations. `shapes` holds the current shapes (JSON, with the
+/// columns used to find them); `shape_audit` one row per shape change of a command
+/// (old and new JSON), append-only like `audit`.
+const V2: &str = "
+CREATE TABLE shapes (
+    id        TEXT PRIMARY KEY,
+    sop_uid   TEXT NOT NULL,
+    frame     INTEGER NOT NULL,
+    annotator TEXT NOT NULL,
+    json      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX shapes_by_frame ON shapes (sop_uid, frame);
+
+CREATE TABLE shape_audit (
+    seq        INTEGER PRIMARY KEY,
+    command_id INTEGER NOT NULL REFERENCES commands (id),
+    shape_id   TEXT NOT NULL,
+    old_json   TEXT,
+    new_json   TEXT
+);
+CREATE INDEX shape_audit_by_command ON shape_audit (command_id);
+
+CREATE TRIGGER shape_audit_no_update BEFORE UPDATE ON shape_audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER shape_audit_no_delete BEFORE DELETE ON shape_audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
 /// The migrations: entry `i` brings a store from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes (and the newest it reads).
 pub fn current_version() -> i64 {
@@ -151,7 +179,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
-        assert_eq!(version, 1);
+        assert_eq!(version, 2);
         let mut names: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .expect("query")
@@ -160,7 +188,18 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("names");
         names.sort();
-        assert_eq!(names, ["audit", "commands", "decisions", "images", "meta"]);
+        assert_eq!(
+            names,
+            [
+                "audit",
+                "commands",
+                "decisions",
+                "images",
+                "meta",
+                "shape_audit",
+                "shapes"
+            ]
+        );
     }
 
     #[test]
@@ -184,5 +223,37 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .expect("count");
         assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn version_1_store_gains_the_annotation_tables_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v1.sqlite");
+        let mut conn = Connection::open(&path).expect("open");
+        // A store as the Lightbox of issue 4 left it.
+        conn.execute_batch(V1).expect("v1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("id");
+        conn.execute(
+            "INSERT INTO decisions VALUES ('study', '1.2', 'keep', '', 'r', 't')",
+            [],
+        )
+        .expect("decision");
+        migrate(&mut conn, &path).expect("migrate");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, 2);
+        let kept: i64 = conn
+            .query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(kept, 1);
+        conn.execute(
+            "INSERT INTO shapes VALUES ('s1', '1.2.3', 1, 'ann', '{}')",
+            [],
+        )
+        .expect("shapes table usable");
     }
 }
