@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and one function per verb.
 
+mod annotations;
 mod claims;
 mod decide;
 mod decode;
@@ -44,6 +45,8 @@ enum Command {
     Decide(decide::DecideArgs),
     /// Write the TAKEOUT keep-list from the decisions, or check one.
     Takeout(takeout::TakeoutArgs),
+    /// Export the annotations (lightbox JSON, COCO, labelme, masks), or import ours.
+    Annotations(annotations::AnnotationsArgs),
 }
 
 /// Parses the command line and runs the verb; `Err` is printed once by `main`.
@@ -57,6 +60,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Synth(a)) => synth::run(&a),
         Some(Command::Decide(a)) => decide::run(&a),
         Some(Command::Takeout(a)) => takeout::run(&a),
+        Some(Command::Annotations(a)) => annotations::run(&a),
         None => open_viewer(cli.path, cli.screenshot),
     }
 }

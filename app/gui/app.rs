@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::{Receiver, unbounded};
 use egui::{Key, Rect, Vec2};
 
+use super::annotate_ui::{self, AnnotateUi, PanelContext};
+use crate::annotate::export::ExportFormat;
 use super::browser::{self, BrowserView, Row, browser_ui};
 use super::claims_ui::{ClaimsUi, claims_panel_ui};
 use super::command::{Command, Node, SeriesRef, VoiChoice};
@@ -17,6 +19,7 @@ use super::review_ui::{self, ExportForm, ReviewUi};
 use super::state::{Layout, State};
 use super::tags::{TagTable, tags_ui};
 use super::thumbnails::Thumbnails;
+use super::annotate_tool::AnnotationView;
 use super::viewport::{
     Hover, ViewportInput, ViewportResources, ViewportState, fit_zoom, frames_of, viewport_ui,
 };
@@ -105,7 +108,13 @@ pub struct LightboxApp {
     claims: ClaimsUi,
     /// The modalities of the release, for the browser filter.
     modalities: Vec<String>,
+    /// The annotation tools' and panel's state.
+    annotate: AnnotateUi,
+    /// Each viewport's rectangle and image-to-screen map, as drawn last.
+    last_transforms: Vec<Option<(Rect, super::gpu::Affine2)>>,
 }
+
+mod annotation_commands;
 
 /// The tabs of the right panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,6 +126,8 @@ enum SideTab {
     Claims,
     /// The DICOM tags of the current image.
     Tags,
+    /// Annotation shapes: labels, attributes, measurements, geometry.
+    Annotations,
 }
 
 impl LightboxApp {
@@ -182,6 +193,8 @@ impl LightboxApp {
             side_tab: SideTab::default(),
             claims: ClaimsUi::default(),
             modalities: Vec::new(),
+            annotate: AnnotateUi::default(),
+            last_transforms: vec![None; 4],
         };
         let (presets, source, problem) = Presets::load();
         app.presets = presets;
@@ -213,6 +226,19 @@ impl LightboxApp {
             .and_then(|(k, _)| self.measurements.get(k))
             .map(|list| list.iter().map(|m| m.label.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// The project's annotations, once the review is open (for tests).
+    pub fn annotations(&self) -> Option<&crate::annotate::Annotations> {
+        self.review.session.as_ref().map(|s| s.annotations())
+    }
+
+    /// Where an image point of the active viewport's frame was drawn last, in screen
+    /// points (for tests that click on the image).
+    pub fn screen_pos_of(&self, point_in_image: [f64; 2]) -> Option<egui::Pos2> {
+        let (rect, to_screen) = self.last_transforms.get(self.active)?.as_ref()?;
+        let p = to_screen.apply(point_in_image);
+        Some(rect.min + Vec2::new(p[0] as f32, p[1] as f32))
     }
 
     /// Series still waiting for their browser thumbnail (for tests).
@@ -550,6 +576,17 @@ impl LightboxApp {
                     list.pop();
                 }
             }
+            Command::SelectShape(_)
+            | Command::ChangeShapes { .. }
+            | Command::EditSelectedShape(_)
+            | Command::SetDrawLabel(_)
+            | Command::DeleteSelection(_)
+            | Command::CopyShape
+            | Command::PasteShape { .. }
+            | Command::PropagateShape { .. }
+            | Command::SetLabelSet(_)
+            | Command::ExportAnnotations(_)
+            | Command::ImportAnnotations(_) => self.apply_annotation(ctx, command),
         }
     }
 
@@ -850,6 +887,13 @@ impl LightboxApp {
                         ],
                     ));
                 }
+                let labels = session.labels();
+                if labels.get(&self.annotate.draw_label).is_none()
+                    && let Some(first) = labels.labels.first()
+                {
+                    self.annotate.draw_label = first.name.clone();
+                }
+                self.annotate.selection = None;
                 self.review.session = Some(session);
                 self.review.refresh_log();
             }
@@ -973,8 +1017,12 @@ impl LightboxApp {
                 Key::Num6,
                 Key::Num7,
             ];
+            let annotating = self.tool.is_annotation();
+            if annotating {
+                out.extend(self.label_hotkeys(i));
+            }
             for (k, p) in digits.iter().zip(&presets) {
-                if pressed(*k) {
+                if pressed(*k) && !annotating {
                     out.push(Command::SetVoi {
                         viewport: v,
                         voi: VoiChoice::Window(Window {
@@ -990,7 +1038,7 @@ impl LightboxApp {
                 }
             }
             let s = Strings::for_language(self.state.language);
-            if pressed(Key::Num8) {
+            if pressed(Key::Num8) && !annotating {
                 let next = match self.viewports[v].voi {
                     Some(VoiChoice::File(n)) => n + 1,
                     _ => 0,
@@ -1001,14 +1049,14 @@ impl LightboxApp {
                     label: s.format("preset.file_window_n", &[("n", &(next + 1).to_string())]),
                 });
             }
-            if pressed(Key::Num9) {
+            if pressed(Key::Num9) && !annotating {
                 out.push(Command::SetVoi {
                     viewport: v,
                     voi: VoiChoice::AutoMinMax,
                     label: s.get("preset.auto_min_max").to_owned(),
                 });
             }
-            if pressed(Key::Num0) {
+            if pressed(Key::Num0) && !annotating {
                 out.push(Command::SetVoi {
                     viewport: v,
                     voi: VoiChoice::AutoPercentile,
@@ -1032,9 +1080,30 @@ impl LightboxApp {
                 (Key::ArrowLeft, Command::SelectParent),
                 (Key::ArrowRight, Command::SelectChild),
             ] {
-                if with_command(key) {
+                if with_command(key) && !press(key).is_some_and(|m| m.shift) {
                     out.push(command);
                 }
+            }
+            // Ctrl+Shift+↓/↑ copies the selected shape to the next/previous slice.
+            for (key, delta) in [(Key::ArrowDown, 1), (Key::ArrowUp, -1)] {
+                if with_command(key) && press(key).is_some_and(|m| m.shift) {
+                    out.push(Command::PropagateShape { viewport: v, delta });
+                }
+            }
+            // Copy and paste: egui turns Ctrl+C / Ctrl+V into Copy / Paste events
+            // (the paste carrying the system clipboard's text, when there is any).
+            let paste = i.events.iter().find_map(|e| match e {
+                egui::Event::Paste(text) => Some(text.clone()),
+                _ => None,
+            });
+            if i.events.iter().any(|e| matches!(e, egui::Event::Copy)) || with_command(Key::C) {
+                out.push(Command::CopyShape);
+            }
+            if paste.is_some() || with_command(Key::V) {
+                out.push(Command::PasteShape {
+                    viewport: v,
+                    text: paste,
+                });
             }
             {
                 for (k, c) in [
@@ -1077,15 +1146,28 @@ impl LightboxApp {
                     (Key::W, Command::SetTool(Tool::WindowLevel)),
                     (Key::M, Command::SetTool(Tool::Distance)),
                     (Key::G, Command::SetTool(Tool::Angle)),
-                    (Key::E, Command::SetTool(Tool::Ellipse)),
-                    (Key::B, Command::SetTool(Tool::Rectangle)),
                     (Key::X, Command::SetTool(Tool::Probe)),
-                    (Key::Delete, Command::DeleteLastMeasurement(v)),
-                    (Key::Backspace, Command::DeleteLastMeasurement(v)),
+                    (Key::S, Command::SetTool(Tool::EditShapes)),
+                    (Key::C, Command::SetTool(Tool::AnnotatePoint)),
+                    (Key::Delete, Command::DeleteSelection(v)),
+                    (Key::Backspace, Command::DeleteSelection(v)),
                 ] {
                     if pressed(k) {
                         out.push(c);
                     }
+                }
+                // Shift picks the annotation twin of a measuring tool.
+                for (k, plain, shifted) in [
+                    (Key::E, Tool::Ellipse, Tool::AnnotateEllipse),
+                    (Key::B, Tool::Rectangle, Tool::AnnotateRectangle),
+                    (Key::Q, Tool::AnnotatePolygon, Tool::AnnotateFreehand),
+                ] {
+                    if let Some(m) = press(k).filter(|m| !m.ctrl && !m.command && !m.alt) {
+                        out.push(Command::SetTool(if m.shift { shifted } else { plain }));
+                    }
+                }
+                if pressed(Key::Escape) && self.annotate.selection.is_some() {
+                    out.push(Command::SelectShape(None));
                 }
                 // Review: K/D/U decide the selected node, Shift+K/D/U the image shown;
                 // N/P jump to the next or previous study with undecided images.
@@ -1197,6 +1279,33 @@ impl eframe::App for LightboxApp {
                         }
                         ui.close();
                     }
+                    ui.separator();
+                    ui.add_enabled_ui(has_review, |ui| {
+                        ui.menu_button(s.get("menu.file.export_annotations"), |ui| {
+                            for format in ExportFormat::ALL {
+                                if ui
+                                    .button(s.get(&format!("annotate.export.{}", format.as_str())))
+                                    .clicked()
+                                {
+                                    if let Some(folder) = rfd::FileDialog::new().pick_folder() {
+                                        commands.push(Command::ExportAnnotations(
+                                            annotate_ui::AnnotationExport { format, folder },
+                                        ));
+                                    }
+                                    ui.close();
+                                }
+                            }
+                        });
+                        if ui.button(s.get("menu.file.import_annotations")).clicked() {
+                            if let Some(p) = rfd::FileDialog::new()
+                                .add_filter("json", &["json"])
+                                .pick_file()
+                            {
+                                commands.push(Command::ImportAnnotations(p));
+                            }
+                            ui.close();
+                        }
+                    });
                     ui.separator();
                     if ui.button(s.get("menu.file.settings")).clicked() {
                         self.show_settings = true;
@@ -1368,6 +1477,7 @@ impl eframe::App for LightboxApp {
                         for (tab, key) in [
                             (SideTab::Review, "review.title"),
                             (SideTab::Claims, "claims.title"),
+                            (SideTab::Annotations, "annotate.title"),
                             (SideTab::Tags, "tags.title"),
                         ] {
                             ui.selectable_value(&mut self.side_tab, tab, s.get(key));
@@ -1418,6 +1528,40 @@ impl eframe::App for LightboxApp {
                                 });
                         }
                         SideTab::Tags => tags_ui(ui, s, &self.tags, &mut self.tag_filter),
+                        SideTab::Annotations => {
+                            let frame = self.current_shape_image(self.active).map(|(i, _)| i.key());
+                            let series_uid = self.viewports[self.active]
+                                .series
+                                .as_ref()
+                                .map(|r| r.series_uid.clone());
+                            if let Some(session) = self.review.session.as_ref() {
+                                let series_shapes = series_uid.map_or(0, |uid| {
+                                    session
+                                        .annotations()
+                                        .iter()
+                                        .filter(|sh| sh.image.series_uid == uid)
+                                        .count()
+                                });
+                                let panel = PanelContext {
+                                    annotations: session.annotations(),
+                                    labels: session.labels(),
+                                    frame,
+                                    tool: self.tool,
+                                    series_shapes,
+                                };
+                                egui::ScrollArea::vertical()
+                                    .id_salt("annotation-panel")
+                                    .auto_shrink(false)
+                                    .show(ui, |ui| {
+                                        commands.extend(annotate_ui::annotation_panel_ui(
+                                            ui,
+                                            s,
+                                            &mut self.annotate,
+                                            &panel,
+                                        ));
+                                    });
+                            }
+                        }
                     }
                 });
         }
@@ -1429,6 +1573,16 @@ impl eframe::App for LightboxApp {
             ui.horizontal_wrapped(|ui| {
                 ui.spacing_mut().slider_width = 90.0;
                 for (tool, key, shortcut) in Tool::ALL {
+                    if ui
+                        .selectable_label(self.tool == tool, s.get(key))
+                        .on_hover_text(shortcut)
+                        .clicked()
+                    {
+                        commands.push(Command::SetTool(tool));
+                    }
+                }
+                ui.separator();
+                for (tool, key, shortcut) in Tool::ANNOTATION {
                     if ui
                         .selectable_label(self.tool == tool, s.get(key))
                         .on_hover_text(shortcut)
@@ -1524,6 +1678,15 @@ impl eframe::App for LightboxApp {
                         ui.text_edit_singleline(&mut self.state.reviewer);
                     });
                     ui.horizontal(|ui| {
+                        ui.label(s.get("settings.freehand_tolerance"));
+                        ui.add(
+                            egui::DragValue::new(&mut self.state.freehand_tolerance_mm)
+                                .range(0.0..=10.0)
+                                .speed(0.05)
+                                .suffix(" mm"),
+                        );
+                    });
+                    ui.horizontal(|ui| {
                         ui.label(s.get("settings.window_presets_file"));
                         match &self.presets_source {
                             Some(p) => ui.monospace(p.display().to_string()),
@@ -1547,9 +1710,13 @@ impl eframe::App for LightboxApp {
                 });
         }
 
+        if let Some(set) = annotate_ui::label_editor_ui(&ctx, s, &mut self.annotate) {
+            commands.push(Command::SetLabelSet(set));
+        }
         for c in commands {
             self.apply(&ctx, c);
         }
+        self.measure_selected_shape();
         self.advance_cine(&ctx);
         let thumbnail_frames = self.update_thumbnails(&ctx);
         self.request_frames(thumbnail_frames);
@@ -1585,6 +1752,14 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("B", "tool.rectangle_roi"),
     ("X", "tool.probe"),
     ("Delete", "action.delete_measurement"),
+    ("S", "tool.edit_shapes"),
+    ("Q / Shift+Q", "tool.polygon"),
+    ("Shift+B / Shift+E", "tool.rectangle_shape"),
+    ("C", "tool.point"),
+    ("1 … 0 (annotating)", "annotate.draw_label"),
+    ("Enter / Esc", "annotate.close_cancel"),
+    ("Ctrl+C / Ctrl+V", "annotate.copy"),
+    ("Ctrl+Shift+↓ / ↑", "annotate.propagate"),
     ("L", "action.linked_scrolling"),
     ("Ctrl+↓ / Ctrl+↑", "browser.walk"),
     ("Ctrl+← / Ctrl+→", "browser.expand"),
@@ -1601,6 +1776,7 @@ impl LightboxApp {
     }
 
     fn draw_viewport(&mut self, ui: &mut egui::Ui, v: usize, rect: Rect) -> Vec<Command> {
+        let shape_image = self.current_shape_image(v);
         let series_ref = self.viewports[v].series.clone();
         let frames = series_ref
             .as_ref()
@@ -1624,7 +1800,29 @@ impl LightboxApp {
         let instance = current
             .as_ref()
             .and_then(|(_, i)| series.and_then(|s| s.instances.get(*i)));
+        let annotations = self.review.session.as_ref().map(|session| {
+            let key = shape_image.as_ref().map(|(img, _)| img.key());
+            AnnotationView {
+                shapes: key
+                    .map(|k| {
+                        session
+                            .annotations()
+                            .on_frame(&k)
+                            .filter(|sh| !self.annotate.hidden_annotators.contains(&sh.annotator))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                labels: session.labels(),
+                selection: self.annotate.selection.as_ref(),
+                draw_label: &self.annotate.draw_label,
+                annotator: session.reviewer(),
+                image: shape_image.as_ref().map(|(img, _)| img.clone()),
+                spacing: shape_image.as_ref().map(|(_, sp)| *sp).unwrap_or_default(),
+                freehand_tolerance_mm: self.state.freehand_tolerance_mm,
+            }
+        });
         let input = ViewportInput {
+            annotations,
             index: v,
             active: v == self.active,
             state: &self.viewports[v],
@@ -1642,6 +1840,7 @@ impl LightboxApp {
                 .map_or(&[], Vec::as_slice),
         };
         let out = viewport_ui(ui, rect, &input);
+        self.last_transforms[v] = out.to_screen.map(|t| (rect, t));
         if out.hover.is_some() {
             self.hover = out.hover;
         }

@@ -6,7 +6,10 @@
 
 use std::path::PathBuf;
 
+use super::annotate_tool::ShapeSelection;
+use super::annotate_ui::{AnnotationExport, ShapeEdit};
 use super::measure_tool::{Measurement, Tool};
+use crate::annotate::{LabelSet, Shape};
 use super::review_ui::{BulkConfirm, ReviewFilter};
 use super::state::Layout;
 use crate::i18n::Language;
@@ -203,4 +206,42 @@ pub enum Command {
     SetCacheMib(u64),
     /// Remove the newest measurement of the image a viewport shows.
     DeleteLastMeasurement(usize),
+    /// Select an annotation shape (or nothing).
+    SelectShape(Option<ShapeSelection>),
+    /// Change shapes (draw, edit, move, delete): one store command, one undo step.
+    ChangeShapes {
+        /// What the log and the undo menu call it.
+        label: String,
+        /// Each shape's new state by id (`None` deletes it).
+        changes: Vec<(String, Option<Shape>)>,
+    },
+    /// Apply an edit (label, attributes, geometry) to the selected shape.
+    EditSelectedShape(ShapeEdit),
+    /// The label new shapes get (digit keys while an annotation tool is active).
+    SetDrawLabel(String),
+    /// Delete the selected vertex, else the selected shape, else the newest
+    /// measurement of the image the viewport shows.
+    DeleteSelection(usize),
+    /// Copy the selected shape.
+    CopyShape,
+    /// Paste the copied shape (or a shape's JSON text) on the frame a viewport shows.
+    PasteShape {
+        /// Viewport index.
+        viewport: usize,
+        /// Clipboard text from the system, if the paste came with any.
+        text: Option<String>,
+    },
+    /// Copy the selected shape to the next (1) or previous (-1) slice and go there.
+    PropagateShape {
+        /// Viewport index.
+        viewport: usize,
+        /// Slices to move.
+        delta: i64,
+    },
+    /// Replace the project's label set.
+    SetLabelSet(LabelSet),
+    /// Write the annotations in a format to a folder (or file, for our JSON).
+    ExportAnnotations(AnnotationExport),
+    /// Import an annotation file (ours) and merge it into the project.
+    ImportAnnotations(PathBuf),
 }

@@ -30,6 +30,18 @@ pub enum Tool {
     Rectangle,
     /// The value of one pixel.
     Probe,
+    /// Select and edit annotation shapes.
+    EditShapes,
+    /// Draw an annotation polygon, vertex by vertex.
+    AnnotatePolygon,
+    /// Trace an annotation freehand.
+    AnnotateFreehand,
+    /// Drag an annotation rectangle.
+    AnnotateRectangle,
+    /// Drag an annotation ellipse.
+    AnnotateEllipse,
+    /// Place an annotation point (landmark).
+    AnnotatePoint,
 }
 
 impl Tool {
@@ -42,6 +54,21 @@ impl Tool {
         (Tool::Rectangle, "tool.rectangle_roi", "B"),
         (Tool::Probe, "tool.probe", "X"),
     ];
+
+    /// The annotation tools with their i18n key and shortcut.
+    pub const ANNOTATION: [(Tool, &'static str, &'static str); 6] = [
+        (Tool::EditShapes, "tool.edit_shapes", "S"),
+        (Tool::AnnotatePolygon, "tool.polygon", "Q"),
+        (Tool::AnnotateFreehand, "tool.freehand", "Shift+Q"),
+        (Tool::AnnotateRectangle, "tool.rectangle_shape", "Shift+B"),
+        (Tool::AnnotateEllipse, "tool.ellipse_shape", "Shift+E"),
+        (Tool::AnnotatePoint, "tool.point", "C"),
+    ];
+
+    /// True for the annotation tools (digit keys pick labels while one is active).
+    pub fn is_annotation(self) -> bool {
+        Self::ANNOTATION.iter().any(|(t, _, _)| *t == self)
+    }
 }
 
 /// A finished measurement, in image coordinates, with its result text.
@@ -141,7 +168,13 @@ pub fn handle_input(
     let pointer = response.interact_pointer_pos().or(response.hover_pos());
     let mut finished = None;
     match tool {
-        Tool::WindowLevel => return None,
+        Tool::WindowLevel
+        | Tool::EditShapes
+        | Tool::AnnotatePolygon
+        | Tool::AnnotateFreehand
+        | Tool::AnnotateRectangle
+        | Tool::AnnotateEllipse
+        | Tool::AnnotatePoint => return None,
         Tool::Distance | Tool::Ellipse | Tool::Rectangle => {
             if response.drag_started_by(PointerButton::Primary)
                 && let Some(p) = pointer

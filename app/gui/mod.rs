@@ -4,6 +4,8 @@
 //! and scanning run in the core on worker threads; window/level runs in the
 //! shader of [`gpu`], tested against `crate::window`.
 
+pub mod annotate_tool;
+pub mod annotate_ui;
 mod app;
 mod browser;
 mod claims_ui;

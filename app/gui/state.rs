@@ -81,6 +81,9 @@ pub struct State {
     pub reviewer: String,
     /// The project code that names the keep-list.
     pub project_code: String,
+    /// Freehand traces are simplified to this tolerance (mm; pixels when the image
+    /// has no pixel spacing).
+    pub freehand_tolerance_mm: f64,
 }
 
 impl Default for State {
@@ -96,6 +99,7 @@ impl Default for State {
             linked_scrolling: true,
             reviewer: crate::review::session::login_name(),
             project_code: String::new(),
+            freehand_tolerance_mm: 0.2,
         }
     }
 }

@@ -10,6 +10,7 @@ use super::gpu::{
     ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
     image_to_screen,
 };
+use super::annotate_tool::{self, AnnotationView};
 use super::measure_tool::{self, Measurement, Tool};
 use super::overlay;
 use crate::display_frame::{CompactPixels, DisplayFrame};
@@ -139,6 +140,8 @@ pub struct ViewportInput<'a> {
     pub tool: Tool,
     /// Measurements on the current image.
     pub measurements: &'a [Measurement],
+    /// The annotation shapes of the current frame, when a review is open.
+    pub annotations: Option<AnnotationView<'a>>,
 }
 
 /// What the pointer is over, for the status bar.
@@ -156,6 +159,9 @@ pub struct ViewportOutput {
     pub commands: Vec<Command>,
     /// What the pointer is over.
     pub hover: Option<Hover>,
+    /// The image-to-screen map used (relative to the viewport's top left), when an
+    /// image was drawn.
+    pub to_screen: Option<super::gpu::Affine2>,
 }
 
 /// Draws one viewport in `rect` and turns mouse input into commands.
@@ -170,6 +176,7 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         commands.push(Command::Activate(i));
     }
     let mut hover = None;
+    let mut drawn_transform = None;
     if let (Some(frame), Some(key)) = (&input.frame, &input.key) {
         let image = [frame.cols as f32, frame.rows as f32];
         let st = input.state;
@@ -183,6 +190,7 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
             st.flip_h,
             st.flip_v,
         );
+        drawn_transform = Some(to_screen);
         let voi = st.resolved_voi(frame);
         let ppp = ui.ctx().pixels_per_point();
         let uniforms = uniforms_for(frame, st, &voi, rect, ppp, image, zoom);
@@ -232,6 +240,11 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
                 &painter, rect, &to_screen, m.tool, &m.points, &m.label, colour,
             );
         }
+        if let Some(view) = &input.annotations {
+            commands.extend(annotate_tool::viewport_annotations(
+                ui, &response, rect, input.tool, &to_screen, view,
+            ));
+        }
         if let Some(measurement) = measure_tool::handle_input(
             ui,
             &response,
@@ -278,7 +291,11 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         Stroke::new(1.0, border),
         egui::StrokeKind::Inside,
     );
-    ViewportOutput { commands, hover }
+    ViewportOutput {
+        commands,
+        hover,
+        to_screen: drawn_transform,
+    }
 }
 
 /// The wheel's vertical movement this frame, in raw notches/points (not smoothed).

@@ -27,6 +27,21 @@ pub fn login_name() -> String {
         .unwrap_or_default()
 }
 
+/// What importing an annotation file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AnnotationImport {
+    /// New shapes.
+    pub added: usize,
+    /// Shapes replaced by the same annotator's newer version.
+    pub replaced: usize,
+    /// Shapes the project already had as they are.
+    pub unchanged: usize,
+    /// Another annotator's shapes whose id was taken, added under a new id.
+    pub renamed: usize,
+    /// Labels added to the project's label set.
+    pub labels_added: usize,
+}
+
 /// How many commands undo remembers.
 const UNDO_DEPTH: usize = 1000;
 
@@ -294,6 +309,46 @@ impl ReviewSession {
         self.store.set_label_set(&labels)?;
         self.labels = labels;
         Ok(())
+    }
+
+    /// Merges an annotation file into the project as one undoable command: shapes
+    /// keep their ids, annotators and times (so a round trip is the identity); another
+    /// annotator's shape never overwrites one already here (it gets a new id); labels
+    /// the project lacks are added to its label set. `path` names the command.
+    pub fn import_annotations(
+        &mut self,
+        file: &crate::annotate::files::lightbox_json::AnnotationFile,
+        path: &Path,
+    ) -> Result<AnnotationImport, StoreError> {
+        let existing: Vec<Shape> = self.annotations.iter().cloned().collect();
+        let plan = crate::annotate::files::merge::merge(&existing, &file.shapes);
+        let mut labels = self.labels.clone();
+        let labels_added = labels.merge(&file.labels);
+        if labels_added > 0 {
+            self.set_labels(labels)?;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let report = AnnotationImport {
+            added: plan.add.len(),
+            replaced: plan.replace.len(),
+            unchanged: plan.unchanged,
+            renamed: plan.renamed,
+            labels_added,
+        };
+        let changes = plan
+            .add
+            .into_iter()
+            .chain(plan.replace)
+            .map(|s| ShapeChange {
+                id: s.id.clone(),
+                new: Some(s),
+            })
+            .collect();
+        self.apply(&StoreCommand::shapes(format!("import {name}"), changes))?;
+        Ok(report)
     }
 
     /// The command that gives each shape its new state (`None` deletes), leaving out

@@ -1,0 +1,109 @@
+//! `lightbox annotations export|import`: the annotations of a release's project
+//! store, written in a format or merged in from our own JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use lightbox::annotate::export::{ExportFormat, export};
+use lightbox::annotate::files::lightbox_json;
+
+use super::review::{StoreArgs, open};
+
+/// The export formats, as `--format` spells them.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Our JSON (assets/schema/lightbox-annotations-v1.schema.json), with measurements.
+    Lightbox,
+    /// COCO JSON: one image per frame, polygons, areas, boxes, categories = labels.
+    Coco,
+    /// One labelme JSON per annotated frame.
+    Labelme,
+    /// One PNG per frame and label: 0 outside, 255 inside.
+    Masks,
+}
+
+impl From<Format> for ExportFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Lightbox => Self::Lightbox,
+            Format::Coco => Self::Coco,
+            Format::Labelme => Self::Labelme,
+            Format::Masks => Self::Masks,
+        }
+    }
+}
+
+/// Arguments of `annotations`.
+#[derive(Args)]
+pub struct AnnotationsArgs {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// Write the project's annotations in a format.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The format.
+        #[arg(long, value_enum, default_value = "lightbox")]
+        format: Format,
+        /// Folder to write into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Merge an annotation file (our JSON) into the project: shapes of another
+    /// annotator are kept apart, never overwritten.
+    Import {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The file to import.
+        file: PathBuf,
+    },
+}
+
+/// Runs `annotations`.
+pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
+    match &a.action {
+        Action::Export { store, format, out } => {
+            let (index, session) = open(store)?;
+            let shapes: Vec<_> = session.annotations().iter().cloned().collect();
+            let report = export(
+                (*format).into(),
+                out,
+                &index,
+                session.images().release_id.as_deref(),
+                session.labels(),
+                &shapes,
+            )
+            .context("cannot export the annotations")?;
+            println!(
+                "exported {} shapes to {} file(s) in {}",
+                report.shapes,
+                report.files.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Import { store, file } => {
+            let (_index, mut session) = open(store)?;
+            let incoming = lightbox_json::read(file).context("cannot read the annotation file")?;
+            let report = session
+                .import_annotations(&incoming, file)
+                .context("cannot store the imported annotations")?;
+            println!(
+                "imported {}: {} added, {} updated, {} unchanged, {} kept apart under new ids; {} new labels",
+                file.display(),
+                report.added,
+                report.replaced,
+                report.unchanged,
+                report.renamed,
+                report.labels_added
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! The annotation panel: the label to draw with, the selected shape's label,
+//! attributes, measurements and geometry operations, the shapes of the frame, which
+//! annotators are shown, the label-set editor, and export/import.
+//!
+//! Like every panel it only returns [`Command`]s; `LightboxApp::apply` changes the
+//! project through the review session, so each edit is one stored, undoable step.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use egui::{Color32, RichText};
+
+use super::annotate_tool::{ShapeSelection, label_colour};
+use super::command::Command;
+use super::measure_tool::Tool;
+use crate::annotate::export::ExportFormat;
+use crate::annotate::geometry::SimplifyMethod;
+use crate::annotate::{Annotations, Grade, ImageKey, Label, LabelSet, Measurements, Shape};
+use crate::i18n::Strings;
+
+/// An edit of the selected shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShapeEdit {
+    /// Give it another label.
+    SetLabel(String),
+    /// Set its suspicion grade.
+    SetGrade(Grade),
+    /// Set its note.
+    SetNote(String),
+    /// Grow (positive) or shrink (negative) by mm.
+    Grow(f64),
+    /// Shrink then grow by mm.
+    Opening(f64),
+    /// Grow then shrink by mm.
+    Closing(f64),
+    /// Simplify to a tolerance in mm.
+    Simplify(SimplifyMethod, f64),
+    /// Split a self-intersecting ring into valid ones.
+    Repair,
+}
+
+/// An export the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnotationExport {
+    /// The format.
+    pub format: ExportFormat,
+    /// The folder to write into.
+    pub folder: PathBuf,
+}
+
+/// The annotation panel's state (runtime: the shapes themselves are in the session).
+#[derive(Debug)]
+pub struct AnnotateUi {
+    /// The selected shape.
+    pub selection: Option<ShapeSelection>,
+    /// The label new shapes get.
+    pub draw_label: String,
+    /// The copied shape.
+    pub clipboard: Option<Shape>,
+    /// Annotators whose shapes are hidden.
+    pub hidden_annotators: BTreeSet<String>,
+    /// Distance for grow/shrink/opening/closing, mm.
+    pub distance_mm: f64,
+    /// Tolerance for simplification, mm.
+    pub tolerance_mm: f64,
+    /// The note being typed (committed when the field loses focus).
+    pub note_draft: Option<(String, String)>,
+    /// The last result or error of an annotation action.
+    pub message: Option<String>,
+    /// The label set being edited (the editor window is open while `Some`).
+    pub label_editor: Option<LabelSet>,
+    /// Measurements of the selected shape: (id, modified, frame was decoded, result).
+    pub measured: Option<(String, String, bool, Option<Measurements>)>,
+    /// The running export's result, when one runs.
+    pub export_result: Option<std::sync::mpsc::Receiver<String>>,
+}
+
+impl Default for AnnotateUi {
+    fn default() -> Self {
+        Self {
+            selection: None,
+            draw_label: String::new(),
+            clipboard: None,
+            hidden_annotators: BTreeSet::new(),
+            distance_mm: 1.0,
+            tolerance_mm: 0.5,
+            note_draft: None,
+            message: None,
+            label_editor: None,
+            measured: None,
+            export_result: None,
+        }
+    }
+}
+
+/// A colour swatch.
+fn swatch(ui: &mut egui::Ui, colour: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, colour);
+}
+
+/// The label picker; returns the chosen label.
+fn label_combo(
+    ui: &mut egui::Ui,
+    id: &str,
+    labels: &LabelSet,
+    current: &str,
+) -> Option<String> {
+    let mut chosen = None;
+    ui.horizontal(|ui| {
+        swatch(ui, label_colour(labels, current));
+        egui::ComboBox::from_id_salt(id)
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for l in &labels.labels {
+                    let text = if l.hotkey.is_empty() {
+                        l.name.clone()
+                    } else {
+                        format!("{}  [{}]", l.name, l.hotkey)
+                    };
+                    if ui
+                        .selectable_label(l.name == current, text)
+                        .on_hover_text(&l.description)
+                        .clicked()
+                    {
+                        chosen = Some(l.name.clone());
+                    }
+                }
+            });
+    });
+    chosen
+}
+
+/// What the panel shows of the current frame.
+pub struct PanelContext<'a> {
+    /// The project's shapes.
+    pub annotations: &'a Annotations,
+    /// The label set.
+    pub labels: &'a LabelSet,
+    /// The frame the active viewport shows.
+    pub frame: Option<ImageKey>,
+    /// The active tool.
+    pub tool: Tool,
+    /// Shapes in the series shown.
+    pub series_shapes: usize,
+}
+
+/// The annotation panel.
+pub fn annotation_panel_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    state: &mut AnnotateUi,
+    ctx: &PanelContext<'_>,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    if let Some(rx) = &state.export_result {
+        match rx.try_recv() {
+            Ok(text) => {
+                state.message = Some(text);
+                state.export_result = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => state.export_result = None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            }
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (tool, key, shortcut) in Tool::ANNOTATION {
+            if ui
+                .selectable_label(ctx.tool == tool, s.get(key))
+                .on_hover_text(shortcut)
+                .clicked()
+            {
+                out.push(Command::SetTool(tool));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(s.get("annotate.draw_label"));
+        if let Some(l) = label_combo(ui, "draw-label", ctx.labels, &state.draw_label) {
+            out.push(Command::SetDrawLabel(l));
+        }
+        if ui.button(s.get("annotate.edit_labels")).clicked() {
+            state.label_editor = Some(ctx.labels.clone());
+        }
+    });
+    if let Some(m) = &state.message {
+        ui.label(RichText::new(m).color(Color32::from_rgb(255, 200, 90)));
+    }
+    ui.separator();
+
+    let selected = state
+        .selection
+        .as_ref()
+        .and_then(|sel| ctx.annotations.get(&sel.id));
+    match selected {
+        Some(shape) => out.extend(selected_shape_ui(ui, s, state, ctx.labels, shape)),
+        None => {
+            ui.label(RichText::new(s.get("annotate.none_selected")).weak());
+        }
+    }
+    ui.separator();
+
+    // The shapes of the frame shown, by annotator.
+    if let Some(key) = &ctx.frame {
+        ui.label(s.format(
+            "annotate.on_frame",
+            &[
+                ("n", &ctx.annotations.count_on_frame(key).to_string()),
+                ("series", &ctx.series_shapes.to_string()),
+            ],
+        ));
+        let annotators: BTreeSet<&str> = ctx
+            .annotations
+            .iter()
+            .map(|sh| sh.annotator.as_str())
+            .collect();
+        if annotators.len() > 1 {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(s.get("annotate.annotators"));
+                for a in annotators {
+                    let mut shown = !state.hidden_annotators.contains(a);
+                    if ui.checkbox(&mut shown, a).changed() {
+                        if shown {
+                            state.hidden_annotators.remove(a);
+                        } else {
+                            state.hidden_annotators.insert(a.to_owned());
+                        }
+                    }
+                }
+            });
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("frame-shapes")
+            .max_height(160.0)
+            .show(ui, |ui| {
+                for shape in ctx.annotations.on_frame(key) {
+                    let is_sel = state.selection.as_ref().is_some_and(|x| x.id == shape.id);
+                    ui.horizontal(|ui| {
+                        swatch(ui, label_colour(ctx.labels, &shape.label));
+                        let text = format!(
+                            "{} · {} · {}",
+                            shape.label,
+                            s.get(&format!("annotate.kind.{}", shape.kind.as_str())),
+                            shape.annotator
+                        );
+                        if ui.selectable_label(is_sel, text).clicked() {
+                            out.push(Command::SelectShape(Some(ShapeSelection {
+                                id: shape.id.clone(),
+                                vertex: None,
+                            })));
+                        }
+                    });
+                }
+            });
+    }
+    out
+}
+
+/// Label, attributes, measurements and geometry of the selected shape.
+fn selected_shape_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    state: &mut AnnotateUi,
+    labels: &LabelSet,
+    shape: &Shape,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    let edit = |e| Command::EditSelectedShape(e);
+    ui.strong(s.format(
+        "annotate.selected",
+        &[("kind", s.get(&format!("annotate.kind.{}", shape.kind.as_str())))],
+    ));
+    egui::Grid::new("shape-attrs").num_columns(2).show(ui, |ui| {
+        ui.label(s.get("annotate.label"));
+        if let Some(l) = label_combo(ui, "shape-label", labels, &shape.label) {
+            out.push(edit(ShapeEdit::SetLabel(l)));
+        }
+        ui.end_row();
+        ui.label(s.get("annotate.grade"));
+        ui.horizontal(|ui| {
+            for g in Grade::ALL {
+                if ui
+                    .selectable_label(shape.grade == g, s.get(&format!("annotate.grade.{}", g.as_str())))
+                    .clicked()
+                    && shape.grade != g
+                {
+                    out.push(edit(ShapeEdit::SetGrade(g)));
+                }
+            }
+        });
+        ui.end_row();
+        ui.label(s.get("annotate.note"));
+        let draft = match &mut state.note_draft {
+            Some((id, text)) if *id == shape.id => text,
+            other => {
+                *other = Some((shape.id.clone(), shape.note.clone()));
+                match other {
+                    Some((_, text)) => text,
+                    None => unreachable!("just set"),
+                }
+            }
+        };
+        let response = ui.add(egui::TextEdit::multiline(draft).desired_rows(2));
+        if response.lost_focus() && *draft != shape.note {
+            out.push(edit(ShapeEdit::SetNote(draft.clone())));
+        }
+        ui.end_row();
+        ui.label(s.get("annotate.annotator"));
+        ui.label(&shape.annotator);
+        ui.end_row();
+        ui.label(s.get("annotate.created"));
+        ui.label(&shape.created);
+        ui.end_row();
+        ui.label(s.get("annotate.modified"));
+        ui.label(&shape.modified);
+        ui.end_row();
+    });
+    if let Some((_, _, _, Some(m))) = &state.measured {
+        measurements_ui(ui, s, m);
+    }
+    if shape.kind.is_area() {
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.label(s.get("annotate.distance_mm"));
+            ui.add(
+                egui::DragValue::new(&mut state.distance_mm)
+                    .range(0.05..=100.0)
+                    .speed(0.1),
+            );
+            let d = state.distance_mm;
+            for (key, e) in [
+                ("annotate.grow", ShapeEdit::Grow(d)),
+                ("annotate.shrink", ShapeEdit::Grow(-d)),
+                ("annotate.opening", ShapeEdit::Opening(d)),
+                ("annotate.closing", ShapeEdit::Closing(d)),
+            ] {
+                if ui.button(s.get(key)).clicked() {
+                    out.push(edit(e));
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label(s.get("annotate.tolerance_mm"));
+            ui.add(
+                egui::DragValue::new(&mut state.tolerance_mm)
+                    .range(0.01..=20.0)
+                    .speed(0.05),
+            );
+            let t = state.tolerance_mm;
+            if ui.button(s.get("annotate.simplify_rdp")).clicked() {
+                out.push(edit(ShapeEdit::Simplify(SimplifyMethod::RamerDouglasPeucker, t)));
+            }
+            if ui.button(s.get("annotate.simplify_vw")).clicked() {
+                out.push(edit(ShapeEdit::Simplify(SimplifyMethod::VisvalingamWhyatt, t)));
+            }
+        });
+        let problems = crate::annotate::geometry::problems(&shape.points);
+        if !problems.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(Color32::LIGHT_RED, s.get("annotate.invalid"));
+                for p in &problems {
+                    ui.label(p.to_string());
+                }
+                if ui.button(s.get("annotate.repair")).clicked() {
+                    out.push(edit(ShapeEdit::Repair));
+                }
+            });
+        }
+    }
+    ui.horizontal(|ui| {
+        if ui.button(s.get("annotate.copy")).on_hover_text("Ctrl+C").clicked() {
+            out.push(Command::CopyShape);
+        }
+        if ui
+            .button(s.get("annotate.propagate"))
+            .on_hover_text("Ctrl+Shift+↓")
+            .clicked()
+        {
+            out.push(Command::PropagateShape {
+                viewport: usize::MAX,
+                delta: 1,
+            });
+        }
+        if ui.button(s.get("annotate.delete")).on_hover_text("Delete").clicked() {
+            out.push(Command::DeleteSelection(usize::MAX));
+        }
+    });
+    out
+}
+
+/// The measurements of a shape.
+fn measurements_ui(ui: &mut egui::Ui, s: &Strings, m: &Measurements) {
+    let u = &m.unit;
+    egui::Grid::new("shape-measurements").num_columns(2).show(ui, |ui| {
+        for (key, value) in [
+            ("annotate.area", format!("{:.1} {u}²", m.area)),
+            ("annotate.perimeter", format!("{:.1} {u}", m.perimeter)),
+            ("annotate.long_axis", format!("{:.1} {u}", m.longest_diameter)),
+            ("annotate.short_axis", format!("{:.1} {u}", m.perpendicular)),
+        ] {
+            ui.label(s.get(key));
+            ui.monospace(value);
+            ui.end_row();
+        }
+        if let Some(st) = &m.stats {
+            let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+            ui.label(s.get("annotate.pixels"));
+            ui.monospace(format!(
+                "n {}  mean {}  SD {}\nmin {}  max {}",
+                st.count,
+                f(st.mean),
+                f(st.sd),
+                f(st.min),
+                f(st.max)
+            ));
+            ui.end_row();
+        }
+    });
+}
+
+/// The label-set editor window; returns the new set when the user saves a valid one.
+pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &mut AnnotateUi) -> Option<LabelSet> {
+    let mut saved = None;
+    let mut open = state.label_editor.is_some();
+    let mut close = false;
+    if let Some(set) = state.label_editor.as_mut() {
+        egui::Window::new(s.get("annotate.label_editor"))
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ctx, |ui| {
+                let mut remove = None;
+                egui::Grid::new("label-editor").num_columns(5).striped(true).show(ui, |ui| {
+                    ui.strong(s.get("annotate.label"));
+                    ui.strong(s.get("annotate.colour"));
+                    ui.strong(s.get("annotate.hotkey"));
+                    ui.strong(s.get("annotate.description"));
+                    ui.label("");
+                    ui.end_row();
+                    for (i, label) in set.labels.iter_mut().enumerate() {
+                        ui.add(egui::TextEdit::singleline(&mut label.name).desired_width(110.0));
+                        let mut rgb = label.rgb().unwrap_or([255, 255, 255]);
+                        if ui.color_edit_button_srgb(&mut rgb).changed() {
+                            label.colour = format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
+                        }
+                        ui.add(egui::TextEdit::singleline(&mut label.hotkey).desired_width(24.0));
+                        ui.add(egui::TextEdit::singleline(&mut label.description).desired_width(220.0));
+                        if ui.small_button(s.get("annotate.remove")).clicked() {
+                            remove = Some(i);
+                        }
+                        ui.end_row();
+                    }
+                });
+                if let Some(i) = remove {
+                    set.labels.remove(i);
+                }
+                if ui.button(s.get("annotate.add_label")).clicked() {
+                    set.labels.push(Label {
+                        name: format!("label-{}", set.labels.len() + 1),
+                        colour: "#00c0ff".into(),
+                        hotkey: String::new(),
+                        description: String::new(),
+                    });
+                }
+                let check = set.check();
+                if let Err(e) = &check {
+                    ui.colored_label(Color32::LIGHT_RED, e.to_string());
+                }
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(check.is_ok(), egui::Button::new(s.get("annotate.save_labels")))
+                        .clicked()
+                    {
+                        saved = Some(set.clone());
+                        close = true;
+                    }
+                    if ui.button(s.get("common.cancel")).clicked() {
+                        close = true;
+                    }
+                });
+            });
+    }
+    if !open || close {
+        state.label_editor = None;
+    }
+    saved
+}

@@ -1,0 +1,416 @@
+//! How the viewer applies annotation commands: every change of shapes becomes one
+//! [`crate::store::StoreCommand`] through the review session (stored, audited,
+//! undoable), and geometry is done by `crate::annotate::geometry`.
+
+use super::LightboxApp;
+use crate::annotate::geometry::{self, Morphed};
+use crate::annotate::{Shape, ShapeImage, new_shape_id};
+use crate::gui::annotate_tool::ShapeSelection;
+use crate::gui::annotate_ui::ShapeEdit;
+use crate::gui::command::Command;
+use crate::index::Instance;
+use crate::measure::{FrameView, PixelSpacing};
+
+impl LightboxApp {
+    /// The frame a viewport shows, as a shape's image, with its pixel spacing.
+    pub(super) fn current_shape_image(&mut self, v: usize) -> Option<(ShapeImage, PixelSpacing)> {
+        let slice = self.viewports.get(v)?.slice;
+        self.shape_image_at(v, slice)
+    }
+
+    /// Slice `slice` of the series a viewport shows, as a shape's image.
+    fn shape_image_at(&mut self, v: usize, slice: usize) -> Option<(ShapeImage, PixelSpacing)> {
+        let r = self.viewports.get(v)?.series.clone()?;
+        let frames = self.frames_for(&r);
+        let (key, i) = frames.get(slice)?;
+        let instance = self.series(&r)?.instances.get(*i)?;
+        Some((
+            ShapeImage {
+                study_uid: r.study_uid.clone(),
+                series_uid: r.series_uid.clone(),
+                sop_uid: instance.sop_uid.clone(),
+                file_name: instance.file_name.clone(),
+                frame: key.frame + 1,
+            },
+            spacing_of(instance),
+        ))
+    }
+
+    /// The instance with this SOP Instance UID.
+    fn instance_by_sop(&self, sop_uid: &str) -> Option<&Instance> {
+        self.index.as_deref()?.studies().find_map(|st| {
+            st.series
+                .iter()
+                .flat_map(|se| &se.instances)
+                .find(|i| i.sop_uid == sop_uid)
+        })
+    }
+
+    /// Label hotkeys (digits) while an annotation tool is active: they pick the label
+    /// new shapes get, and relabel the selected shape.
+    pub(super) fn label_hotkeys(&self, input: &egui::InputState) -> Vec<Command> {
+        let Some(session) = self.review.session.as_ref() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for event in &input.events {
+            let egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            if modifiers.ctrl || modifiers.command || modifiers.alt {
+                continue;
+            }
+            let Some(digit) = key.name().chars().next().filter(char::is_ascii_digit) else {
+                continue;
+            };
+            if let Some(label) = session.labels().by_hotkey(digit) {
+                out.push(Command::SetDrawLabel(label.name.clone()));
+                if self.tool == crate::gui::measure_tool::Tool::EditShapes
+                    && self.annotate.selection.is_some()
+                {
+                    out.push(Command::EditSelectedShape(ShapeEdit::SetLabel(
+                        label.name.clone(),
+                    )));
+                }
+            }
+        }
+        out
+    }
+
+    /// The selected shape, if it still exists.
+    fn selected_shape(&self) -> Option<Shape> {
+        let id = &self.annotate.selection.as_ref()?.id;
+        self.review.session.as_ref()?.annotations().get(id).cloned()
+    }
+
+    /// Applies one annotation command.
+    pub(super) fn apply_annotation(&mut self, ctx: &egui::Context, command: Command) {
+        if self.review.session.is_none() {
+            return;
+        }
+        let active = self.active;
+        let viewport_or_active = |v: usize| if v == usize::MAX { active } else { v };
+        match command {
+            Command::SelectShape(selection) => {
+                if selection.as_ref().map(|s| &s.id) != self.annotate.selection.as_ref().map(|s| &s.id) {
+                    self.annotate.note_draft = None;
+                }
+                self.annotate.selection = selection;
+            }
+            Command::ChangeShapes { label, changes } => self.change_shapes(label, changes),
+            Command::EditSelectedShape(edit) => self.edit_selected(edit),
+            Command::SetDrawLabel(label) => self.annotate.draw_label = label,
+            Command::DeleteSelection(v) => {
+                let v = viewport_or_active(v);
+                match (self.selected_shape(), self.annotate.selection.clone()) {
+                    (Some(mut shape), Some(ShapeSelection { vertex: Some(i), .. }))
+                        if shape.kind.is_area() =>
+                    {
+                        if shape.points.len() > 3 && i < shape.points.len() {
+                            shape.points.remove(i);
+                            self.annotate.selection = Some(ShapeSelection {
+                                id: shape.id.clone(),
+                                vertex: None,
+                            });
+                            self.change_shapes("delete vertex".into(), vec![(shape.id.clone(), Some(shape))]);
+                        } else {
+                            self.annotate.message = Some(self.s().get("annotate.min_vertices").to_owned());
+                        }
+                    }
+                    (Some(shape), _) => {
+                        self.annotate.selection = None;
+                        self.change_shapes("delete shape".into(), vec![(shape.id, None)]);
+                    }
+                    _ => self.apply(ctx, Command::DeleteLastMeasurement(v)),
+                }
+            }
+            Command::CopyShape => {
+                if let Some(shape) = self.selected_shape() {
+                    if let Ok(json) = serde_json::to_string(&shape) {
+                        ctx.copy_text(json);
+                    }
+                    self.annotate.clipboard = Some(shape);
+                }
+            }
+            Command::PasteShape { viewport, text } => {
+                let from_text = text.and_then(|t| serde_json::from_str::<Shape>(&t).ok());
+                let Some(shape) = from_text.or_else(|| self.annotate.clipboard.clone()) else {
+                    return;
+                };
+                let v = viewport_or_active(viewport);
+                if let Some((image, _)) = self.current_shape_image(v) {
+                    self.place_copy(shape, image, "paste shape");
+                }
+            }
+            Command::PropagateShape { viewport, delta } => {
+                let v = viewport_or_active(viewport);
+                let Some(shape) = self.selected_shape() else {
+                    return;
+                };
+                let target = self.viewports[v].slice as i64 + delta;
+                let Some((image, _)) = usize::try_from(target)
+                    .ok()
+                    .and_then(|t| self.shape_image_at(v, t))
+                else {
+                    return;
+                };
+                self.place_copy(shape, image, "propagate shape");
+                self.apply(ctx, Command::Scroll { viewport: v, delta });
+            }
+            Command::SetLabelSet(set) => {
+                if let Some(session) = self.review.session.as_mut() {
+                    self.annotate.message = session.set_labels(set).err().map(|e| e.to_string());
+                }
+            }
+            Command::ExportAnnotations(export) => self.export_annotations(&export),
+            Command::ImportAnnotations(path) => self.import_annotations(&path),
+            _ => {}
+        }
+    }
+
+    /// Stores shape changes as one command and tells the user when it failed.
+    fn change_shapes(&mut self, label: String, changes: Vec<(String, Option<Shape>)>) {
+        let Some(session) = self.review.session.as_mut() else {
+            return;
+        };
+        let command = session.shapes_command(label, changes);
+        self.annotate.message = session.apply(&command).err().map(|e| e.to_string());
+        self.review.refresh_log();
+        if let Some(sel) = &self.annotate.selection
+            && session.annotations().get(&sel.id).is_none()
+        {
+            self.annotate.selection = None;
+        }
+    }
+
+    /// Adds a copy of `shape` on `image` (a new id, by this reviewer) and selects it.
+    fn place_copy(&mut self, shape: Shape, image: ShapeImage, label: &str) {
+        let annotator = self
+            .review
+            .session
+            .as_ref()
+            .map(|s| s.reviewer().to_owned())
+            .unwrap_or_default();
+        let copy = Shape {
+            id: new_shape_id(&annotator),
+            image,
+            annotator,
+            created: String::new(),
+            modified: String::new(),
+            ..shape
+        };
+        self.annotate.selection = Some(ShapeSelection {
+            id: copy.id.clone(),
+            vertex: None,
+        });
+        self.change_shapes(label.into(), vec![(copy.id.clone(), Some(copy))]);
+    }
+
+    /// Applies an attribute or geometry edit to the selected shape.
+    fn edit_selected(&mut self, edit: ShapeEdit) {
+        let Some(shape) = self.selected_shape() else {
+            return;
+        };
+        let spacing = self
+            .instance_by_sop(&shape.image.sop_uid)
+            .map(spacing_of)
+            .unwrap_or_default();
+        let s = self.s();
+        let morphed = |result: Result<Morphed, geometry::GeometryError>| match result {
+            Ok(m) => Ok((m.rings, m.holes_filled)),
+            Err(e) => Err(e.to_string()),
+        };
+        let (label, rings) = match edit {
+            ShapeEdit::SetLabel(l) => {
+                let shape = Shape { label: l, ..shape };
+                self.change_shapes("relabel shape".into(), vec![(shape.id.clone(), Some(shape))]);
+                return;
+            }
+            ShapeEdit::SetGrade(grade) => {
+                let shape = Shape { grade, ..shape };
+                self.change_shapes("grade shape".into(), vec![(shape.id.clone(), Some(shape))]);
+                return;
+            }
+            ShapeEdit::SetNote(note) => {
+                let shape = Shape { note, ..shape };
+                self.change_shapes("note on shape".into(), vec![(shape.id.clone(), Some(shape))]);
+                return;
+            }
+            ShapeEdit::Grow(mm) => (
+                if mm >= 0.0 { "grow shape" } else { "shrink shape" },
+                morphed(geometry::grow(&shape.points, mm, &spacing)),
+            ),
+            ShapeEdit::Opening(mm) => ("opening", morphed(geometry::opening(&shape.points, mm, &spacing))),
+            ShapeEdit::Closing(mm) => ("closing", morphed(geometry::closing(&shape.points, mm, &spacing))),
+            ShapeEdit::Simplify(method, mm) => (
+                "simplify shape",
+                geometry::simplify(&shape.points, mm, &spacing, method)
+                    .map(|ring| (vec![ring], 0))
+                    .map_err(|e| e.to_string()),
+            ),
+            ShapeEdit::Repair => ("repair shape", Ok((geometry::repair(&shape.points), 0))),
+        };
+        let (rings, holes) = match rings {
+            Ok(r) => r,
+            Err(e) => {
+                self.annotate.message = Some(e);
+                return;
+            }
+        };
+        let before = shape.points.len();
+        let mut message = None;
+        let mut changes = Vec::new();
+        let mut rings = rings.into_iter();
+        match rings.next() {
+            None => {
+                message = Some(s.get("annotate.vanished").to_owned());
+                changes.push((shape.id.clone(), None));
+            }
+            Some(first) => {
+                let after = first.len();
+                changes.push((
+                    shape.id.clone(),
+                    Some(Shape {
+                        points: first,
+                        ..shape.clone()
+                    }),
+                ));
+                let mut pieces = 1;
+                for ring in rings {
+                    let id = new_shape_id(&shape.annotator);
+                    changes.push((
+                        id.clone(),
+                        Some(Shape {
+                            id,
+                            points: ring,
+                            created: String::new(),
+                            ..shape.clone()
+                        }),
+                    ));
+                    pieces += 1;
+                }
+                message = Some(s.format(
+                    "annotate.result",
+                    &[
+                        ("pieces", &pieces.to_string()),
+                        ("before", &before.to_string()),
+                        ("after", &after.to_string()),
+                        ("holes", &holes.to_string()),
+                    ],
+                ));
+            }
+        }
+        self.change_shapes(label.into(), changes);
+        if self.annotate.message.is_none() {
+            self.annotate.message = message;
+        }
+    }
+
+    /// Measures the selected shape when it changed (geometry always; pixel statistics
+    /// when its frame is decoded).
+    pub(super) fn measure_selected_shape(&mut self) {
+        let Some(shape) = self.selected_shape() else {
+            self.annotate.measured = None;
+            return;
+        };
+        let instance = self.instance_by_sop(&shape.image.sop_uid).cloned();
+        let frame = instance.as_ref().and_then(|i| {
+            self.loader.get(&crate::loader::FrameKey {
+                path: std::sync::Arc::from(i.path.as_path()),
+                frame: shape.image.frame.saturating_sub(1),
+            })
+        });
+        if self.annotate.measured.as_ref().is_some_and(|(id, modified, had_frame, _)| {
+            *id == shape.id && *modified == shape.modified && *had_frame == frame.is_some()
+        }) {
+            return;
+        }
+        let spacing = instance.as_ref().map(spacing_of).unwrap_or_default();
+        let values = frame.as_ref().and_then(|f| f.modality_values());
+        let view = frame.as_ref().zip(values.as_ref()).map(|(f, (values, padding))| FrameView {
+            rows: f.rows,
+            cols: f.cols,
+            values,
+            padding,
+        });
+        let m = if shape.kind.is_area() {
+            geometry::measure(&shape.points, &spacing, view.as_ref())
+        } else {
+            None
+        };
+        self.annotate.measured = Some((shape.id, shape.modified, frame.is_some(), m));
+    }
+
+    /// Exports on a worker thread (our JSON decodes every annotated frame for its
+    /// pixel statistics); the result is shown in the panel when it arrives.
+    fn export_annotations(&mut self, job: &crate::gui::annotate_ui::AnnotationExport) {
+        let (Some(index), Some(session)) = (self.index.clone(), self.review.session.as_ref()) else {
+            return;
+        };
+        let release_id = session.images().release_id.clone();
+        let labels = session.labels().clone();
+        let shapes: Vec<Shape> = session.annotations().iter().cloned().collect();
+        let s = self.s();
+        let (format, folder) = (job.format, job.folder.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.annotate.message = Some(s.get("common.loading").to_owned());
+        self.annotate.export_result = Some(rx);
+        std::thread::spawn(move || {
+            let result = crate::annotate::export::export(
+                format,
+                &folder,
+                &index,
+                release_id.as_deref(),
+                &labels,
+                &shapes,
+            );
+            let text = match result {
+                Ok(report) => s.format(
+                    "annotate.exported",
+                    &[
+                        ("n", &report.files.len().to_string()),
+                        ("folder", &folder.display().to_string()),
+                    ],
+                ),
+                Err(e) => e.to_string(),
+            };
+            let _ = tx.send(text);
+        });
+    }
+
+    /// Merges an annotation file into the project (one undoable command).
+    fn import_annotations(&mut self, path: &std::path::Path) {
+        let s = self.s();
+        let Some(session) = self.review.session.as_mut() else {
+            return;
+        };
+        let result = crate::annotate::files::lightbox_json::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|file| session.import_annotations(&file, path).map_err(|e| e.to_string()));
+        self.annotate.message = Some(match result {
+            Ok(r) => s.format(
+                "annotate.imported",
+                &[
+                    ("added", &r.added.to_string()),
+                    ("replaced", &r.replaced.to_string()),
+                    ("unchanged", &r.unchanged.to_string()),
+                    ("renamed", &r.renamed.to_string()),
+                    ("labels", &r.labels_added.to_string()),
+                ],
+            ),
+            Err(e) => e,
+        });
+        self.review.refresh_log();
+    }
+}
+
+/// The spacing measurements use for an image.
+fn spacing_of(instance: &Instance) -> PixelSpacing {
+    PixelSpacing::from_attributes(instance.pixel_spacing_mm, instance.imager_pixel_spacing_mm)
+}
