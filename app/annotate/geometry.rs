@@ -32,8 +32,8 @@ use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{
-    Area, BooleanOps, Buffer, Coord, Line, LineString, MultiPolygon, Polygon, Rect, SimplifyIdx,
-    SimplifyVwIdx, SimplifyVwPreserve,
+    Area, BooleanOps, Buffer, Contains, Coord, Line, LineString, MultiPolygon, Polygon, Rect,
+    SimplifyIdx, SimplifyVwIdx, SimplifyVwPreserve,
 };
 
 use super::raster;
@@ -104,6 +104,7 @@ pub struct Morphed {
     /// list means the shape vanished (the caller removes it and says so).
     pub rings: Vec<Vec<[f64; 2]>>,
     /// Holes in the result that were dropped (filled), since a shape is one ring.
+    /// A polygon lying in such a hole is covered by the filled one and left out.
     pub holes_filled: usize,
 }
 
@@ -467,6 +468,21 @@ fn morphed(result: MultiPolygon<f64>, scale: Scale) -> Morphed {
             orient(&mut ring);
             out.rings.push(ring);
         }
+    }
+    if out.holes_filled > 0 && out.rings.len() > 1 {
+        // An island in a hole (possible when a self-intersecting ring's overlaps nest)
+        // is covered once the hole is filled: drop it, so no two rings overlap.
+        out.rings
+            .sort_by(|a, b| shoelace2(b).total_cmp(&shoelace2(a)));
+        let mut kept: Vec<Polygon<f64>> = Vec::new();
+        out.rings.retain(|ring| {
+            let poly = polygon(ring);
+            let inside = kept.iter().any(|k| k.contains(&poly));
+            if !inside {
+                kept.push(poly);
+            }
+            !inside
+        });
     }
     out
 }
@@ -1768,6 +1784,47 @@ mod tests {
         assert_eq!(repair(&sq), vec![sq.clone()]);
         assert!(repair(&[[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]).is_empty());
         assert!(repair(&[[0.0, 0.0], [1.0, f64::NAN], [2.0, 0.0]]).is_empty());
+    }
+
+    /// A square, a hole in it, an island in the hole: one ring, by the even-odd rule
+    /// (zero-width bridges join the three squares, run along both ways).
+    fn nested() -> Vec<[f64; 2]> {
+        vec![
+            [0.0, 0.0],
+            [12.0, 0.0],
+            [12.0, 12.0],
+            [0.0, 12.0],
+            [0.0, 6.0],
+            [2.0, 6.0],
+            [2.0, 2.0],
+            [10.0, 2.0],
+            [10.0, 10.0],
+            [2.0, 10.0],
+            [2.0, 6.0],
+            [4.0, 6.0],
+            [4.0, 4.0],
+            [8.0, 4.0],
+            [8.0, 8.0],
+            [4.0, 8.0],
+            [4.0, 6.0],
+            [2.0, 6.0],
+            [0.0, 6.0],
+        ]
+    }
+
+    #[test]
+    fn an_island_in_a_hole_is_repaired_apart_and_grown_over() {
+        let ring = nested();
+        assert!(close(even_odd_area(&ring), 144.0 - 64.0 + 16.0, 1e-9));
+        let rings = repair(&ring);
+        let (union, overlap) = union_mask(&rings, 13, 13);
+        assert!(!overlap);
+        assert_eq!(union, raster::mask(&ring, 13, 13));
+        assert!(rings.iter().all(|r| problems(r).is_empty()), "{rings:?}");
+        // Growing keeps the hole (then fills it): the island inside goes with it.
+        let g = grow(&ring, 0.25, &PX).expect("grows");
+        assert_eq!((g.rings.len(), g.holes_filled), (1, 1), "{g:?}");
+        assert!(close(area_px(&g.rings[0]), 12.5 * 12.5, 0.1));
     }
 
     #[test]
