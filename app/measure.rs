@@ -313,7 +313,7 @@ pub struct FrameView<'a> {
 
 impl FrameView<'_> {
     /// Index of pixel `(col, row)` in `values`, if it is in the image.
-    fn index(&self, col: u32, row: u32) -> Option<usize> {
+    pub(crate) fn index(&self, col: u32, row: u32) -> Option<usize> {
         if col >= self.cols || row >= self.rows {
             return None;
         }
@@ -536,19 +536,71 @@ pub fn roi_stats(
 ) -> Option<RoiStats> {
     let bounds = Bounds::new(shape, corner_a_in_image, corner_b_in_image)?;
     let (sx, sy, source) = spacing.scale();
+    let stats = value_stats(frame, |f| bounds.for_each_pixel(frame, f));
+    let (pixels_in_shape, count) = (stats.members, stats.count);
+    let (half_w, half_h) = bounds.half_extents();
+    Some(RoiStats {
+        shape,
+        pixels_in_shape,
+        count,
+        mean: stats.mean,
+        sd_sample: stats.sd_sample,
+        sd_population: stats.sd_population,
+        min: stats.min,
+        max: stats.max,
+        area: area(bounds.area_px2() * sx * sy, source),
+        pixel_area: area(pixels_in_shape as f64 * sx * sy, source),
+        width: length(2.0 * half_w * sx, source),
+        height: length(2.0 * half_h * sy, source),
+    })
+}
+
+/// Count, mean, standard deviations and extremes of some of a frame's pixels: the
+/// one statistics routine of ROIs ([`roi_stats`]) and annotation shapes
+/// (`annotate::geometry::measure`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ValueStats {
+    /// Pixels visited (padding and non-finite values included).
+    pub members: u64,
+    /// Of those, the pixels the statistics are over: not padding, finite value.
+    pub count: u64,
+    /// Mean value; `None` when `count` is 0.
+    pub mean: Option<f64>,
+    /// Sample standard deviation (divides by `n − 1`); `None` when `count < 2`.
+    pub sd_sample: Option<f64>,
+    /// Population standard deviation (divides by `n`); `None` when `count` is 0.
+    pub sd_population: Option<f64>,
+    /// Smallest value; `None` when `count` is 0.
+    pub min: Option<f64>,
+    /// Largest value; `None` when `count` is 0.
+    pub max: Option<f64>,
+}
+
+/// Statistics of the pixels that `visit` hands to its callback, as indices into
+/// `frame.values` (each member once per call; `visit` is called up to three times
+/// and must visit the same pixels each time). Padding and non-finite values are
+/// visited members but not counted.
+///
+/// The variance is the corrected two-pass one, computed on values scaled by a power
+/// of two at least their largest magnitude, so neither sums nor squares overflow
+/// and the scaling is exact.
+pub(crate) fn value_stats(
+    frame: &FrameView<'_>,
+    visit: impl Fn(&mut dyn FnMut(usize)),
+) -> ValueStats {
     let usable = |i: usize| -> Option<f64> {
         let v = *frame.values.get(i)?;
         (!frame.is_padding(i) && v.is_finite()).then_some(v)
     };
 
     // Pass 1: membership, count, extremes and a plain sum.
-    let mut pixels_in_shape = 0u64;
+    let mut members = 0u64;
     let mut count = 0u64;
     let mut sum = 0.0f64;
     let mut min = f64::INFINITY;
     let mut max = f64::NEG_INFINITY;
-    bounds.for_each_pixel(frame, |i| {
-        pixels_in_shape += 1;
+    visit(&mut |i| {
+        members += 1;
         if let Some(v) = usable(i) {
             count += 1;
             sum += v;
@@ -568,7 +620,7 @@ pub fn roi_stats(
             sum / n / s
         } else {
             let mut sum_scaled = 0.0;
-            bounds.for_each_pixel(frame, |i| {
+            visit(&mut |i| {
                 if let Some(v) = usable(i) {
                     sum_scaled += v / s;
                 }
@@ -578,7 +630,7 @@ pub fn roi_stats(
         // Pass 2: corrected two-pass variance.
         let mut m2 = 0.0f64;
         let mut comp = 0.0f64;
-        bounds.for_each_pixel(frame, |i| {
+        visit(&mut |i| {
             if let Some(v) = usable(i) {
                 let d = v / s - mean_scaled;
                 m2 += d * d;
@@ -591,21 +643,15 @@ pub fn roi_stats(
         let sample = (count >= 2).then(|| s * (ss / (n - 1.0)).sqrt());
         (Some(mean), sample, Some(pop))
     };
-    let (half_w, half_h) = bounds.half_extents();
-    Some(RoiStats {
-        shape,
-        pixels_in_shape,
+    ValueStats {
+        members,
         count,
         mean,
         sd_sample,
         sd_population,
         min: (count > 0).then_some(min),
         max: (count > 0).then_some(max),
-        area: area(bounds.area_px2() * sx * sy, source),
-        pixel_area: area(pixels_in_shape as f64 * sx * sy, source),
-        width: length(2.0 * half_w * sx, source),
-        height: length(2.0 * half_h * sy, source),
-    })
+    }
 }
 
 /// The smallest power of two ≥ `v`, clamped to `[2^-1022, 2^1023]` (so at

@@ -19,6 +19,8 @@
 //! kind says how they were drawn).
 
 pub mod collection;
+pub mod export;
+pub mod geometry;
 pub mod labels;
 pub mod patient;
 pub mod raster;
