@@ -18,6 +18,7 @@
 //! landmark has one point. Rectangles and ellipses are stored as polygons (their
 //! kind says how they were drawn).
 
+pub mod files;
 pub mod labels;
 pub mod patient;
 pub mod raster;
