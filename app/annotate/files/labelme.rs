@@ -10,17 +10,19 @@
 //! kind, grade and annotator under the extra key `lightbox` (labelme keeps unknown
 //! keys as `other_data`).
 //!
-//! # Coordinates: ours minus half a pixel
+//! # Coordinates: ours, unchanged
 //!
-//! labelme turns shapes into masks with `labelme.utils.shape_to_mask`, which hands the
-//! points as they are to PIL's `ImageDraw.polygon`; PIL puts integer coordinates at
-//! pixel *centres* (pixel `(col, row)` is the point `(col, row)`), where ours are at
-//! `(col + 0.5, row + 0.5)`. So every coordinate is written as ours − 0.5: labelme's
-//! masks (`labelme_json_to_dataset`, its VOC/COCO converters) then cover the pixels our
-//! masks cover, plus the one-pixel outline PIL also draws. labelme's canvas draws pixel
-//! `i` over `[i, i + 1)`, so in its window outlines show half a pixel up and left of
-//! where Lightbox shows them; invisible unless zoomed far in, and the masks are what a
-//! dataset is made from. Points after the shift may be −0.5 at the image's edge.
+//! labelme's coordinates are continuous with pixel `i` over `[i, i + 1)`, as ours:
+//! its canvas paints the image with `QPainter.drawPixmap` from the origin and a shape's
+//! points at `point × scale`, so a click on the centre of the top-left pixel stores
+//! `(0.5, 0.5)`. Its masks (`labelme.utils.shape_to_mask`, used by
+//! `labelme_json_to_dataset` and its converters) hand the points unchanged to PIL's
+//! `ImageDraw.polygon`, which (Pillow 13, checked against our raster rule on random
+//! rings) fills each row from the pixel holding the left crossing to the pixel holding
+//! the right one and draws a 1-pixel outline: our mask grown by up to one pixel along
+//! the edges, with no shift. So points are written as they are; `tests/annotation`
+//! checks that labelme's masks agree with ours away from the edges and are not offset.
+//! Our mask PNGs ([`super::masks`]) are the exact ones.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,25 +37,14 @@ use crate::annotate::shape::{ImageKey, Shape};
 /// reads it unchanged).
 pub const LABELME_VERSION: &str = "5.5.0";
 
-/// Our coordinates to labelme's (see the module doc).
-pub fn to_labelme([x, y]: [f64; 2]) -> [f64; 2] {
-    [x - 0.5, y - 0.5]
-}
-
-/// labelme's coordinates to ours.
-pub fn from_labelme([x, y]: [f64; 2]) -> [f64; 2] {
-    [x + 0.5, y + 0.5]
-}
-
 /// The labelme document of one frame's shapes.
 fn document(shapes: &[&Shape], image_path: &str, rows: u32, cols: u32) -> Value {
     let shapes: Vec<Value> = shapes
         .iter()
         .map(|s| {
-            let points: Vec<[f64; 2]> = s.points.iter().map(|p| to_labelme(*p)).collect();
             json!({
                 "label": s.label,
-                "points": points,
+                "points": s.points,
                 "group_id": null,
                 "description": s.note,
                 "shape_type": if s.kind.is_area() { "polygon" } else { "point" },
@@ -123,7 +114,7 @@ mod tests {
     use crate::annotate::shape::ShapeKind;
 
     #[test]
-    fn one_file_per_frame_with_shifted_points() {
+    fn one_file_per_frame_with_points_unchanged() {
         let dir = tempfile::tempdir().expect("tmp");
         let shapes = vec![
             shape("a", ShapeKind::Polygon, "nodule", "a", 1),
@@ -145,16 +136,15 @@ mod tests {
         assert_eq!(a["imageWidth"], 10);
         assert!(a["imageData"].is_null());
         assert_eq!(a["shapes"][0]["shape_type"], "polygon");
-        assert_eq!(a["shapes"][0]["points"][0], json!([1.5, 0.5]));
+        assert_eq!(a["shapes"][0]["points"][0], json!([2.0, 1.0]));
         assert_eq!(a["shapes"][0]["description"], "note");
         assert_eq!(a["shapes"][1]["shape_type"], "point");
-        assert_eq!(a["shapes"][1]["points"], json!([[3.0, 2.0]]));
+        assert_eq!(a["shapes"][1]["points"], json!([[3.5, 2.5]]));
         assert_eq!(a["shapes"][1]["lightbox"]["id"], "b");
         let m = read("m_f2.json");
         assert_eq!(m["imagePath"], "m_f2.png");
         assert_eq!(m["shapes"][0]["shape_type"], "polygon");
         assert_eq!(m["shapes"][0]["lightbox"]["kind"], "rectangle");
-        assert_eq!(from_labelme(to_labelme([3.1, 7.25])), [3.1, 7.25]);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub const VERSION: u32 = 1;
 /// The coordinate convention, as written in every file's `coordinates`.
 pub const COORDINATES: &str = "points are image pixel coordinates: x to the right along a row, y down a column, in pixels; pixel (col, row) covers [col, col+1) x [row, row+1), so the top-left corner of the image is (0, 0) and the centre of the top-left pixel is (0.5, 0.5) (COCO's convention); frame counts from 1; points_patient_mm are the same points in DICOM patient coordinates (mm)";
 
+/// The JSON Schema (draft 2020-12) of this format, with a description of every field.
+pub const SCHEMA: &str = include_str!("../../../assets/schema/lightbox-annotations-v1.schema.json");
+
 /// The colour given to a label that shapes use but the file's label set lacks.
 pub const ADDED_LABEL_COLOUR: &str = "#808080";
 
@@ -531,6 +534,44 @@ mod tests {
             back.labels.labels.len(),
             LabelSet::default().labels.len() + 1
         );
+    }
+
+    #[test]
+    fn the_schema_names_what_the_code_writes() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        assert_eq!(schema["properties"]["format"]["const"], FORMAT);
+        assert_eq!(schema["properties"]["version"]["const"], VERSION);
+        let shape = &schema["$defs"]["shape"]["properties"];
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .expect("enum")
+                .iter()
+                .map(|s| s.as_str().expect("name").to_owned())
+                .collect()
+        };
+        let kinds: Vec<&str> = ShapeKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names(&shape["kind"]["enum"]), kinds);
+        let grades: Vec<&str> = Grade::ALL.iter().map(|g| g.as_str()).collect();
+        assert_eq!(names(&shape["grade"]["enum"]), grades);
+        let text = shape["points"]["description"].as_str().expect("described");
+        assert!(text.contains("centre of the top-left pixel is (0.5, 0.5)"));
+        // Every field written is described (derived ones included).
+        let written = to_text(
+            Path::new("t.json"),
+            None,
+            &LabelSet::default(),
+            &sample(),
+            &frames(),
+            no_measure,
+        )
+        .expect("writes");
+        let v: serde_json::Value = serde_json::from_str(&written).expect("json");
+        for key in v["shapes"][0].as_object().expect("shape").keys() {
+            assert!(shape.get(key).is_some(), "{key} is not in the schema");
+        }
+        for key in v.as_object().expect("doc").keys() {
+            assert!(schema["properties"].get(key).is_some(), "{key}");
+        }
     }
 
     #[test]
