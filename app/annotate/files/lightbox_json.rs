@@ -21,9 +21,9 @@
 //! ```
 //!
 //! `points` are in image pixel coordinates ([`COORDINATES`]). `points_patient_mm` and
-//! `measurements` are *derived*: written for readers that want them (patient points
-//! when the image has Image Position/Orientation (Patient) and a Pixel Spacing, see
-//! [`FrameInfo::patient_mm`]), ignored on reading and recomputed on writing. So
+//! `measurements` are *derived*: written for readers that want them (patient points,
+//! to 0.0001 mm, when the image has Image Position/Orientation (Patient) and a Pixel
+//! Spacing, see [`FrameInfo::patient_mm`]), ignored on reading and recomputed on writing. So
 //! write → read → write gives the same bytes: shapes are sorted by (study, series,
 //! SOP instance, frame, id), and floats are written in their shortest form that reads
 //! back to the same number.
@@ -150,6 +150,12 @@ struct ShapeIn {
     measurements: serde::de::IgnoredAny,
 }
 
+/// Patient coordinates are written to 0.0001 mm: finer than any pixel, and free of
+/// the float noise of the matrix product (`-62.902000000000015`).
+fn round_mm(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
 /// True when every number of `m` is finite (a non-finite one would be written as
 /// `null` and break the schema).
 fn measurements_finite(m: &Measurements) -> bool {
@@ -184,7 +190,7 @@ pub fn to_text(
             let points_patient_mm = info.and_then(|f| {
                 s.points
                     .iter()
-                    .map(|p| f.patient_mm(*p, s.image.frame))
+                    .map(|p| f.patient_mm(*p, s.image.frame).map(|q| q.map(round_mm)))
                     .collect::<Option<Vec<_>>>()
             });
             ShapeOut {
