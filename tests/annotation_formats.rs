@@ -50,12 +50,16 @@ fn series<'a>(index: &'a Index, study: &str, series: &str) -> &'a Series {
         .unwrap_or_else(|| panic!("sample has {study} / {series}"))
 }
 
-/// A stable UUID-shaped id for example shape `n` (FNV-1a, so no randomness).
+/// A stable UUID-shaped id for example shape `n` (FNV-1a, then SplitMix64's
+/// finaliser to spread the bits; no randomness).
 fn example_id(n: u32) -> String {
     let hash = |seed: u64| {
-        format!("example-shape-{n}").bytes().fold(seed, |h, b| {
+        let mut h = format!("example-shape-{n}").bytes().fold(seed, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        })
+        });
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^ (h >> 31)
     };
     let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
     let hex = format!("{a:016x}{b:016x}");
