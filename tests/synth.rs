@@ -9,12 +9,15 @@ use common::*;
 
 /// Every file of the release under `dir` (relative path → bytes), `.gitkeep` aside, and
 /// without what reviewing it writes beside it (`lightbox/` project stores, `TAKEOUT/`
-/// lists), which a developer running the viewer on `sample-data/` leaves there.
+/// lists), which a developer running the viewer on `sample-data/` leaves there, and the
+/// committed example annotations (`annotations/`, kept by `tests/annotation_formats.rs`).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_entry(|e| {
-            e.depth() != 1 || !(e.file_name() == "lightbox" || e.file_name() == "TAKEOUT")
+            e.depth() != 1
+                || !["lightbox", "TAKEOUT", "annotations"]
+                    .contains(&e.file_name().to_string_lossy().as_ref())
         })
         .map(|e| e.expect("walk"))
         .filter(|e| e.file_type().is_file() && e.file_name() != ".gitkeep")

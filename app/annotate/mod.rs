@@ -20,6 +20,7 @@
 
 pub mod collection;
 pub mod export;
+pub mod files;
 pub mod geometry;
 pub mod labels;
 pub mod patient;
