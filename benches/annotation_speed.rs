@@ -99,8 +99,16 @@ fn frame_times(shapes: &[Shape]) -> Vec<Duration> {
         let pan = (frame % 40) as f64 * 3.0;
         let output = ctx.run_ui(input, |ui| {
             let rect = ui.max_rect();
-            let response = ui.interact(rect, ui.id().with("vp"), egui::Sense::click_and_drag());
-            let to_screen = image_to_screen([512.0, 512.0], [900.0, 900.0], 1.7, [pan, -pan], 0, false, false);
+            let response = ui.interact(rect, ui.scope_id().with("vp"), egui::Sense::click_and_drag());
+            let to_screen = image_to_screen(
+                [512.0, 512.0],
+                [900.0, 900.0],
+                1.7,
+                [pan, -pan],
+                0,
+                false,
+                false,
+            );
             let view = AnnotationView {
                 shapes: shapes.iter().collect(),
                 labels: &labels,
@@ -111,7 +119,8 @@ fn frame_times(shapes: &[Shape]) -> Vec<Duration> {
                 spacing: PixelSpacing::UNCALIBRATED,
                 freehand_tolerance_mm: 0.2,
             };
-            let commands = viewport_annotations(ui, &response, rect, Tool::EditShapes, &to_screen, &view);
+            let commands =
+                viewport_annotations(ui, &response, rect, Tool::EditShapes, &to_screen, &view);
             std::hint::black_box(commands);
         });
         let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
@@ -135,7 +144,9 @@ fn main() {
     let (b50, b99) = percentiles(frame_times(&[]));
     let (s50, s99) = percentiles(frame_times(&spread));
     let (w50, w99) = percentiles(frame_times(&one_slice));
-    println!("annotation layer, per-frame CPU (egui pass + tessellation), {FRAMES} frames, panning:");
+    println!(
+        "annotation layer, per-frame CPU (egui pass + tessellation), {FRAMES} frames, panning:"
+    );
     println!("  no shapes                        p50 {b50:7.3} ms  p99 {b99:7.3} ms");
     println!(
         "  {} shapes on the slice (of {SHAPES} on {SLICES} slices)  p50 {s50:7.3} ms  p99 {s99:7.3} ms  ({:.1}x baseline p99)",
@@ -154,7 +165,9 @@ fn main() {
     let load = Instant::now();
     let cmd = session.shapes_command(
         "load",
-        all.iter().map(|s| (s.id.clone(), Some(s.clone()))).collect(),
+        all.iter()
+            .map(|s| (s.id.clone(), Some(s.clone())))
+            .collect(),
     );
     session.apply(&cmd).expect("store 5,000 shapes");
     let load_ms = load.elapsed().as_secs_f64() * 1e3;

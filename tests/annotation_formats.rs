@@ -676,7 +676,7 @@ fn every_format_reads_back_in_its_reference_implementation() {
             "masks": frame_masks,
         }));
     }
-    assert_eq!(labelme_files, frame_keys.len());
+    assert_eq!(labelme_files.len(), frame_keys.len());
     assert_eq!(mask_paths.len(), mask_entries.len());
     let manifest = json!({
         "schema": s(&repo().join("assets/schema/lightbox-annotations-v1.schema.json")),

@@ -71,7 +71,12 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
     // Q: polygon tool. Four clicks on the image, Enter closes.
     h.key_press(Key::Q);
     h.run_steps(1);
-    let square = [[100.25, 100.25], [160.25, 100.25], [160.25, 150.25], [100.25, 150.25]];
+    let square = [
+        [100.25, 100.25],
+        [160.25, 100.25],
+        [160.25, 150.25],
+        [100.25, 150.25],
+    ];
     for p in square {
         let pos = at(&h, p);
         click(&mut h, pos);
@@ -84,15 +89,22 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
     assert_eq!(drawn.points.len(), 4);
     for (got, want) in drawn.points.iter().zip(square) {
         // Screen points are f32: within a hundredth of a pixel.
-        assert!((got[0] - want[0]).abs() < 0.01 && (got[1] - want[1]).abs() < 0.01, "{got:?} vs {want:?}");
+        assert!(
+            (got[0] - want[0]).abs() < 0.01 && (got[1] - want[1]).abs() < 0.01,
+            "{got:?} vs {want:?}"
+        );
     }
-    wait_for(&mut h, "the panel", |h| has_label(h, "1 shapes on this image, 1 in the series"));
+    wait_for(&mut h, "the panel", |h| {
+        has_label(h, "1 shapes on this image, 1 in the series")
+    });
 
     // S: edit tool. Key 3 relabels the selected shape.
     h.key_press(Key::S);
     h.run_steps(1);
     h.key_press(Key::Num3);
-    wait_for(&mut h, "the relabel", |h| only_shape(h).label == "ground-glass");
+    wait_for(&mut h, "the relabel", |h| {
+        only_shape(h).label == "ground-glass"
+    });
 
     // Drag vertex 2 by (+20, +10) px in several moves: one command.
     let from = at(&h, square[2]);
@@ -113,7 +125,11 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
         let v = only_shape(h).points[2];
         (v[0] - 160.25).abs() < 0.01 && (v[1] - 150.25).abs() < 0.01
     });
-    assert_eq!(only_shape(&h).label, "ground-glass", "the relabel is a step of its own");
+    assert_eq!(
+        only_shape(&h).label,
+        "ground-glass",
+        "the relabel is a step of its own"
+    );
     h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
     wait_for(&mut h, "the drag redone", |h| {
         (only_shape(h).points[2][0] - 180.25).abs() < 0.01
@@ -124,7 +140,11 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
     wait_for(&mut h, "the copy on slice 2", |h| {
         shape_count(h) == 2 && has_label(h, "Slice 2/16")
     });
-    let shapes: Vec<Shape> = h.state().annotations().map(|a| a.iter().cloned().collect()).unwrap_or_default();
+    let shapes: Vec<Shape> = h
+        .state()
+        .annotations()
+        .map(|a| a.iter().cloned().collect())
+        .unwrap_or_default();
     assert_ne!(shapes[0].image.sop_uid, shapes[1].image.sop_uid);
     assert_eq!(shapes[0].points, shapes[1].points);
 

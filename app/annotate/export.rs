@@ -133,7 +133,10 @@ impl FrameValues {
         if !shape.kind.is_area() {
             return None;
         }
-        let spacing = frames.get(&shape.image.sop_uid).map(|f| f.spacing).unwrap_or_default();
+        let spacing = frames
+            .get(&shape.image.sop_uid)
+            .map(|f| f.spacing)
+            .unwrap_or_default();
         let key = shape.image.key();
         let mut decoded = self.decoded.borrow_mut();
         let values = decoded.entry(key).or_insert_with(|| {
@@ -143,12 +146,14 @@ impl FrameValues {
             let (values, padding) = frame.modality_values()?;
             Some((frame.rows, frame.cols, values, padding))
         });
-        let view = values.as_ref().map(|(rows, cols, values, padding)| FrameView {
-            rows: *rows,
-            cols: *cols,
-            values,
-            padding,
-        });
+        let view = values
+            .as_ref()
+            .map(|(rows, cols, values, padding)| FrameView {
+                rows: *rows,
+                cols: *cols,
+                values,
+                padding,
+            });
         geometry::measure(&shape.points, &spacing, view.as_ref())
     }
 }

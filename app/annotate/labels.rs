@@ -153,7 +153,7 @@ impl LabelSet {
     pub fn by_hotkey(&self, key: char) -> Option<&Label> {
         self.labels
             .iter()
-            .find(|l| l.hotkey.chars().next() == Some(key))
+            .find(|l| l.hotkey.starts_with(key))
     }
 
     /// Adds every label of `other` whose name this set lacks (hotkeys that would

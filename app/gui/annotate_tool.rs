@@ -205,7 +205,9 @@ pub fn viewport_annotations(
     }
     ui.data_mut(|d| {
         match drag {
-            Some(drag) => d.insert_temp(drag_id, drag),
+            Some(drag) => {
+                d.insert_temp(drag_id, drag);
+            }
             None => d.remove::<EditDrag>(drag_id),
         }
         d.insert_temp(draft_id, draft);
@@ -298,23 +300,22 @@ fn edit_input(
     } else if response.clicked_by(PointerButton::Primary)
         && let Some(p) = pointer
     {
-        commands.push(match hit_test(view, to, p) {
-            Some(Hit::Vertex(id, i)) => select(&id, Some(i)),
-            Some(Hit::Edge(id, i, q)) => match find(&id) {
-                Some(s) => {
+        match hit_test(view, to, p) {
+            Some(Hit::Vertex(id, i)) => commands.push(select(&id, Some(i))),
+            Some(Hit::Edge(id, i, q)) => {
+                if let Some(s) = find(&id) {
                     let mut s = s.clone();
                     s.points.insert(i + 1, q);
                     commands.push(select(&id, Some(i + 1)));
-                    Command::ChangeShapes {
+                    commands.push(Command::ChangeShapes {
                         label: "insert vertex".into(),
                         changes: vec![(id, Some(s))],
-                    }
+                    });
                 }
-                None => Command::SelectShape(None),
-            },
-            Some(Hit::Shape(id)) => select(&id, None),
-            None => Command::SelectShape(None),
-        });
+            }
+            Some(Hit::Shape(id)) => commands.push(select(&id, None)),
+            None => commands.push(Command::SelectShape(None)),
+        }
     }
 }
 
@@ -400,7 +401,12 @@ fn box_ring(kind: ShapeKind, a: [f64; 2], b: [f64; 2]) -> Vec<[f64; 2]> {
     if kind == ShapeKind::Rectangle {
         return vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
     }
-    let (cx, cy, rx, ry) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0, (x1 - x0) / 2.0, (y1 - y0) / 2.0);
+    let (cx, cy, rx, ry) = (
+        (x0 + x1) / 2.0,
+        (y0 + y1) / 2.0,
+        (x1 - x0) / 2.0,
+        (y1 - y0) / 2.0,
+    );
     (0..ELLIPSE_VERTICES)
         .map(|k| {
             let t = k as f64 / ELLIPSE_VERTICES as f64 * std::f64::consts::TAU;
@@ -518,8 +524,18 @@ fn paint_shapes(
         // apart on screen as they do in the store.
         let own = shape.annotator == view.annotator;
         let stroke = Stroke::new(
-            if selected { 2.5 } else if own { 1.5 } else { 1.0 },
-            if own { colour } else { colour.gamma_multiply(0.7) },
+            if selected {
+                2.5
+            } else if own {
+                1.5
+            } else {
+                1.0
+            },
+            if own {
+                colour
+            } else {
+                colour.gamma_multiply(0.7)
+            },
         );
         if shape.kind == ShapeKind::Point {
             let Some(p) = shape.points.first().map(|p| to.pos(*p)) else {
@@ -543,7 +559,11 @@ fn paint_shapes(
             for (i, p) in shape.points.iter().enumerate() {
                 let q = to.pos(*p);
                 let r = if sel_vertex == Some(i) { 5.0 } else { 3.5 };
-                painter.rect_filled(Rect::from_center_size(q, Vec2::splat(r * 2.0)), 0.0, Color32::WHITE);
+                painter.rect_filled(
+                    Rect::from_center_size(q, Vec2::splat(r * 2.0)),
+                    0.0,
+                    Color32::WHITE,
+                );
                 painter.rect_stroke(
                     Rect::from_center_size(q, Vec2::splat(r * 2.0)),
                     0.0,
@@ -562,8 +582,20 @@ fn paint_shapes(
                 .min_by(|a, b| a.y.total_cmp(&b.y))
             {
                 let pos = top - Vec2::new(0.0, 6.0);
-                painter.text(pos + Vec2::splat(1.0), Align2::CENTER_BOTTOM, &tag, FontId::proportional(12.0), Color32::BLACK);
-                painter.text(pos, Align2::CENTER_BOTTOM, &tag, FontId::proportional(12.0), colour);
+                painter.text(
+                    pos + Vec2::splat(1.0),
+                    Align2::CENTER_BOTTOM,
+                    &tag,
+                    FontId::proportional(12.0),
+                    Color32::BLACK,
+                );
+                painter.text(
+                    pos,
+                    Align2::CENTER_BOTTOM,
+                    &tag,
+                    FontId::proportional(12.0),
+                    colour,
+                );
             }
         }
     }
@@ -628,9 +660,17 @@ mod tests {
 
     #[test]
     fn segment_distance_by_hand() {
-        let (d, t) = segment_distance(Pos2::new(5.0, 3.0), Pos2::new(0.0, 0.0), Pos2::new(10.0, 0.0));
+        let (d, t) = segment_distance(
+            Pos2::new(5.0, 3.0),
+            Pos2::new(0.0, 0.0),
+            Pos2::new(10.0, 0.0),
+        );
         assert_eq!((d, t), (3.0, 0.5));
-        let (d, t) = segment_distance(Pos2::new(-4.0, 3.0), Pos2::new(0.0, 0.0), Pos2::new(10.0, 0.0));
+        let (d, t) = segment_distance(
+            Pos2::new(-4.0, 3.0),
+            Pos2::new(0.0, 0.0),
+            Pos2::new(10.0, 0.0),
+        );
         assert_eq!((d, t), (5.0, 0.0));
     }
 }

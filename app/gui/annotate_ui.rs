@@ -100,12 +100,7 @@ fn swatch(ui: &mut egui::Ui, colour: Color32) {
 }
 
 /// The label picker; returns the chosen label.
-fn label_combo(
-    ui: &mut egui::Ui,
-    id: &str,
-    labels: &LabelSet,
-    current: &str,
-) -> Option<String> {
+fn label_combo(ui: &mut egui::Ui, id: &str, labels: &LabelSet, current: &str) -> Option<String> {
     let mut chosen = None;
     ui.horizontal(|ui| {
         swatch(ui, label_colour(labels, current));
@@ -161,7 +156,8 @@ pub fn annotation_panel_ui(
             }
             Err(std::sync::mpsc::TryRecvError::Disconnected) => state.export_result = None,
             Err(std::sync::mpsc::TryRecvError::Empty) => {
-                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
             }
         }
     }
@@ -270,53 +266,61 @@ fn selected_shape_ui(
     let edit = |e| Command::EditSelectedShape(e);
     ui.strong(s.format(
         "annotate.selected",
-        &[("kind", s.get(&format!("annotate.kind.{}", shape.kind.as_str())))],
+        &[(
+            "kind",
+            s.get(&format!("annotate.kind.{}", shape.kind.as_str())),
+        )],
     ));
-    egui::Grid::new("shape-attrs").num_columns(2).show(ui, |ui| {
-        ui.label(s.get("annotate.label"));
-        if let Some(l) = label_combo(ui, "shape-label", labels, &shape.label) {
-            out.push(edit(ShapeEdit::SetLabel(l)));
-        }
-        ui.end_row();
-        ui.label(s.get("annotate.grade"));
-        ui.horizontal(|ui| {
-            for g in Grade::ALL {
-                if ui
-                    .selectable_label(shape.grade == g, s.get(&format!("annotate.grade.{}", g.as_str())))
-                    .clicked()
-                    && shape.grade != g
-                {
-                    out.push(edit(ShapeEdit::SetGrade(g)));
-                }
+    egui::Grid::new("shape-attrs")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label(s.get("annotate.label"));
+            if let Some(l) = label_combo(ui, "shape-label", labels, &shape.label) {
+                out.push(edit(ShapeEdit::SetLabel(l)));
             }
+            ui.end_row();
+            ui.label(s.get("annotate.grade"));
+            ui.horizontal(|ui| {
+                for g in Grade::ALL {
+                    if ui
+                        .selectable_label(
+                            shape.grade == g,
+                            s.get(&format!("annotate.grade.{}", g.as_str())),
+                        )
+                        .clicked()
+                        && shape.grade != g
+                    {
+                        out.push(edit(ShapeEdit::SetGrade(g)));
+                    }
+                }
+            });
+            ui.end_row();
+            ui.label(s.get("annotate.note"));
+            let draft = match &mut state.note_draft {
+                Some((id, text)) if *id == shape.id => text,
+                other => {
+                    *other = Some((shape.id.clone(), shape.note.clone()));
+                    match other {
+                        Some((_, text)) => text,
+                        None => unreachable!("just set"),
+                    }
+                }
+            };
+            let response = ui.add(egui::TextEdit::multiline(draft).desired_rows(2));
+            if response.lost_focus() && *draft != shape.note {
+                out.push(edit(ShapeEdit::SetNote(draft.clone())));
+            }
+            ui.end_row();
+            ui.label(s.get("annotate.annotator"));
+            ui.label(&shape.annotator);
+            ui.end_row();
+            ui.label(s.get("annotate.created"));
+            ui.label(&shape.created);
+            ui.end_row();
+            ui.label(s.get("annotate.modified"));
+            ui.label(&shape.modified);
+            ui.end_row();
         });
-        ui.end_row();
-        ui.label(s.get("annotate.note"));
-        let draft = match &mut state.note_draft {
-            Some((id, text)) if *id == shape.id => text,
-            other => {
-                *other = Some((shape.id.clone(), shape.note.clone()));
-                match other {
-                    Some((_, text)) => text,
-                    None => unreachable!("just set"),
-                }
-            }
-        };
-        let response = ui.add(egui::TextEdit::multiline(draft).desired_rows(2));
-        if response.lost_focus() && *draft != shape.note {
-            out.push(edit(ShapeEdit::SetNote(draft.clone())));
-        }
-        ui.end_row();
-        ui.label(s.get("annotate.annotator"));
-        ui.label(&shape.annotator);
-        ui.end_row();
-        ui.label(s.get("annotate.created"));
-        ui.label(&shape.created);
-        ui.end_row();
-        ui.label(s.get("annotate.modified"));
-        ui.label(&shape.modified);
-        ui.end_row();
-    });
     if let Some((_, _, _, Some(m))) = &state.measured {
         measurements_ui(ui, s, m);
     }
@@ -350,10 +354,16 @@ fn selected_shape_ui(
             );
             let t = state.tolerance_mm;
             if ui.button(s.get("annotate.simplify_rdp")).clicked() {
-                out.push(edit(ShapeEdit::Simplify(SimplifyMethod::RamerDouglasPeucker, t)));
+                out.push(edit(ShapeEdit::Simplify(
+                    SimplifyMethod::RamerDouglasPeucker,
+                    t,
+                )));
             }
             if ui.button(s.get("annotate.simplify_vw")).clicked() {
-                out.push(edit(ShapeEdit::Simplify(SimplifyMethod::VisvalingamWhyatt, t)));
+                out.push(edit(ShapeEdit::Simplify(
+                    SimplifyMethod::VisvalingamWhyatt,
+                    t,
+                )));
             }
         });
         let problems = crate::annotate::geometry::problems(&shape.points);
@@ -370,7 +380,11 @@ fn selected_shape_ui(
         }
     }
     ui.horizontal(|ui| {
-        if ui.button(s.get("annotate.copy")).on_hover_text("Ctrl+C").clicked() {
+        if ui
+            .button(s.get("annotate.copy"))
+            .on_hover_text("Ctrl+C")
+            .clicked()
+        {
             out.push(Command::CopyShape);
         }
         if ui
@@ -383,7 +397,11 @@ fn selected_shape_ui(
                 delta: 1,
             });
         }
-        if ui.button(s.get("annotate.delete")).on_hover_text("Delete").clicked() {
+        if ui
+            .button(s.get("annotate.delete"))
+            .on_hover_text("Delete")
+            .clicked()
+        {
             out.push(Command::DeleteSelection(usize::MAX));
         }
     });
@@ -393,35 +411,44 @@ fn selected_shape_ui(
 /// The measurements of a shape.
 fn measurements_ui(ui: &mut egui::Ui, s: &Strings, m: &Measurements) {
     let u = &m.unit;
-    egui::Grid::new("shape-measurements").num_columns(2).show(ui, |ui| {
-        for (key, value) in [
-            ("annotate.area", format!("{:.1} {u}²", m.area)),
-            ("annotate.perimeter", format!("{:.1} {u}", m.perimeter)),
-            ("annotate.long_axis", format!("{:.1} {u}", m.longest_diameter)),
-            ("annotate.short_axis", format!("{:.1} {u}", m.perpendicular)),
-        ] {
-            ui.label(s.get(key));
-            ui.monospace(value);
-            ui.end_row();
-        }
-        if let Some(st) = &m.stats {
-            let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
-            ui.label(s.get("annotate.pixels"));
-            ui.monospace(format!(
-                "n {}  mean {}  SD {}\nmin {}  max {}",
-                st.count,
-                f(st.mean),
-                f(st.sd),
-                f(st.min),
-                f(st.max)
-            ));
-            ui.end_row();
-        }
-    });
+    egui::Grid::new("shape-measurements")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (key, value) in [
+                ("annotate.area", format!("{:.1} {u}²", m.area)),
+                ("annotate.perimeter", format!("{:.1} {u}", m.perimeter)),
+                (
+                    "annotate.long_axis",
+                    format!("{:.1} {u}", m.longest_diameter),
+                ),
+                ("annotate.short_axis", format!("{:.1} {u}", m.perpendicular)),
+            ] {
+                ui.label(s.get(key));
+                ui.monospace(value);
+                ui.end_row();
+            }
+            if let Some(st) = &m.stats {
+                let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+                ui.label(s.get("annotate.pixels"));
+                ui.monospace(format!(
+                    "n {}  mean {}  SD {}\nmin {}  max {}",
+                    st.count,
+                    f(st.mean),
+                    f(st.sd),
+                    f(st.min),
+                    f(st.max)
+                ));
+                ui.end_row();
+            }
+        });
 }
 
 /// The label-set editor window; returns the new set when the user saves a valid one.
-pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &mut AnnotateUi) -> Option<LabelSet> {
+pub fn label_editor_ui(
+    ctx: &egui::Context,
+    s: &Strings,
+    state: &mut AnnotateUi,
+) -> Option<LabelSet> {
     let mut saved = None;
     let mut open = state.label_editor.is_some();
     let mut close = false;
@@ -431,27 +458,38 @@ pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &mut AnnotateUi)
             .default_width(520.0)
             .show(ctx, |ui| {
                 let mut remove = None;
-                egui::Grid::new("label-editor").num_columns(5).striped(true).show(ui, |ui| {
-                    ui.strong(s.get("annotate.label"));
-                    ui.strong(s.get("annotate.colour"));
-                    ui.strong(s.get("annotate.hotkey"));
-                    ui.strong(s.get("annotate.description"));
-                    ui.label("");
-                    ui.end_row();
-                    for (i, label) in set.labels.iter_mut().enumerate() {
-                        ui.add(egui::TextEdit::singleline(&mut label.name).desired_width(110.0));
-                        let mut rgb = label.rgb().unwrap_or([255, 255, 255]);
-                        if ui.color_edit_button_srgb(&mut rgb).changed() {
-                            label.colour = format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
-                        }
-                        ui.add(egui::TextEdit::singleline(&mut label.hotkey).desired_width(24.0));
-                        ui.add(egui::TextEdit::singleline(&mut label.description).desired_width(220.0));
-                        if ui.small_button(s.get("annotate.remove")).clicked() {
-                            remove = Some(i);
-                        }
+                egui::Grid::new("label-editor")
+                    .num_columns(5)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.strong(s.get("annotate.label"));
+                        ui.strong(s.get("annotate.colour"));
+                        ui.strong(s.get("annotate.hotkey"));
+                        ui.strong(s.get("annotate.description"));
+                        ui.label("");
                         ui.end_row();
-                    }
-                });
+                        for (i, label) in set.labels.iter_mut().enumerate() {
+                            ui.add(
+                                egui::TextEdit::singleline(&mut label.name).desired_width(110.0),
+                            );
+                            let mut rgb = label.rgb().unwrap_or([255, 255, 255]);
+                            if ui.color_edit_button_srgb(&mut rgb).changed() {
+                                label.colour =
+                                    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
+                            }
+                            ui.add(
+                                egui::TextEdit::singleline(&mut label.hotkey).desired_width(24.0),
+                            );
+                            ui.add(
+                                egui::TextEdit::singleline(&mut label.description)
+                                    .desired_width(220.0),
+                            );
+                            if ui.small_button(s.get("annotate.remove")).clicked() {
+                                remove = Some(i);
+                            }
+                            ui.end_row();
+                        }
+                    });
                 if let Some(i) = remove {
                     set.labels.remove(i);
                 }
@@ -469,7 +507,10 @@ pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &mut AnnotateUi)
                 }
                 ui.horizontal(|ui| {
                     if ui
-                        .add_enabled(check.is_ok(), egui::Button::new(s.get("annotate.save_labels")))
+                        .add_enabled(
+                            check.is_ok(),
+                            egui::Button::new(s.get("annotate.save_labels")),
+                        )
                         .clicked()
                     {
                         saved = Some(set.clone());

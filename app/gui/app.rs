@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::{Receiver, unbounded};
 use egui::{Key, Rect, Vec2};
 
+use super::annotate_tool::AnnotationView;
 use super::annotate_ui::{self, AnnotateUi, PanelContext};
-use crate::annotate::export::ExportFormat;
 use super::browser::{self, BrowserView, Row, browser_ui};
 use super::claims_ui::{ClaimsUi, claims_panel_ui};
 use super::command::{Command, Node, SeriesRef, VoiChoice};
@@ -19,10 +19,10 @@ use super::review_ui::{self, ExportForm, ReviewUi};
 use super::state::{Layout, State};
 use super::tags::{TagTable, tags_ui};
 use super::thumbnails::Thumbnails;
-use super::annotate_tool::AnnotationView;
 use super::viewport::{
     Hover, ViewportInput, ViewportResources, ViewportState, fit_zoom, frames_of, viewport_ui,
 };
+use crate::annotate::export::ExportFormat;
 use crate::i18n::{Language, Strings};
 use crate::index::{Index, ScanOptions, ScanProgress, Series};
 use crate::loader::{FrameKey, FrameLoader, prefetch_order};

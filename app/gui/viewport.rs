@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use egui::{Align2, Color32, FontId, PointerButton, Rect, Sense, Stroke, Vec2};
 
+use super::annotate_tool::{self, AnnotationView};
 use super::command::{Command, SeriesRef, VoiChoice};
 use super::gpu::{
     ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
     image_to_screen,
 };
-use super::annotate_tool::{self, AnnotationView};
 use super::measure_tool::{self, Measurement, Tool};
 use super::overlay;
 use crate::display_frame::{CompactPixels, DisplayFrame};

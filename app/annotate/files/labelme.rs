@@ -71,12 +71,12 @@ fn document(shapes: &[&Shape], image_path: &str, rows: u32, cols: u32) -> Value 
 }
 
 /// Writes one labelme JSON per annotated frame under `out_dir` (created if needed):
-/// see the module doc. Returns how many files were written.
+/// see the module doc. Returns the files written, in path order.
 pub fn write_dir(
     out_dir: &Path,
     shapes: &[Shape],
     frames: &FrameInfos,
-) -> Result<usize, FilesError> {
+) -> Result<Vec<PathBuf>, FilesError> {
     check_shapes(shapes, out_dir)?;
     let mut by_frame: BTreeMap<ImageKey, Vec<&Shape>> = BTreeMap::new();
     for s in sorted(shapes) {
@@ -104,7 +104,7 @@ pub fn write_dir(
         }
         write_file(path, to_json_text(doc, path)?.as_bytes())?;
     }
-    Ok(planned.len())
+    Ok(planned.into_keys().collect())
 }
 
 #[cfg(test)]
@@ -122,7 +122,9 @@ mod tests {
             shape("c", ShapeKind::Rectangle, "mass", "m", 2),
         ];
         assert_eq!(
-            write_dir(dir.path(), &shapes, &frames()).expect("writes"),
+            write_dir(dir.path(), &shapes, &frames())
+                .expect("writes")
+                .len(),
             2
         );
         let read = |name: &str| -> Value {

@@ -98,7 +98,9 @@ impl LightboxApp {
         let viewport_or_active = |v: usize| if v == usize::MAX { active } else { v };
         match command {
             Command::SelectShape(selection) => {
-                if selection.as_ref().map(|s| &s.id) != self.annotate.selection.as_ref().map(|s| &s.id) {
+                if selection.as_ref().map(|s| &s.id)
+                    != self.annotate.selection.as_ref().map(|s| &s.id)
+                {
                     self.annotate.note_draft = None;
                 }
                 self.annotate.selection = selection;
@@ -109,18 +111,25 @@ impl LightboxApp {
             Command::DeleteSelection(v) => {
                 let v = viewport_or_active(v);
                 match (self.selected_shape(), self.annotate.selection.clone()) {
-                    (Some(mut shape), Some(ShapeSelection { vertex: Some(i), .. }))
-                        if shape.kind.is_area() =>
-                    {
+                    (
+                        Some(mut shape),
+                        Some(ShapeSelection {
+                            vertex: Some(i), ..
+                        }),
+                    ) if shape.kind.is_area() => {
                         if shape.points.len() > 3 && i < shape.points.len() {
                             shape.points.remove(i);
                             self.annotate.selection = Some(ShapeSelection {
                                 id: shape.id.clone(),
                                 vertex: None,
                             });
-                            self.change_shapes("delete vertex".into(), vec![(shape.id.clone(), Some(shape))]);
+                            self.change_shapes(
+                                "delete vertex".into(),
+                                vec![(shape.id.clone(), Some(shape))],
+                            );
                         } else {
-                            self.annotate.message = Some(self.s().get("annotate.min_vertices").to_owned());
+                            self.annotate.message =
+                                Some(self.s().get("annotate.min_vertices").to_owned());
                         }
                     }
                     (Some(shape), _) => {
@@ -181,12 +190,12 @@ impl LightboxApp {
         };
         let command = session.shapes_command(label, changes);
         self.annotate.message = session.apply(&command).err().map(|e| e.to_string());
-        self.review.refresh_log();
         if let Some(sel) = &self.annotate.selection
             && session.annotations().get(&sel.id).is_none()
         {
             self.annotate.selection = None;
         }
+        self.review.refresh_log();
     }
 
     /// Adds a copy of `shape` on `image` (a new id, by this reviewer) and selects it.
@@ -229,7 +238,10 @@ impl LightboxApp {
         let (label, rings) = match edit {
             ShapeEdit::SetLabel(l) => {
                 let shape = Shape { label: l, ..shape };
-                self.change_shapes("relabel shape".into(), vec![(shape.id.clone(), Some(shape))]);
+                self.change_shapes(
+                    "relabel shape".into(),
+                    vec![(shape.id.clone(), Some(shape))],
+                );
                 return;
             }
             ShapeEdit::SetGrade(grade) => {
@@ -239,15 +251,28 @@ impl LightboxApp {
             }
             ShapeEdit::SetNote(note) => {
                 let shape = Shape { note, ..shape };
-                self.change_shapes("note on shape".into(), vec![(shape.id.clone(), Some(shape))]);
+                self.change_shapes(
+                    "note on shape".into(),
+                    vec![(shape.id.clone(), Some(shape))],
+                );
                 return;
             }
             ShapeEdit::Grow(mm) => (
-                if mm >= 0.0 { "grow shape" } else { "shrink shape" },
+                if mm >= 0.0 {
+                    "grow shape"
+                } else {
+                    "shrink shape"
+                },
                 morphed(geometry::grow(&shape.points, mm, &spacing)),
             ),
-            ShapeEdit::Opening(mm) => ("opening", morphed(geometry::opening(&shape.points, mm, &spacing))),
-            ShapeEdit::Closing(mm) => ("closing", morphed(geometry::closing(&shape.points, mm, &spacing))),
+            ShapeEdit::Opening(mm) => (
+                "opening",
+                morphed(geometry::opening(&shape.points, mm, &spacing)),
+            ),
+            ShapeEdit::Closing(mm) => (
+                "closing",
+                morphed(geometry::closing(&shape.points, mm, &spacing)),
+            ),
             ShapeEdit::Simplify(method, mm) => (
                 "simplify shape",
                 geometry::simplify(&shape.points, mm, &spacing, method)
@@ -264,13 +289,12 @@ impl LightboxApp {
             }
         };
         let before = shape.points.len();
-        let mut message = None;
         let mut changes = Vec::new();
         let mut rings = rings.into_iter();
-        match rings.next() {
+        let message = match rings.next() {
             None => {
-                message = Some(s.get("annotate.vanished").to_owned());
                 changes.push((shape.id.clone(), None));
+                s.get("annotate.vanished").to_owned()
             }
             Some(first) => {
                 let after = first.len();
@@ -295,7 +319,7 @@ impl LightboxApp {
                     ));
                     pieces += 1;
                 }
-                message = Some(s.format(
+                s.format(
                     "annotate.result",
                     &[
                         ("pieces", &pieces.to_string()),
@@ -303,12 +327,12 @@ impl LightboxApp {
                         ("after", &after.to_string()),
                         ("holes", &holes.to_string()),
                     ],
-                ));
+                )
             }
-        }
+        };
         self.change_shapes(label.into(), changes);
         if self.annotate.message.is_none() {
-            self.annotate.message = message;
+            self.annotate.message = Some(message);
         }
     }
 
@@ -326,19 +350,27 @@ impl LightboxApp {
                 frame: shape.image.frame.saturating_sub(1),
             })
         });
-        if self.annotate.measured.as_ref().is_some_and(|(id, modified, had_frame, _)| {
-            *id == shape.id && *modified == shape.modified && *had_frame == frame.is_some()
-        }) {
+        if self
+            .annotate
+            .measured
+            .as_ref()
+            .is_some_and(|(id, modified, had_frame, _)| {
+                *id == shape.id && *modified == shape.modified && *had_frame == frame.is_some()
+            })
+        {
             return;
         }
         let spacing = instance.as_ref().map(spacing_of).unwrap_or_default();
         let values = frame.as_ref().and_then(|f| f.modality_values());
-        let view = frame.as_ref().zip(values.as_ref()).map(|(f, (values, padding))| FrameView {
-            rows: f.rows,
-            cols: f.cols,
-            values,
-            padding,
-        });
+        let view = frame
+            .as_ref()
+            .zip(values.as_ref())
+            .map(|(f, (values, padding))| FrameView {
+                rows: f.rows,
+                cols: f.cols,
+                values,
+                padding,
+            });
         let m = if shape.kind.is_area() {
             geometry::measure(&shape.points, &spacing, view.as_ref())
         } else {
@@ -350,7 +382,8 @@ impl LightboxApp {
     /// Exports on a worker thread (our JSON decodes every annotated frame for its
     /// pixel statistics); the result is shown in the panel when it arrives.
     fn export_annotations(&mut self, job: &crate::gui::annotate_ui::AnnotationExport) {
-        let (Some(index), Some(session)) = (self.index.clone(), self.review.session.as_ref()) else {
+        let (Some(index), Some(session)) = (self.index.clone(), self.review.session.as_ref())
+        else {
             return;
         };
         let release_id = session.images().release_id.clone();
@@ -392,7 +425,11 @@ impl LightboxApp {
         };
         let result = crate::annotate::files::lightbox_json::read(path)
             .map_err(|e| e.to_string())
-            .and_then(|file| session.import_annotations(&file, path).map_err(|e| e.to_string()));
+            .and_then(|file| {
+                session
+                    .import_annotations(&file, path)
+                    .map_err(|e| e.to_string())
+            });
         self.annotate.message = Some(match result {
             Ok(r) => s.format(
                 "annotate.imported",
