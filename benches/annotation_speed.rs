@@ -99,7 +99,11 @@ fn frame_times(shapes: &[Shape]) -> Vec<Duration> {
         let pan = (frame % 40) as f64 * 3.0;
         let output = ctx.run_ui(input, |ui| {
             let rect = ui.max_rect();
-            let response = ui.interact(rect, ui.scope_id().with("vp"), egui::Sense::click_and_drag());
+            let response = ui.interact(
+                rect,
+                ui.scope_id().with("vp"),
+                egui::Sense::click_and_drag(),
+            );
             let to_screen = image_to_screen(
                 [512.0, 512.0],
                 [900.0, 900.0],

@@ -324,28 +324,6 @@ fn no_measure(_: &Shape) -> Option<Measurements> {
     None
 }
 
-/// A stand-in measurement with every field filled, to check the schema's description
-/// of `measurements`.
-fn stand_in_measure(s: &Shape) -> Option<Measurements> {
-    let p = &s.points;
-    s.kind.is_area().then(|| Measurements {
-        unit: "mm".into(),
-        area: 12.5,
-        perimeter: 13.25,
-        longest_diameter: 4.5,
-        longest_diameter_points: [p[0], p[p.len() / 2]],
-        perpendicular: 3.75,
-        perpendicular_points: [p[1], p[p.len() / 2 + 1]],
-        stats: Some(lightbox::annotate::PixelStats {
-            count: 40,
-            mean: Some(21.5),
-            sd: Some(11.25),
-            min: Some(-7.0),
-            max: None,
-        }),
-    })
-}
-
 #[test]
 fn example_file_is_what_the_generator_writes() {
     let index = sample_index();
@@ -594,16 +572,23 @@ fn every_format_reads_back_in_its_reference_implementation() {
     let mask_paths = masks::write_dir(&out.join("masks"), shapes, &frames).expect("masks");
     let labelme_dir = out.join("labelme");
     let labelme_files = labelme::write_dir(&labelme_dir, shapes, &frames).expect("labelme");
-    let measured = out.join("measured.json");
-    lightbox_json::write(
-        &measured,
+    // Our JSON as the CLI and the viewer export it: real measurements, pixel
+    // statistics from the decoded frames.
+    let report = lightbox::annotate::export::export(
+        lightbox::annotate::export::ExportFormat::Lightbox,
+        &out.join("json"),
+        &index,
         file.release_id.as_deref(),
         &file.labels,
         shapes,
-        &frames,
-        stand_in_measure,
     )
     .expect("json with measurements");
+    let measured = report.files[0].clone();
+    let with_stats = std::fs::read_to_string(&measured).expect("written");
+    assert!(
+        with_stats.contains("\"stats\": {"),
+        "pixel statistics in {with_stats}"
+    );
 
     // What each file should hold, for the script.
     let info = |s: &Shape| -> &FrameInfo { frames.get(&s.image.sop_uid).expect("known") };

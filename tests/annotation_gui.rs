@@ -65,6 +65,9 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
     });
     scroll_and_click(&mut h, "CHEST 5mm BONE");
     wait_for(&mut h, "the bone series", |h| has_label(h, "Slice 1/16"));
+    wait_for(&mut h, "the first slice drawn", |h| {
+        h.state().screen_pos_of([0.0, 0.0]).is_some()
+    });
     h.get_by_label("Annotations").click();
     h.run_steps(2);
 

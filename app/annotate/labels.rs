@@ -151,9 +151,7 @@ impl LabelSet {
 
     /// The label whose hotkey is `key`.
     pub fn by_hotkey(&self, key: char) -> Option<&Label> {
-        self.labels
-            .iter()
-            .find(|l| l.hotkey.starts_with(key))
+        self.labels.iter().find(|l| l.hotkey.starts_with(key))
     }
 
     /// Adds every label of `other` whose name this set lacks (hotkeys that would

@@ -232,8 +232,11 @@ fn edit_input(
         }))
     };
     let find = |id: &str| view.shapes.iter().find(|s| s.id == id).copied();
+    // A drag starts once the pointer has moved a little: hit-test where the button
+    // went down, not where the pointer is now.
+    let press_origin = response.ctx.input(|i| i.pointer.press_origin());
     if response.drag_started_by(PointerButton::Primary)
-        && let Some(p) = pointer
+        && let Some(p) = press_origin.or(pointer)
         && let Some(at) = to_image(p)
     {
         *drag = match hit_test(view, to, p) {
@@ -329,6 +332,8 @@ fn draw_input(
     draft: &mut Draft,
 ) -> Option<Vec<[f64; 2]>> {
     let at = pointer.and_then(to_image);
+    // Where the button went down: a drag is only recognised after some movement.
+    let origin = ui.input(|i| i.pointer.press_origin()).and_then(to_image);
     let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
     if escape {
         draft.points.clear();
@@ -360,7 +365,7 @@ fn draw_input(
             if response.drag_started_by(PointerButton::Primary)
                 && let Some(p) = at
             {
-                draft.points = vec![p];
+                draft.points = origin.into_iter().chain([p]).collect();
             } else if response.dragged_by(PointerButton::Primary)
                 && let Some(p) = at
                 && !draft.points.is_empty()
@@ -375,7 +380,7 @@ fn draw_input(
             if response.drag_started_by(PointerButton::Primary)
                 && let Some(p) = at
             {
-                draft.points = vec![p, p];
+                draft.points = vec![origin.unwrap_or(p), p];
             } else if response.dragged_by(PointerButton::Primary)
                 && let Some(p) = at
                 && draft.points.len() == 2
