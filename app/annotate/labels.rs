@@ -129,9 +129,7 @@ impl LabelSet {
             let mut chars = label.hotkey.chars();
             let ok_key = match (chars.next(), chars.next()) {
                 (None, _) => true,
-                (Some(c), None) => {
-                    c.is_ascii_alphanumeric() && hotkeys.insert(c.to_ascii_lowercase())
-                }
+                (Some(c), None) => c.is_ascii_digit() && hotkeys.insert(c),
                 _ => false,
             };
             if !ok_key {

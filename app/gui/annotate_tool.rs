@@ -366,11 +366,19 @@ fn draw_input(
                 && let Some(p) = at
             {
                 draft.points = origin.into_iter().chain([p]).collect();
-            } else if response.dragged_by(PointerButton::Primary)
-                && let Some(p) = at
-                && !draft.points.is_empty()
-            {
-                draft.points.push(p);
+            } else if response.dragged_by(PointerButton::Primary) && !draft.points.is_empty() {
+                // Every pointer position of the frame, not just the last: a quick stroke
+                // moves many pixels between two frames.
+                let moves: Vec<[f64; 2]> = ui.input(|i| {
+                    i.events
+                        .iter()
+                        .filter_map(|e| match e {
+                            egui::Event::PointerMoved(p) => to_image(*p),
+                            _ => None,
+                        })
+                        .collect()
+                });
+                draft.points.extend(moves);
             } else if response.drag_stopped() && !draft.points.is_empty() {
                 let trace = std::mem::take(&mut draft.points);
                 return (trace.len() >= 3).then_some(trace);
