@@ -95,12 +95,13 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
                 .import_annotations(&incoming, file)
                 .context("cannot store the imported annotations")?;
             println!(
-                "imported {}: {} added, {} updated, {} unchanged, {} kept apart under new ids; {} new labels",
+                "imported {}: {} added, {} updated, {} unchanged, {} kept apart under new ids, {} older than the project's (kept the project's); {} new labels",
                 file.display(),
                 report.added,
                 report.replaced,
                 report.unchanged,
                 report.renamed,
+                report.kept_newer,
                 report.labels_added
             );
             Ok(ExitCode::SUCCESS)

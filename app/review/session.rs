@@ -38,6 +38,8 @@ pub struct AnnotationImport {
     pub unchanged: usize,
     /// Another annotator's shapes whose id was taken, added under a new id.
     pub renamed: usize,
+    /// Shapes older than the project's version of them (left out).
+    pub kept_newer: usize,
     /// Labels added to the project's label set.
     pub labels_added: usize,
 }
@@ -336,6 +338,7 @@ impl ReviewSession {
             replaced: plan.replace.len(),
             unchanged: plan.unchanged,
             renamed: plan.renamed,
+            kept_newer: plan.kept_newer,
             labels_added,
         };
         let changes = plan

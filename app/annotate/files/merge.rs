@@ -3,7 +3,9 @@
 //! Shape ids are stable across exports and imports, so an id names "the same shape":
 //!
 //! - same id, equal in every field: nothing to do (`unchanged`);
-//! - same id, same annotator, different: the annotator's newer version (`replace`);
+//! - same id, same annotator, different: the annotator's newer version (`replace`),
+//!   unless the project's copy was modified later (an old export imported again):
+//!   then the project's is kept (`kept_newer`), so no edit is lost;
 //! - same id, another annotator: another person's shape that happens to share the id
 //!   (a copy of a file edited by two people). It is kept apart under a fresh id,
 //!   `<id>-<annotator>` (the annotator made id-safe by [`super::safe_name`]; then
@@ -27,6 +29,8 @@ pub struct MergePlan {
     pub unchanged: usize,
     /// Of `add`, shapes that got a fresh id because another annotator's shape has theirs.
     pub renamed: usize,
+    /// Incoming shapes older than the project's version of the same shape (left out).
+    pub kept_newer: usize,
 }
 
 /// The plan for importing `incoming` into `existing`: see the module doc.
@@ -48,7 +52,12 @@ pub fn merge(existing: &[Shape], incoming: &[Shape]) -> MergePlan {
             continue;
         }
         if old.annotator == shape.annotator {
-            plan.replace.push(shape.clone());
+            // RFC 3339 UTC times of one format order as text.
+            if shape.modified < old.modified {
+                plan.kept_newer += 1;
+            } else {
+                plan.replace.push(shape.clone());
+            }
             continue;
         }
         // Another annotator's shape: find its own id, or make one.
@@ -123,6 +132,22 @@ mod tests {
         assert_eq!(ids, ["clash-Dr_Bo", "new"]);
         assert_eq!(plan.add[0].points[0][0], 3.0);
         assert_eq!(plan.add[0].annotator, "Dr Bo");
+    }
+
+    #[test]
+    fn an_older_copy_of_the_same_annotators_shape_does_not_undo_their_edit() {
+        let mut newer = by("s", "ana", 5.0);
+        newer.modified = "2026-03-02T10:00:00Z".into();
+        let mut older = by("s", "ana", 1.0);
+        older.modified = "2026-03-01T10:00:00Z".into();
+        let plan = merge(std::slice::from_ref(&newer), std::slice::from_ref(&older));
+        assert_eq!(
+            (plan.kept_newer, plan.replace.len(), plan.add.len()),
+            (1, 0, 0)
+        );
+        // The other way round the import is the newer one and replaces.
+        let plan = merge(&[older], &[newer.clone()]);
+        assert_eq!(plan.replace, vec![newer]);
     }
 
     #[test]

@@ -438,6 +438,7 @@ impl LightboxApp {
                     ("replaced", &r.replaced.to_string()),
                     ("unchanged", &r.unchanged.to_string()),
                     ("renamed", &r.renamed.to_string()),
+                    ("newer", &r.kept_newer.to_string()),
                     ("labels", &r.labels_added.to_string()),
                 ],
             ),
