@@ -162,14 +162,8 @@ pub fn annotation_panel_ui(
         }
     }
     ui.horizontal_wrapped(|ui| {
-        for (tool, key, shortcut) in Tool::ANNOTATION {
-            if ui
-                .selectable_label(ctx.tool == tool, s.get(key))
-                .on_hover_text(shortcut)
-                .clicked()
-            {
-                out.push(Command::SetTool(tool));
-            }
+        if let Some(tool) = super::measure_tool::tool_buttons(ui, s, &Tool::ANNOTATION, ctx.tool) {
+            out.push(Command::SetTool(tool));
         }
     });
     ui.horizontal(|ui| {

@@ -14,7 +14,7 @@ use super::browser::{self, BrowserView, Row, browser_ui};
 use super::claims_ui::{ClaimsUi, claims_panel_ui};
 use super::command::{Command, Node, SeriesRef, VoiChoice};
 use super::fonts;
-use super::measure_tool::{Measurement, Tool};
+use super::measure_tool::{self, Measurement, Tool};
 use super::review_ui::{self, ExportForm, ReviewUi};
 use super::state::{Layout, State};
 use super::tags::{TagTable, tags_ui};
@@ -1572,26 +1572,12 @@ impl eframe::App for LightboxApp {
             }
             ui.horizontal_wrapped(|ui| {
                 ui.spacing_mut().slider_width = 90.0;
-                for (tool, key, shortcut) in Tool::ALL {
-                    if ui
-                        .selectable_label(self.tool == tool, s.get(key))
-                        .on_hover_text(shortcut)
-                        .clicked()
-                    {
+                for tools in [&Tool::ALL[..], &Tool::ANNOTATION[..]] {
+                    if let Some(tool) = measure_tool::tool_buttons(ui, s, tools, self.tool) {
                         commands.push(Command::SetTool(tool));
                     }
+                    ui.separator();
                 }
-                ui.separator();
-                for (tool, key, shortcut) in Tool::ANNOTATION {
-                    if ui
-                        .selectable_label(self.tool == tool, s.get(key))
-                        .on_hover_text(shortcut)
-                        .clicked()
-                    {
-                        commands.push(Command::SetTool(tool));
-                    }
-                }
-                ui.separator();
                 if ui
                     .selectable_label(
                         self.state.linked_scrolling,

@@ -71,6 +71,26 @@ impl Tool {
     }
 }
 
+/// One selectable button per tool (its shortcut on hover); returns the tool clicked.
+pub fn tool_buttons(
+    ui: &mut egui::Ui,
+    s: &crate::i18n::Strings,
+    tools: &[(Tool, &'static str, &'static str)],
+    current: Tool,
+) -> Option<Tool> {
+    let mut chosen = None;
+    for (tool, key, shortcut) in tools {
+        if ui
+            .selectable_label(current == *tool, s.get(key))
+            .on_hover_text(*shortcut)
+            .clicked()
+        {
+            chosen = Some(*tool);
+        }
+    }
+    chosen
+}
+
 /// A finished measurement, in image coordinates, with its result text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
