@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::files::{FilesError, FrameInfos, coco, labelme, lightbox_json, masks};
+use super::files::{self, FilesError, FrameInfos, coco, labelme, lightbox_json, masks};
 use super::geometry;
 use super::{ImageKey, LabelSet, Measurements, Shape};
 use crate::display_frame::DisplayFrame;
@@ -76,10 +76,7 @@ pub fn export(
     labels: &LabelSet,
     shapes: &[Shape],
 ) -> Result<ExportReport, FilesError> {
-    std::fs::create_dir_all(out_dir).map_err(|source| FilesError::Write {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
+    files::create_dir(out_dir)?;
     let frames = FrameInfos::from_index(index);
     let files = match format {
         ExportFormat::Lightbox => {

@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::gpu::Affine2;
 use crate::display_frame::DisplayFrame;
 use crate::index::Instance;
-use crate::measure::{
-    FrameView, ImagePoint, PixelSpacing, RoiShape, angle_deg, line_length, probe, roi_stats,
-};
+use crate::measure::{FrameView, ImagePoint, RoiShape, angle_deg, line_length, probe, roi_stats};
 
 /// What a left drag or click does in the viewport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -108,13 +106,6 @@ struct Draft {
     points: Vec<[f64; 2]>,
 }
 
-/// The spacing to measure with, and whether it is at the detector.
-fn spacing_of(instance: Option<&Instance>) -> PixelSpacing {
-    instance.map_or_else(PixelSpacing::default, |i| {
-        PixelSpacing::from_attributes(i.pixel_spacing_mm, i.imager_pixel_spacing_mm)
-    })
-}
-
 fn point(p: [f64; 2]) -> ImagePoint {
     ImagePoint::new(p[0], p[1])
 }
@@ -126,7 +117,7 @@ pub fn measure(
     frame: &DisplayFrame,
     instance: Option<&Instance>,
 ) -> Option<String> {
-    let spacing = spacing_of(instance);
+    let spacing = instance.map(Instance::pixel_spacing).unwrap_or_default();
     let note = if spacing.at_detector() { " *" } else { "" };
     match (tool, points) {
         (Tool::Distance, [a, b]) => {

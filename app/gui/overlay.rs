@@ -7,7 +7,7 @@ use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, Vec2};
 
 use super::gpu::Affine2;
 use super::viewport::ViewportInput;
-use crate::measure::{PixelSpacing, scale_bar};
+use crate::measure::scale_bar;
 use crate::window::Voi;
 
 /// Draws the overlays of a viewport.
@@ -98,8 +98,7 @@ pub fn draw(
         orientation_letters(painter, rect, o, to_screen);
     }
     if let Some(inst) = inst {
-        let spacing =
-            PixelSpacing::from_attributes(inst.pixel_spacing_mm, inst.imager_pixel_spacing_mm);
+        let spacing = inst.pixel_spacing();
         if spacing.is_calibrated() {
             draw_scale_bar(
                 painter,

@@ -7,6 +7,7 @@ use dicom_object::InMemDicomObject;
 use serde::{Deserialize, Serialize};
 
 use crate::attrs::{float, floats, int, text};
+use crate::measure::PixelSpacing;
 
 /// One DICOM file (one SOP instance) as the index knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +178,12 @@ impl Instance {
             * u64::from(self.bits_allocated)
             * u64::from(self.frames);
         bits.div_ceil(8)
+    }
+
+    /// The spacing to measure with: Pixel Spacing, else Imager Pixel Spacing, else
+    /// none (pixels); see [`PixelSpacing::from_attributes`].
+    pub fn pixel_spacing(&self) -> PixelSpacing {
+        PixelSpacing::from_attributes(self.pixel_spacing_mm, self.imager_pixel_spacing_mm)
     }
 
     /// The slice normal (row × column direction) when the orientation is known.

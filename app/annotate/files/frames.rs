@@ -48,10 +48,7 @@ impl FrameInfo {
             rows: inst.rows,
             cols: inst.cols,
             frames: inst.frames.max(1),
-            spacing: PixelSpacing::from_attributes(
-                inst.pixel_spacing_mm,
-                inst.imager_pixel_spacing_mm,
-            ),
+            spacing: inst.pixel_spacing(),
             position_mm: inst.position_mm,
             orientation: inst.orientation,
             study_uid: inst.study_uid.clone(),

@@ -8,6 +8,7 @@ use crate::annotate::{Shape, ShapeImage, new_shape_id};
 use crate::gui::annotate_tool::ShapeSelection;
 use crate::gui::annotate_ui::ShapeEdit;
 use crate::gui::command::Command;
+use crate::gui::command::SeriesRef;
 use crate::index::Instance;
 use crate::measure::{FrameView, PixelSpacing};
 
@@ -32,18 +33,17 @@ impl LightboxApp {
                 file_name: instance.file_name.clone(),
                 frame: key.frame + 1,
             },
-            spacing_of(instance),
+            instance.pixel_spacing(),
         ))
     }
 
-    /// The instance with this SOP Instance UID.
-    fn instance_by_sop(&self, sop_uid: &str) -> Option<&Instance> {
-        self.index.as_deref()?.studies().find_map(|st| {
-            st.series
-                .iter()
-                .flat_map(|se| &se.instances)
-                .find(|i| i.sop_uid == sop_uid)
-        })
+    /// The instance a shape is drawn on (its series is found by UID in O(1)).
+    fn instance_of(&self, image: &ShapeImage) -> Option<&Instance> {
+        let series = self.series(&SeriesRef {
+            study_uid: image.study_uid.clone(),
+            series_uid: image.series_uid.clone(),
+        })?;
+        series.instances.iter().find(|i| i.sop_uid == image.sop_uid)
     }
 
     /// Label hotkeys (digits) while an annotation tool is active: they pick the label
@@ -227,8 +227,8 @@ impl LightboxApp {
             return;
         };
         let spacing = self
-            .instance_by_sop(&shape.image.sop_uid)
-            .map(spacing_of)
+            .instance_of(&shape.image)
+            .map(Instance::pixel_spacing)
             .unwrap_or_default();
         let s = self.s();
         let morphed = |result: Result<Morphed, geometry::GeometryError>| match result {
@@ -343,12 +343,14 @@ impl LightboxApp {
             self.annotate.measured = None;
             return;
         };
-        let instance = self.instance_by_sop(&shape.image.sop_uid).cloned();
-        let frame = instance.as_ref().and_then(|i| {
-            self.loader.get(&crate::loader::FrameKey {
-                path: std::sync::Arc::from(i.path.as_path()),
-                frame: shape.image.frame.saturating_sub(1),
-            })
+        let Some(instance) = self.instance_of(&shape.image) else {
+            self.annotate.measured = None;
+            return;
+        };
+        let spacing = instance.pixel_spacing();
+        let frame = self.loader.get(&crate::loader::FrameKey {
+            path: std::sync::Arc::from(instance.path.as_path()),
+            frame: shape.image.frame.saturating_sub(1),
         });
         if self
             .annotate
@@ -360,7 +362,6 @@ impl LightboxApp {
         {
             return;
         }
-        let spacing = instance.as_ref().map(spacing_of).unwrap_or_default();
         let values = frame.as_ref().and_then(|f| f.modality_values());
         let view = frame
             .as_ref()
@@ -446,9 +447,4 @@ impl LightboxApp {
         });
         self.review.refresh_log();
     }
-}
-
-/// The spacing measurements use for an image.
-fn spacing_of(instance: &Instance) -> PixelSpacing {
-    PixelSpacing::from_attributes(instance.pixel_spacing_mm, instance.imager_pixel_spacing_mm)
 }
