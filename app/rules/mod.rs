@@ -341,3 +341,202 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts) -> Evaluation {
         .collect();
     eval
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{SeriesSpec, claims, index, run, series};
+    use super::*;
+
+    /// Two studies: 1 (series 1.1 with 3 images, 1.2 with 2) and 2 (2.1, 4 images).
+    fn release() -> crate::index::Index {
+        index(&[
+            SeriesSpec {
+                images: 3,
+                series_description: "CHEST 5mm",
+                ..series("1", "1.1")
+            },
+            SeriesSpec {
+                images: 2,
+                series_description: "SCOUT",
+                ..series("1", "1.2")
+            },
+            SeriesSpec {
+                images: 4,
+                series_description: "CHEST PA",
+                ..series("2", "2.1")
+            },
+        ])
+    }
+
+    fn table() -> crate::claims::ClaimsTable {
+        claims(&[
+            [
+                "1", "1.1", "C3411", "", "", "", "", "", "U", "CT", "", "63", "M",
+            ],
+            [
+                "1", "1.2", "R911", "", "", "", "", "", "U", "CT", "", "63", "M",
+            ],
+            [
+                "2", "2.1", "J189", "", "", "", "", "", "U", "CR", "", "71", "F",
+            ],
+        ])
+    }
+
+    fn rule(name: &str, decision: &str, level: &str, when: &str) -> String {
+        format!(
+            "[[rule]]\nname = \"{name}\"\ndecision = \"{decision}\"\nlevel = \"{level}\"\nwhen = {{ {when} }}\n"
+        )
+    }
+
+    #[test]
+    fn counts_per_rule_by_level() {
+        let rules = [
+            rule("chest study", "keep", "study", "cure_path = \"U\""),
+            rule("ct study", "keep", "study", "modality = \"CT\""),
+            rule("scout series", "drop", "series", "text = \"scout\""),
+            rule(
+                "chest series",
+                "keep",
+                "series",
+                "series_description = \"chest\"",
+            ),
+            rule("nothing", "keep", "series", "sex = \"X\""),
+        ]
+        .concat();
+        let eval = run(&rules, &release(), &table(), None);
+        let counts: Vec<(&str, usize, usize, usize)> = eval
+            .rules
+            .iter()
+            .map(|c| (c.name.as_str(), c.studies, c.series, c.images))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("chest study", 2, 3, 9),
+                ("ct study", 1, 2, 5),
+                ("scout series", 1, 1, 2),
+                ("chest series", 2, 2, 7),
+                ("nothing", 0, 0, 0),
+            ]
+        );
+        // Proposals by rule order, then index order.
+        let order: Vec<(&str, &str, Option<&str>)> = eval
+            .proposals
+            .iter()
+            .map(|p| {
+                (
+                    p.rule.as_str(),
+                    p.study_uid.as_str(),
+                    p.series_uid.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("chest study", "1", None),
+                ("chest study", "2", None),
+                ("ct study", "1", None),
+                ("scout series", "1", Some("1.2")),
+                ("chest series", "1", Some("1.1")),
+                ("chest series", "2", Some("2.1")),
+            ]
+        );
+        // A study-level keep with a series-level drop inside is a refinement.
+        assert_eq!(eval.conflicts, []);
+    }
+
+    #[test]
+    fn study_provenance_is_the_union_over_matching_series() {
+        let eval = run(
+            &rule(
+                "lung",
+                "keep",
+                "study",
+                "icd = [\"C34*\", \"R91.1\"], modality = \"CT\"",
+            ),
+            &release(),
+            &table(),
+            None,
+        );
+        let p = &eval.proposals[0];
+        assert_eq!(p.level, RuleLevel::Study);
+        let why: Vec<String> = p.matched.iter().map(Matched::to_string).collect();
+        assert_eq!(why, ["ICD1 = C34.11", "MODALITY = CT", "ICD1 = R91.1"]);
+        assert_eq!(eval.proposals.len(), 1);
+    }
+
+    #[test]
+    fn keep_and_drop_on_one_target_conflict() {
+        let rules = [
+            rule("keep chest", "keep", "study", "text = \"chest\""),
+            rule("drop men", "drop", "study", "sex = \"M\""),
+            rule("label only", "keep", "study", "sex = \"M\"")
+                .replace("decision = \"keep\"", "label = \"x\""),
+            rule("keep scouts", "keep", "series", "text = \"scout\""),
+            rule("drop ct", "drop", "series", "modality = \"CT\""),
+            rule("drop ct again", "drop", "series", "modality = \"CT\""),
+        ]
+        .concat();
+        let eval = run(&rules, &release(), &table(), None);
+        assert_eq!(
+            eval.conflicts,
+            [
+                Conflict {
+                    study_uid: "1".into(),
+                    series_uid: None,
+                    rules: vec!["keep chest".into(), "drop men".into()],
+                },
+                Conflict {
+                    study_uid: "1".into(),
+                    series_uid: Some("1.2".into()),
+                    rules: vec![
+                        "keep scouts".into(),
+                        "drop ct".into(),
+                        "drop ct again".into()
+                    ],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn evaluation_serializes_snake_case() {
+        let eval = run(
+            &rule("scouts", "drop", "series", "text = \"scout\""),
+            &release(),
+            &table(),
+            None,
+        );
+        let json = serde_json::to_value(&eval).expect("json");
+        assert_eq!(json["proposals"][0]["level"], "series");
+        assert_eq!(json["proposals"][0]["decision"], "drop");
+        assert_eq!(json["proposals"][0]["label"], serde_json::Value::Null);
+        assert_eq!(
+            json["proposals"][0]["matched"][0]["field"],
+            "SeriesDescription"
+        );
+        assert_eq!(json["rules"][0]["images"], 2);
+        let back: Evaluation = serde_json::from_value(json).expect("round trip");
+        assert_eq!(back, eval);
+    }
+
+    #[test]
+    fn files_errors_end_with_the_path_and_the_default_rules_parse() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("rules.toml");
+        std::fs::write(&path, "\u{feff}[[rule]]\nname = 1\n").expect("write");
+        let e = RuleSet::load(&path).expect_err("bad").to_string();
+        assert!(
+            e.starts_with("invalid rules file: line 2, column 8: "),
+            "{e}"
+        );
+        assert!(e.ends_with("rules.toml"), "{e}");
+        let e = RuleSet::load(&dir.path().join("none.toml"))
+            .expect_err("none")
+            .to_string();
+        assert!(e.starts_with("cannot read rules file: "), "{e}");
+        let defaults = RuleSet::parse(DEFAULT_RULES).unwrap_or_else(|e| panic!("{e}"));
+        assert!(defaults.rules.len() >= 5);
+    }
+}

@@ -503,3 +503,249 @@ fn branches(src: &Source<'_>, key: &str, value: &Value<'_>) -> Result<Vec<Condit
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule with `when` lines after a four-line head (its conditions start on line 6).
+    fn rule(when: &str) -> String {
+        format!(
+            "[[rule]]\nname = \"r\"\nlabel = \"nodule\"\nlevel = \"study\"\n[rule.when]\n{when}\n"
+        )
+    }
+
+    /// The error's line, column, message and hint presence.
+    fn err(text: &str) -> (usize, usize, String) {
+        let e = RuleSet::parse(text).expect_err("an error");
+        (e.line, e.column, e.message)
+    }
+
+    #[test]
+    fn a_good_file_parses_completely() {
+        let set = RuleSet::parse(&format!(
+            "{}\n[[rule]]\nname = \"scouts\"\ndecision = \"DROP\"\nlevel = \"series\"\nwhen = {{ series_description = [\"scout\"] }}\n",
+            rule("icd = [\"C34*\"]\nage = [40, 80]")
+        ))
+        .expect("parses");
+        assert_eq!(set.rules.len(), 2);
+        assert_eq!(set.rules[0].name, "r");
+        assert_eq!(set.rules[0].line, 1);
+        assert_eq!(set.rules[0].level, RuleLevel::Study);
+        assert_eq!(set.rules[0].decision, None);
+        assert_eq!(set.rules[1].decision, Some(Decision::Drop));
+        assert_eq!(set.rules[1].line, 9);
+        assert_eq!(set.rules[1].label, None);
+        assert_eq!(RuleSet::parse("").expect("empty").rules, []);
+        assert_eq!(
+            RuleSet::parse("# only comments\n").expect("comments").rules,
+            []
+        );
+    }
+
+    #[test]
+    fn display_has_position_message_and_hint() {
+        let e = RuleSet::parse(&rule("icd = [\"C34*\"]\nicds = [\"C34\"]")).expect_err("unknown");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "line 7, column 1: unknown key \"icds\" in [rule.when] (hint: known keys are {})",
+                CONDITION_KEYS.join(", ")
+            )
+        );
+    }
+
+    #[test]
+    fn syntax_errors_point_into_the_text() {
+        let (line, column, message) = err("[[rule]]\nname = \"r\nlevel = \"study\"\n");
+        assert_eq!((line, column), (2, 10), "{message}");
+        assert!(message.starts_with("TOML syntax: "), "{message}");
+        let (line, column, _) = err("[[rule]]\nname = \"r\"\nlevel = = \"study\"\n");
+        assert_eq!((line, column), (3, 9));
+    }
+
+    #[test]
+    fn unknown_keys_everywhere() {
+        assert_eq!(err("rules = 1\n").0, 1);
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\nlable = \"x\"\n"),
+            (3, 1, "unknown key \"lable\" in [[rule]]".into())
+        );
+        assert_eq!(
+            err(&rule(
+                "modality = \"CT\"\nany = [{ modality = \"CT\" }, { txt = [\"x\"] }]"
+            )),
+            (7, 31, "unknown key \"txt\" in a branch of `any`".into())
+        );
+        assert_eq!(
+            err(&rule("not = { sexx = \"F\" }")),
+            (6, 9, "unknown key \"sexx\" in `not`".into())
+        );
+        // Columns count characters, not bytes.
+        assert_eq!(err(&rule("text = [\"結節\"]  ; x = 1")).1, 16);
+    }
+
+    #[test]
+    fn wrong_types() {
+        assert_eq!(
+            err(&rule("modality = [\"CT\", 3.5]")),
+            (
+                6,
+                19,
+                "`modality` values must be strings, not a float".into()
+            )
+        );
+        assert_eq!(
+            err(&rule("text = [[\"x\"]]")),
+            (6, 9, "`text` values must be strings, not a list".into())
+        );
+        assert_eq!(
+            err(&rule("icd = [34]")),
+            (6, 8, "`icd` values must be strings, not an integer".into())
+        );
+        assert_eq!(
+            err("[[rule]]\nname = 3\n"),
+            (2, 8, "`name` must be a string, not an integer".into())
+        );
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\nlevel = \"study\"\nlabel = \"x\"\nwhen = 1\n"),
+            (5, 8, "`when` must be a table, not an integer".into())
+        );
+        assert_eq!(
+            err(&rule("any = { sex = \"F\" }")),
+            (6, 7, "`any` must be a list of tables, not a table".into())
+        );
+        assert_eq!(
+            err(&rule("all = [\"x\"]")),
+            (6, 8, "`all` branches must be tables, not a string".into())
+        );
+        assert_eq!(
+            err(&rule("not = [\"x\"]")),
+            (6, 7, "`not` must be a table, not a list".into())
+        );
+        assert_eq!(err("[rule]\nname = \"r\"\n").0, 1, "a single [rule] table");
+    }
+
+    #[test]
+    fn missing_and_duplicate_names_and_levels() {
+        assert_eq!(
+            err("[[rule]]\nlevel = \"study\"\nlabel = \"x\"\n[rule.when]\nsex = \"F\"\n"),
+            (1, 1, "this rule has no name".into())
+        );
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\nlabel = \"x\"\n[rule.when]\nsex = \"F\"\n"),
+            (1, 1, "this rule has no level".into())
+        );
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\nlevel = \"study\"\nlabel = \"x\"\n"),
+            (1, 1, "this rule has no [rule.when]".into())
+        );
+        let two = format!("{}{}", rule("sex = \"F\""), rule("sex = \"M\""));
+        let e = RuleSet::parse(&two).expect_err("duplicate");
+        assert_eq!((e.line, e.column), (8, 8));
+        assert_eq!(e.message, "duplicate rule name \"r\"");
+        assert!(
+            e.hint.as_deref().is_some_and(|h| h.contains("line 1")),
+            "{e}"
+        );
+        assert_eq!(
+            err("[[rule]]\nname = \"  \"\n"),
+            (2, 8, "`name` is empty".into())
+        );
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\nlevel = \"patient\"\n"),
+            (3, 9, "unknown level \"patient\"".into())
+        );
+    }
+
+    #[test]
+    fn decisions_and_labels() {
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\ndecision = \"undecided\"\n"),
+            (3, 12, "unknown decision \"undecided\"".into())
+        );
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\ndecision = \"maybe\"\n").2,
+            "unknown decision \"maybe\""
+        );
+        assert_eq!(
+            err("\n[[rule]]\nname = \"r\"\nlevel = \"study\"\n[rule.when]\nsex = \"F\"\n"),
+            (2, 1, "rule \"r\" has neither a label nor a decision".into())
+        );
+    }
+
+    #[test]
+    fn icd_patterns_and_ranges() {
+        assert_eq!(
+            err(&rule("icd = [\"C34*\", \"C34-C33\"]")),
+            (
+                6,
+                16,
+                "ICD range \"C34-C33\" is reversed: C34 comes after C33".into()
+            )
+        );
+        assert_eq!(err(&rule("icd = [\"C3 4\"]")).1, 8);
+        assert_eq!(err(&rule("icd_principal = [\"C33-\"]")).1, 18);
+        assert_eq!(
+            err(&rule("icd = \"...\"")),
+            (6, 7, "empty ICD pattern".into())
+        );
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(
+            err(&rule("age = [80, 40]")),
+            (6, 8, "`age` is reversed: 80 is over 40".into())
+        );
+        assert_eq!(
+            err(&rule("age = [40]")),
+            (6, 7, "`age` must be two integers, not 1".into())
+        );
+        assert_eq!(
+            err(&rule("age = [40, 50, 60]")).2,
+            "`age` must be two integers, not 3"
+        );
+        assert_eq!(
+            err(&rule("age = [40, \"80\"]")),
+            (6, 12, "`age` values must be integers, not a string".into())
+        );
+        assert_eq!(
+            err(&rule("age = 40")).2,
+            "`age` must be a list of two integers, not an integer"
+        );
+        assert_eq!(err(&rule("age = [-1, 40]")).1, 8);
+    }
+
+    #[test]
+    fn empty_when_lists_and_values() {
+        assert_eq!(
+            err("[[rule]]\nname = \"r\"\nlabel = \"x\"\nlevel = \"study\"\n[rule.when]\n"),
+            (5, 1, "[rule.when] has no conditions".into())
+        );
+        assert_eq!(
+            err(&rule("not = {}")),
+            (6, 7, "`not` has no conditions".into())
+        );
+        assert_eq!(
+            err(&rule("any = [{}]")),
+            (6, 8, "a branch of `any` has no conditions".into())
+        );
+        assert_eq!(
+            err(&rule("icd = []")),
+            (6, 7, "`icd` is an empty list".into())
+        );
+        assert_eq!(
+            err(&rule("any = []")),
+            (6, 7, "`any` is an empty list".into())
+        );
+        assert_eq!(
+            err(&rule("sex = [\"\"]")),
+            (6, 8, "empty value in `sex`".into())
+        );
+        assert_eq!(
+            err(&rule("text = \"\u{3000}\"")),
+            (6, 8, "empty value in `text`".into())
+        );
+    }
+}
