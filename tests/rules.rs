@@ -34,6 +34,16 @@ type Row = (
     &'static [&'static str],
 );
 
+/// A [`Row`] with owned values, to compare with what the evaluation gives.
+type OwnedRow = (
+    String,
+    String,
+    Option<String>,
+    Option<Decision>,
+    Option<String>,
+    Vec<String>,
+);
+
 const NODULE: &str = "lung nodule or lung cancer on chest CT";
 const PNEUMONIA: &str = "pneumonia on chest radiograph";
 const HEADACHE: &str = "headache or migraine: brain MR or head CT";
@@ -198,14 +208,7 @@ fn default_rules_on_the_sample_release() {
             )
         })
         .collect();
-    let got: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<Decision>,
-        Option<String>,
-        Vec<String>,
-    )> = eval
+    let got: Vec<OwnedRow> = eval
         .proposals
         .iter()
         .map(|p| {
@@ -221,7 +224,7 @@ fn default_rules_on_the_sample_release() {
             )
         })
         .collect();
-    let expected: Vec<_> = EXPECTED
+    let expected: Vec<OwnedRow> = EXPECTED
         .iter()
         .map(|(rule, study, series, decision, label, matched)| {
             (
