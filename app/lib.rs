@@ -22,6 +22,8 @@ pub mod presets;
 pub mod release;
 pub mod render;
 pub mod review;
+/// Keyword pre-labelling rules: a TOML file proposes labels and keep/drop decisions.
+pub mod rules;
 pub mod store;
 pub mod synth;
 pub mod window;
