@@ -39,6 +39,26 @@ impl ReleaseLayout {
     }
 }
 
+/// `DATA/` of the NAS root the opened folder belongs to, when it exists: the root's
+/// `DATA/` for a release root, `../../DATA` of an `IMAGE/<release>/` folder; `None` for
+/// any other folder. Claims and reports are read from there.
+pub fn data_dir(opened: &Path, layout: &ReleaseLayout) -> Option<PathBuf> {
+    match layout {
+        ReleaseLayout::Root { data_dir, .. } => data_dir.clone(),
+        ReleaseLayout::ReleaseFolder { .. } => opened
+            .parent()
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.eq_ignore_ascii_case("IMAGE"))
+            })
+            .and_then(Path::parent)
+            .map(|r| r.join("DATA"))
+            .filter(|d| d.is_dir()),
+        ReleaseLayout::Plain => None,
+    }
+}
+
 /// `TAKEOUT/` of the NAS root the opened folder belongs to, where the keep-list goes:
 /// `<root>/TAKEOUT` for a release root, `<root>/TAKEOUT` above `IMAGE/<release>/` for a
 /// release folder; `None` for any other folder (the user must say where).

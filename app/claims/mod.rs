@@ -277,35 +277,16 @@ impl Claims {
             notes: vec![note],
             ..Self::default()
         };
-        let (release_id, data_dir) = match layout {
-            ReleaseLayout::Root {
-                release_id,
-                data_dir,
-                ..
-            } => (release_id, data_dir.clone()),
-            ReleaseLayout::ReleaseFolder { release_id } => {
-                let data = root
-                    .parent()
-                    .filter(|p| {
-                        p.file_name()
-                            .and_then(|n| n.to_str())
-                            .is_some_and(|n| n.eq_ignore_ascii_case("IMAGE"))
-                    })
-                    .and_then(Path::parent)
-                    .map(|r| r.join("DATA"))
-                    .filter(|d| d.is_dir());
-                (release_id, data)
-            }
-            ReleaseLayout::Plain => {
-                return Ok(empty(
-                    None,
-                    format!(
-                        "no claims: the folder is not an NHI release (no release id in its name or IMAGE/ folder): {}",
-                        root.display()
-                    ),
-                ));
-            }
+        let Some(release_id) = layout.release_id() else {
+            return Ok(empty(
+                None,
+                format!(
+                    "no claims: the folder is not an NHI release (no release id in its name or IMAGE/ folder): {}",
+                    root.display()
+                ),
+            ));
         };
+        let data_dir = crate::release::data_dir(root, layout);
         match data_dir {
             Some(dir) => Self::load(&dir, release_id),
             None => Ok(empty(

@@ -16,6 +16,7 @@ pub mod keeplist_check;
 pub mod naming;
 pub mod session;
 pub mod spans;
+pub mod suggestion;
 pub mod summary;
 pub mod takeout;
 

@@ -10,9 +10,11 @@ use std::path::Path;
 
 use super::explicit;
 use super::import_file::{ImportFileError, ImportKind, import_file};
+use super::suggestion::{self, LabelRecord, Review, Suggestion, TargetLabel};
 use super::{Counts, Decision, DecisionRecord, Decisions, Effective, ReleaseImages, Target};
 use crate::annotate::{Annotations, LabelSet, Shape};
 use crate::index::Index;
+use crate::rules::Proposal;
 use crate::store::location::Fallback;
 use crate::store::{
     self, Change, ProjectStore, ShapeChange, StoreCommand, StoreError, StoreNotice, now_rfc3339,
@@ -63,6 +65,12 @@ pub struct ReviewSession {
     annotations: Annotations,
     /// The project's label set, mirrored from the store.
     labels: LabelSet,
+    /// The rules' suggestions by id, mirrored from the store.
+    suggestions: BTreeMap<String, Suggestion>,
+    /// The ids of each study's suggestions (its own and its series'), by Study UID.
+    suggestions_by_study: HashMap<String, Vec<String>>,
+    /// The labels people gave studies and series, mirrored from the store.
+    target_labels: BTreeMap<TargetLabel, LabelRecord>,
     undo: Vec<StoreCommand>,
     redo: Vec<StoreCommand>,
 }
@@ -79,6 +87,8 @@ impl ReviewSession {
         let decisions: Decisions = store.decisions()?.into_iter().collect();
         let (shapes, _unreadable) = store.shapes()?;
         let labels = store.label_set()?;
+        let suggestions = store.suggestions()?;
+        let target_labels = store.target_labels()?;
         let image_by_sop = images
             .images
             .iter()
@@ -95,10 +105,14 @@ impl ReviewSession {
             decisions,
             annotations: Annotations::from_shapes(shapes),
             labels,
+            suggestions,
+            suggestions_by_study: HashMap::new(),
+            target_labels,
             undo: Vec::new(),
             redo: Vec::new(),
         };
         session.recompute();
+        session.index_suggestions();
         Ok((session, notices))
     }
 
@@ -380,6 +394,47 @@ impl ReviewSession {
         StoreCommand::shapes(label, shapes)
     }
 
+    /// The rules' suggestions, by id.
+    pub fn suggestions(&self) -> &BTreeMap<String, Suggestion> {
+        &self.suggestions
+    }
+
+    /// The suggestions about a study and its series, in id order.
+    pub fn suggestions_for_study(&self, study_uid: &str) -> impl Iterator<Item = &Suggestion> {
+        self.suggestions_by_study
+            .get(study_uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.suggestions.get(id))
+    }
+
+    /// The labels people gave studies and series.
+    pub fn target_labels(&self) -> &BTreeMap<TargetLabel, LabelRecord> {
+        &self.target_labels
+    }
+
+    /// The command storing `proposals` as the current suggestions (see
+    /// [`suggestion::reconcile`]: what a person reviewed is never forgotten).
+    pub fn store_proposals_command(
+        &self,
+        label: impl Into<String>,
+        proposals: &[Proposal],
+    ) -> StoreCommand {
+        let changes = suggestion::reconcile(&self.suggestions, proposals, &now_rfc3339());
+        StoreCommand::suggestions(label, changes)
+    }
+
+    /// What accepting the pending suggestions among `ids` does, now, by this reviewer
+    /// (see [`suggestion::accept`]); apply its command to do it.
+    pub fn accept_suggestions(&self, ids: &[String]) -> Review {
+        suggestion::accept(&self.suggestions, ids, &self.reviewer, &now_rfc3339())
+    }
+
+    /// What rejecting the pending suggestions among `ids` does; apply its command.
+    pub fn reject_suggestions(&self, ids: &[String]) -> Review {
+        suggestion::reject(&self.suggestions, ids, &self.reviewer, &now_rfc3339())
+    }
+
     /// Stores a user's command (acknowledged once this returns `Ok`) and makes it undoable.
     pub fn apply(&mut self, command: &StoreCommand) -> Result<(), StoreError> {
         if command.is_empty() {
@@ -454,10 +509,36 @@ impl ReviewSession {
         for change in &command.shapes {
             self.annotations.set(&change.id, change.new.clone());
         }
+        for change in &command.suggestions {
+            match &change.new {
+                Some(s) => self.suggestions.insert(change.id.clone(), s.clone()),
+                None => self.suggestions.remove(&change.id),
+            };
+        }
+        for change in &command.labels {
+            match &change.new {
+                Some(r) => self.target_labels.insert(change.key.clone(), r.clone()),
+                None => self.target_labels.remove(&change.key),
+            };
+        }
         if !command.changes.is_empty() {
             self.recompute();
         }
+        if !command.suggestions.is_empty() {
+            self.index_suggestions();
+        }
         Ok(inverse)
+    }
+
+    /// Rebuilds the by-study lookup of the suggestions.
+    fn index_suggestions(&mut self) {
+        self.suggestions_by_study.clear();
+        for (id, s) in &self.suggestions {
+            self.suggestions_by_study
+                .entry(s.proposal.study_uid.clone())
+                .or_default()
+                .push(id.clone());
+        }
     }
 }
 

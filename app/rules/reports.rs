@@ -178,20 +178,7 @@ impl Reports {
         root: &Path,
         layout: &ReleaseLayout,
     ) -> Result<Option<Self>, ReportsError> {
-        let data_dir = match layout {
-            ReleaseLayout::Root { data_dir, .. } => data_dir.clone(),
-            ReleaseLayout::ReleaseFolder { .. } => root
-                .parent()
-                .filter(|image| {
-                    image
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.eq_ignore_ascii_case("IMAGE"))
-                })
-                .and_then(Path::parent)
-                .map(|r| r.join("DATA")),
-            ReleaseLayout::Plain => None,
-        };
+        let data_dir = crate::release::data_dir(root, layout);
         match (data_dir, layout.release_id()) {
             (Some(dir), Some(id)) if dir.is_dir() => Self::load_from_data_dir(&dir, id),
             _ => Ok(None),

@@ -6,6 +6,7 @@
 //! stored and audited, and the audit log alone tells the whole story.
 
 use crate::annotate::Shape;
+use crate::review::suggestion::{LabelRecord, Suggestion, TargetLabel};
 use crate::review::{DecisionRecord, Target};
 
 /// What a command is, for the audit log and the undo menu.
@@ -66,9 +67,38 @@ pub struct ShapeChange {
     pub new: Option<Shape>,
 }
 
+/// One change of a command to the suggestions: the state a suggestion id gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestionChange {
+    /// The suggestion's id ([`Suggestion::id`]).
+    pub id: String,
+    /// Its new state; `None` removes it.
+    pub new: Option<Suggestion>,
+}
+
+/// One change of a command to the study and series labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelChange {
+    /// The target and label.
+    pub key: TargetLabel,
+    /// Who gave it; `None` takes the label away.
+    pub new: Option<LabelRecord>,
+}
+
+/// What the targets of a command held just before it, in the order of its changes:
+/// what [`StoreCommand::inverse`] sets back.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Previous {
+    pub decisions: Vec<Option<DecisionRecord>>,
+    pub shapes: Vec<Option<Shape>>,
+    pub suggestions: Vec<Option<Suggestion>>,
+    pub labels: Vec<Option<LabelRecord>>,
+}
+
 /// One user action (a key press, a bulk decision, an import, one drag of a vertex, an
-/// undo): its changes to decisions and to shapes are stored in one transaction, or
-/// not at all. One type for both, so one undo stack serves the whole review.
+/// undo, accepting suggestions): its changes to decisions, shapes, suggestions and
+/// study/series labels are stored in one transaction, or not at all. One type for
+/// all, so one undo stack serves the whole review.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreCommand {
     /// Do, undo or redo.
@@ -79,6 +109,10 @@ pub struct StoreCommand {
     pub changes: Vec<Change>,
     /// The shape changes, applied in order after the decision changes.
     pub shapes: Vec<ShapeChange>,
+    /// The suggestion changes, applied in order after the shape changes.
+    pub suggestions: Vec<SuggestionChange>,
+    /// The study/series label changes, applied in order last.
+    pub labels: Vec<LabelChange>,
 }
 
 impl StoreCommand {
@@ -89,6 +123,8 @@ impl StoreCommand {
             label: label.into(),
             changes,
             shapes: Vec::new(),
+            suggestions: Vec::new(),
+            labels: Vec::new(),
         }
     }
 
@@ -99,50 +135,68 @@ impl StoreCommand {
             label: label.into(),
             changes: Vec::new(),
             shapes,
+            suggestions: Vec::new(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// A change of the stored suggestions ([`CommandKind::Do`]).
+    pub fn suggestions(label: impl Into<String>, suggestions: Vec<SuggestionChange>) -> Self {
+        Self {
+            suggestions,
+            ..Self::new(label, Vec::new())
         }
     }
 
     /// True when the command changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.shapes.is_empty()
+        self.changes.is_empty()
+            && self.shapes.is_empty()
+            && self.suggestions.is_empty()
+            && self.labels.is_empty()
     }
 
-    /// The command that undoes this one, given each change's previous decision
-    /// (`old[i]` is what `changes[i].target` held just before change `i`) and each
-    /// shape change's previous shape (`old_shapes[i]` likewise).
+    /// The command that undoes this one, given what each change's target held just
+    /// before that change (`previous.decisions[i]` for `changes[i]`, and likewise).
     /// Its changes run in reverse order, so a target changed twice ends as it began.
-    pub(super) fn inverse(
-        &self,
-        old: Vec<Option<DecisionRecord>>,
-        old_shapes: Vec<Option<Shape>>,
-    ) -> Self {
-        let changes = self
-            .changes
-            .iter()
-            .zip(old)
-            .rev()
-            .map(|(change, old)| Change {
-                target: change.target.clone(),
-                new: old,
-            })
-            .collect();
-        let shapes = self
-            .shapes
-            .iter()
-            .zip(old_shapes)
-            .rev()
-            .map(|(change, old)| ShapeChange {
-                id: change.id.clone(),
-                new: old,
-            })
-            .collect();
+    pub(super) fn inverse(&self, previous: Previous) -> Self {
         Self {
             kind: self.kind.inverse(),
             label: self.label.clone(),
-            changes,
-            shapes,
+            changes: reversed(&self.changes, previous.decisions, |c, new| Change {
+                target: c.target.clone(),
+                new,
+            }),
+            shapes: reversed(&self.shapes, previous.shapes, |c, new| ShapeChange {
+                id: c.id.clone(),
+                new,
+            }),
+            suggestions: reversed(&self.suggestions, previous.suggestions, |c, new| {
+                SuggestionChange {
+                    id: c.id.clone(),
+                    new,
+                }
+            }),
+            labels: reversed(&self.labels, previous.labels, |c, new| LabelChange {
+                key: c.key.clone(),
+                new,
+            }),
         }
     }
+}
+
+/// Each change paired with its target's previous state, rebuilt by `back`, last first.
+fn reversed<C, S>(
+    changes: &[C],
+    previous: Vec<Option<S>>,
+    back: impl Fn(&C, Option<S>) -> C,
+) -> Vec<C> {
+    changes
+        .iter()
+        .zip(previous)
+        .rev()
+        .map(|(c, old)| back(c, old))
+        .collect()
 }
 
 #[cfg(test)]
@@ -171,7 +225,10 @@ mod tests {
         };
         // The same series set twice: None -> Keep -> Drop.
         let cmd = StoreCommand::new("twice", vec![set(Decision::Keep), set(Decision::Drop)]);
-        let undo = cmd.inverse(vec![None, Some(record(Decision::Keep))], vec![]);
+        let undo = cmd.inverse(Previous {
+            decisions: vec![None, Some(record(Decision::Keep))],
+            ..Previous::default()
+        });
         assert_eq!(undo.kind, CommandKind::Undo);
         assert_eq!(undo.label, "twice");
         let final_state = undo.changes.last().map(|c| c.new.clone());
@@ -181,12 +238,12 @@ mod tests {
             "undo must end where the command began"
         );
         assert_eq!(undo.changes[0].new, Some(record(Decision::Keep)));
-        let redo = undo.inverse(
-            vec![Some(record(Decision::Drop)), Some(record(Decision::Keep))],
-            vec![],
-        );
+        let redo = undo.inverse(Previous {
+            decisions: vec![Some(record(Decision::Drop)), Some(record(Decision::Keep))],
+            ..Previous::default()
+        });
         assert_eq!(redo.kind, CommandKind::Redo);
-        assert_eq!(redo.inverse(vec![], vec![]).kind, CommandKind::Undo);
+        assert_eq!(redo.inverse(Previous::default()).kind, CommandKind::Undo);
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub const IMAGES_SHA256: &str = "images_sha256";
 /// The project's annotation label set, as JSON (see `annotate::LabelSet`).
 pub const LABEL_SET: &str = "label_set";
 
+/// The pre-labelling rules the project uses (TOML text; see `rules`), as last edited.
+pub const RULES_TOML: &str = "rules_toml";
+/// The file those rules were loaded from or saved to, when there is one.
+pub const RULES_PATH: &str = "rules_path";
+
 /// The value of `key`, if set.
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))

@@ -24,6 +24,7 @@ pub mod location;
 mod meta;
 pub mod schema;
 mod shapes;
+mod suggestions;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -33,13 +34,14 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use audit::AuditEntry;
-pub use command::{Change, CommandKind, ShapeChange, StoreCommand};
+pub use command::{Change, CommandKind, LabelChange, ShapeChange, StoreCommand, SuggestionChange};
 pub use error::StoreError;
 pub use fingerprint::{Fingerprint, ImagesChanged};
 pub use location::{StoreLocation, choose, projects_dir};
 pub use time::now_rfc3339;
 
 use crate::annotate::{LabelSet, Shape};
+use crate::review::suggestion::{LabelRecord, Suggestion, TargetLabel};
 use crate::review::{DecisionRecord, ReleaseImages, Target};
 
 /// How long a write waits for another Lightbox holding the store before failing.
@@ -95,31 +97,46 @@ impl ProjectStore {
     /// without changes writes nothing.
     pub fn apply(&mut self, command: &StoreCommand) -> Result<StoreCommand, StoreError> {
         if command.is_empty() {
-            return Ok(command.inverse(Vec::new(), Vec::new()));
+            return Ok(command.inverse(command::Previous::default()));
         }
         let reviewer = self.reviewer.clone();
-        let action = if command.changes.is_empty() {
+        let action = if !command.changes.is_empty() {
+            "store the decision"
+        } else if !command.shapes.is_empty() {
             "store the annotation change"
         } else {
-            "store the decision"
+            "store the suggestions"
         };
         self.write(action, |tx| {
             let id = audit::append_command(tx, command, &reviewer, &now_rfc3339())?;
-            let mut old_records = Vec::with_capacity(command.changes.len());
+            let mut previous = command::Previous::default();
             for change in &command.changes {
                 let old = decisions::get(tx, &change.target)?;
                 decisions::put(tx, &change.target, change.new.as_ref())?;
                 audit::append_change(tx, id, change, old.as_ref())?;
-                old_records.push(old);
+                previous.decisions.push(old);
             }
-            let mut old_shapes = Vec::with_capacity(command.shapes.len());
             for change in &command.shapes {
                 let old = shapes::get(tx, &change.id)?;
                 shapes::put(tx, &change.id, change.new.as_ref())?;
                 shapes::append_audit(tx, id, &change.id, old.as_ref(), change.new.as_ref())?;
-                old_shapes.push(old);
+                previous.shapes.push(old);
             }
-            Ok(command.inverse(old_records, old_shapes))
+            for change in &command.suggestions {
+                let old = suggestions::get(tx, &change.id)?;
+                suggestions::put(tx, &change.id, change.new.as_ref())?;
+                let (old_ref, new_ref) = (old.as_ref(), change.new.as_ref());
+                suggestions::append_audit(tx, id, "suggestion", &change.id, old_ref, new_ref)?;
+                previous.suggestions.push(old);
+            }
+            for change in &command.labels {
+                let old = suggestions::get_label(tx, &change.key)?;
+                suggestions::put_label(tx, &change.key, change.new.as_ref())?;
+                let (old_ref, new_ref) = (old.as_ref(), change.new.as_ref());
+                suggestions::append_audit(tx, id, "label", &change.key.key(), old_ref, new_ref)?;
+                previous.labels.push(old);
+            }
+            Ok(command.inverse(previous))
         })
     }
 
@@ -132,6 +149,43 @@ impl ProjectStore {
     /// The number of shape changes in the audit log.
     pub fn shape_audit_len(&self) -> Result<u64, StoreError> {
         shapes::audit_len(&self.conn).map_err(|e| self.sql("read the annotation log", e))
+    }
+
+    /// Every stored suggestion, by id (rows that no longer parse are left out).
+    pub fn suggestions(&self) -> Result<BTreeMap<String, Suggestion>, StoreError> {
+        suggestions::all(&self.conn).map_err(|e| self.sql("read the suggestions", e))
+    }
+
+    /// Every label given to a study or series.
+    pub fn target_labels(&self) -> Result<BTreeMap<TargetLabel, LabelRecord>, StoreError> {
+        suggestions::all_labels(&self.conn).map_err(|e| self.sql("read the study labels", e))
+    }
+
+    /// The number of suggestion and study-label changes in the audit log.
+    pub fn review_audit_len(&self) -> Result<u64, StoreError> {
+        suggestions::audit_len(&self.conn).map_err(|e| self.sql("read the suggestion log", e))
+    }
+
+    /// The project's pre-labelling rules as last edited or applied (TOML text) and the
+    /// file they belong to; `None` until rules were first stored.
+    pub fn rules(&self) -> Result<Option<(String, Option<PathBuf>)>, StoreError> {
+        let read = || -> rusqlite::Result<_> {
+            let text = meta::get(&self.conn, meta::RULES_TOML)?;
+            let path = meta::get(&self.conn, meta::RULES_PATH)?
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from);
+            Ok(text.map(|t| (t, path)))
+        };
+        read().map_err(|e| self.sql("read the rules", e))
+    }
+
+    /// Stores the project's pre-labelling rules (text and file).
+    pub fn set_rules(&mut self, text: &str, path: Option<&Path>) -> Result<(), StoreError> {
+        let path = path.map(|p| p.display().to_string()).unwrap_or_default();
+        self.write("store the rules", |tx| {
+            meta::set(tx, meta::RULES_TOML, text)?;
+            meta::set(tx, meta::RULES_PATH, &path)
+        })
     }
 
     /// The project's label set (the default one until it is edited).

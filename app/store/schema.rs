@@ -104,8 +104,45 @@ CREATE TRIGGER shape_audit_no_delete BEFORE DELETE ON shape_audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
+/// Version 3: pre-labelling. `suggestions` holds what the rules proposed and its
+/// status (JSON with lookup columns), `target_labels` the labels people gave studies
+/// and series, and `review_audit` one row per change of either (old and new JSON),
+/// append-only like `audit`.
+const V3: &str = "
+CREATE TABLE suggestions (
+    id         TEXT PRIMARY KEY,
+    study_uid  TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+    json       TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX suggestions_by_study ON suggestions (study_uid);
+
+CREATE TABLE target_labels (
+    level  TEXT NOT NULL CHECK (level IN ('study', 'series')),
+    uid    TEXT NOT NULL,
+    label  TEXT NOT NULL,
+    json   TEXT NOT NULL,
+    PRIMARY KEY (level, uid, label)
+) WITHOUT ROWID;
+
+CREATE TABLE review_audit (
+    seq        INTEGER PRIMARY KEY,
+    command_id INTEGER NOT NULL REFERENCES commands (id),
+    item       TEXT NOT NULL CHECK (item IN ('suggestion', 'label')),
+    key        TEXT NOT NULL,
+    old_json   TEXT,
+    new_json   TEXT
+);
+CREATE INDEX review_audit_by_command ON review_audit (command_id);
+
+CREATE TRIGGER review_audit_no_update BEFORE UPDATE ON review_audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER review_audit_no_delete BEFORE DELETE ON review_audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
 /// The migrations: entry `i` brings a store from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes (and the newest it reads).
 pub fn current_version() -> i64 {
@@ -179,7 +216,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
         let mut names: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .expect("query")
@@ -196,8 +233,11 @@ mod tests {
                 "decisions",
                 "images",
                 "meta",
+                "review_audit",
                 "shape_audit",
-                "shapes"
+                "shapes",
+                "suggestions",
+                "target_labels"
             ]
         );
     }
@@ -245,7 +285,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
         let kept: i64 = conn
             .query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))
             .expect("count");
@@ -255,5 +295,35 @@ mod tests {
             [],
         )
         .expect("shapes table usable");
+        conn.execute(
+            "INSERT INTO suggestions VALUES ('study|1.2|r', '1.2', 'pending', '{}')",
+            [],
+        )
+        .expect("suggestions table usable");
+    }
+
+    #[test]
+    fn review_audit_is_append_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.sqlite");
+        let mut conn = Connection::open(&path).expect("open");
+        migrate(&mut conn, &path).expect("migrate");
+        conn.execute(
+            "INSERT INTO commands VALUES (1, 'do', 'accept', 'r', 't')",
+            [],
+        )
+        .expect("command");
+        conn.execute(
+            "INSERT INTO review_audit (command_id, item, key) VALUES (1, 'label', 'k')",
+            [],
+        )
+        .expect("append");
+        for sql in [
+            "UPDATE review_audit SET key = 'x'",
+            "DELETE FROM review_audit",
+        ] {
+            let err = conn.execute(sql, []).expect_err(sql);
+            assert!(err.to_string().contains("append-only"), "{err}");
+        }
     }
 }

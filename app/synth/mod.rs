@@ -521,7 +521,75 @@ pub fn write_release(out: &Path, options: &SynthOptions) -> Result<Summary, Synt
         &claims::HISTORY_COLUMNS,
         &history,
     )?;
-    Ok(Summary { files: files + 3 })
+    let mut data_files = 3;
+    if options.scale.is_none() {
+        let rows = sample_report_rows(seed);
+        claims::write_csv(
+            &data_dir.join(format!("REPORT_{release}.csv")),
+            &["StudyInstanceUID", "AccessionNumber", "text"],
+            &rows,
+        )?;
+        data_files += 1;
+    }
+    Ok(Summary {
+        files: files + data_files,
+    })
+}
+
+/// How a sample report row names its study.
+enum ReportKey {
+    /// By Study Instance UID.
+    StudyUid,
+    /// By Accession Number only (as hospitals' RIS exports do).
+    Accession,
+}
+
+/// The sample's radiology reports (`DATA/REPORT_<release>.csv`), by study index of
+/// [`sample_plan`]: English and 繁體中文, with negated findings, so that the default
+/// pre-labelling rules meet negation on real sample data.
+const SAMPLE_REPORTS: &[(usize, ReportKey, &str)] = &[
+    (
+        0,
+        ReportKey::StudyUid,
+        "CT chest without contrast. A 6 mm solid nodule in the right upper lobe. No pleural \
+         effusion. No pneumothorax.\n肺氣腫變化。",
+    ),
+    (
+        1,
+        ReportKey::Accession,
+        "Follow-up CT chest. Known RUL nodule, now 9 mm, suspicious for malignancy. 無肋膜積水。",
+    ),
+    (
+        3,
+        ReportKey::Accession,
+        "右下肺葉實質化，符合肺炎。No pneumothorax.",
+    ),
+    (
+        5,
+        ReportKey::StudyUid,
+        "Fatty liver. No nodule in the liver. 未見明顯結節。No ascites.",
+    ),
+    (
+        8,
+        ReportKey::StudyUid,
+        "Old infarct in the left MCA territory. No intracranial haemorrhage. 無明顯腫塊。",
+    ),
+    (6, ReportKey::StudyUid, "Hand PA: no fracture. 無骨折。"),
+];
+
+/// The rows of the sample's report csv.
+fn sample_report_rows(seed: u64) -> Vec<Vec<String>> {
+    let s = seed.to_string();
+    SAMPLE_REPORTS
+        .iter()
+        .map(|(si, key, text)| {
+            let (study_uid, accession) = match key {
+                ReportKey::StudyUid => (uid(&[&s, &format!("study{si}")]), String::new()),
+                ReportKey::Accession => (String::new(), format!("A{:07}", si + 1)),
+            };
+            vec![study_uid, accession, (*text).to_owned()]
+        })
+        .collect()
 }
 
 struct SeriesContext<'a> {
