@@ -5,6 +5,7 @@ mod claims;
 mod decide;
 mod decode;
 mod index;
+mod prelabel;
 mod render;
 mod review;
 mod scan;
@@ -47,6 +48,8 @@ enum Command {
     Takeout(takeout::TakeoutArgs),
     /// Export the annotations (lightbox JSON, COCO, labelme, masks), or import ours.
     Annotations(annotations::AnnotationsArgs),
+    /// Propose labels and keep/drop decisions from keyword rules; store or accept them.
+    Prelabel(prelabel::PrelabelArgs),
 }
 
 /// Parses the command line and runs the verb; `Err` is printed once by `main`.
@@ -61,6 +64,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Decide(a)) => decide::run(&a),
         Some(Command::Takeout(a)) => takeout::run(&a),
         Some(Command::Annotations(a)) => annotations::run(&a),
+        Some(Command::Prelabel(a)) => prelabel::run(&a),
         None => open_viewer(cli.path, cli.screenshot),
     }
 }
