@@ -12,6 +12,12 @@ const FONT: &str = "assets/fonts/NotoSansTC-Lightbox-subset.otf";
 const CLAIMS_COPY: &str = "assets/claims-codes.tsv";
 const CLAIMS_SHARED: &str = "../shared/spec/claims-codes.tsv";
 const I18N_FILES: [&str; 2] = ["assets/i18n/en.txt", "assets/i18n/zh-TW.txt"];
+/// Text the viewer shows besides its UI strings: the rules editor's default content
+/// and the sample's report sentences (suggestion provenance).
+const SHOWN_FILES: [&str; 2] = [
+    "assets/rules/default.toml",
+    "sample-data/DATA/REPORT_20210407_102537.csv",
+];
 /// Common CJK punctuation and symbols the UI and the claims labels use.
 const PUNCTUATION: &str = "，。、：；（）「」…—–·×²µ°≤";
 
@@ -185,8 +191,8 @@ fn describe(missing: &BTreeSet<char>) -> String {
 fn font_covers_every_character_of_the_ui_strings() {
     let cmap = font_cmap();
     let mut report = Vec::new();
-    for file in I18N_FILES {
-        let missing = cmap.missing(&read_text(file));
+    for file in I18N_FILES.iter().chain(&SHOWN_FILES) {
+        let missing = cmap.missing(read_text(file).trim_start_matches('\u{feff}'));
         if !missing.is_empty() {
             report.push(format!("{file}: {}", describe(&missing)));
         }

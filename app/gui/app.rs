@@ -15,8 +15,10 @@ use super::claims_ui::{ClaimsUi, claims_panel_ui};
 use super::command::{Command, Node, SeriesRef, VoiChoice};
 use super::fonts;
 use super::measure_tool::{self, Measurement, Tool};
-use super::review_ui::{self, ExportForm, ReviewUi};
+use super::review_ui::{self, ExportForm, FilteredSeries, ReviewUi};
+use super::rules_ui::{self, RulesUi};
 use super::state::{Layout, State};
+use super::suggest_ui;
 use super::tags::{TagTable, tags_ui};
 use super::thumbnails::Thumbnails;
 use super::viewport::{
@@ -112,9 +114,12 @@ pub struct LightboxApp {
     annotate: AnnotateUi,
     /// Each viewport's rectangle and image-to-screen map, as drawn last.
     last_transforms: Vec<Option<(Rect, super::gpu::Affine2)>>,
+    /// The pre-labelling rules: editor, live counts, evaluation worker.
+    rules: RulesUi,
 }
 
 mod annotation_commands;
+mod rules_commands;
 
 /// The tabs of the right panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,6 +133,8 @@ enum SideTab {
     Tags,
     /// Annotation shapes: labels, attributes, measurements, geometry.
     Annotations,
+    /// The pre-labelling rules, their counts and conflicts.
+    Rules,
 }
 
 impl LightboxApp {
@@ -195,6 +202,7 @@ impl LightboxApp {
             modalities: Vec::new(),
             annotate: AnnotateUi::default(),
             last_transforms: vec![None; 4],
+            rules: RulesUi::default(),
         };
         let (presets, source, problem) = Presets::load();
         app.presets = presets;
@@ -490,6 +498,33 @@ impl LightboxApp {
             }
             Command::SetReviewFilter(f) => self.review.filter = f,
             Command::AskBulk(b) => self.review.bulk = Some(b),
+            Command::EditRules(text) => {
+                self.rules.text = text;
+                self.rules.edited(ctx);
+                self.store_rules_draft();
+            }
+            Command::LoadRules(path) => {
+                self.rules.load(ctx, self.s(), &path);
+                self.store_rules_draft();
+            }
+            Command::SaveRules(path) => {
+                self.rules.save(self.s(), &path);
+                self.store_rules_draft();
+            }
+            Command::ApplyRules => self.apply_rules(),
+            Command::ReviewSuggestions { ids, accept } => {
+                self.review.suggestion_bulk = None;
+                self.review_suggestions(&ids, accept);
+            }
+            Command::ReviewSelectedSuggestions(accept) => {
+                let ids = match (self.selected_or_shown(), &self.review.session) {
+                    (Some(node), Some(session)) => suggest_ui::pending_ids(session, &node),
+                    _ => Vec::new(),
+                };
+                self.review_suggestions(&ids, accept);
+            }
+            Command::AskSuggestionBulk(b) => self.review.suggestion_bulk = Some(b),
+            Command::CancelSuggestionBulk => self.review.suggestion_bulk = None,
             Command::CancelBulk => self.review.bulk = None,
             Command::ConfirmBulk => {
                 if let Some(b) = self.review.bulk.take() {
@@ -845,6 +880,7 @@ impl LightboxApp {
                     self.state.last_folder = self.scan_path.clone();
                     self.error = None;
                     self.install_review(review);
+                    self.load_project_rules(ctx);
                     if let Some(index) = self.index.clone() {
                         self.claims.load(index, ctx);
                     }
@@ -1184,6 +1220,10 @@ impl LightboxApp {
                         });
                     }
                 }
+                // Y / Shift+Y accept / reject the suggestions about the selection.
+                if let Some(m) = press(Key::Y).filter(|m| !m.ctrl && !m.command && !m.alt) {
+                    out.push(Command::ReviewSelectedSuggestions(!m.shift));
+                }
                 if pressed(Key::N) {
                     out.push(Command::NextUndecided(1));
                 }
@@ -1213,7 +1253,12 @@ impl eframe::App for LightboxApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll_scan(&ctx);
-        self.claims.poll();
+        if self.claims.poll()
+            && let Some(facts) = self.claims.loaded.as_ref().map(|l| l.facts.clone())
+        {
+            self.rules.set_facts(&ctx, facts);
+        }
+        self.rules.poll();
         let mut commands: Vec<Command> = Vec::new();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -1430,12 +1475,16 @@ impl eframe::App for LightboxApp {
                     .unwrap_or_default();
                 if let Some(index) = index.as_deref() {
                     // The series the filters let through, collapsed studies included.
-                    let filtered = || -> Vec<(String, usize)> {
+                    let filtered = || -> Vec<FilteredSeries> {
                         index
                             .studies()
                             .flat_map(|st| st.series.iter().map(move |se| (st, se)))
                             .filter(|(st, se)| self.passes_filters(st, se))
-                            .map(|(_, se)| (se.series_uid.clone(), se.instances.len()))
+                            .map(|(st, se)| FilteredSeries {
+                                study_uid: st.study_uid.clone(),
+                                series_uid: se.series_uid.clone(),
+                                images: se.instances.len(),
+                            })
                             .collect()
                     };
                     let regions = self.claims.body_regions(self.state.language);
@@ -1457,6 +1506,12 @@ impl eframe::App for LightboxApp {
                     scroll_to_selected: std::mem::take(&mut self.scroll_to_selected),
                     thumbs: &self.thumbs,
                     mark: &|node| self.review.mark(node),
+                    suggestion: &|node| {
+                        self.review
+                            .session
+                            .as_ref()
+                            .and_then(|session| suggest_ui::pending_mark(session, s, node))
+                    },
                     claims_line: &|st, se| self.claims.series_line(st, se, self.state.language),
                 };
                 commands.extend(browser_ui(ui, &view, &mut self.filter));
@@ -1478,6 +1533,7 @@ impl eframe::App for LightboxApp {
                             (SideTab::Review, "review.title"),
                             (SideTab::Claims, "claims.title"),
                             (SideTab::Annotations, "annotate.title"),
+                            (SideTab::Rules, "rules.title"),
                             (SideTab::Tags, "tags.title"),
                         ] {
                             ui.selectable_value(&mut self.side_tab, tab, s.get(key));
@@ -1528,6 +1584,20 @@ impl eframe::App for LightboxApp {
                                 });
                         }
                         SideTab::Tags => tags_ui(ui, s, &self.tags, &mut self.tag_filter),
+                        SideTab::Rules => {
+                            let review_open = self.review.session.is_some();
+                            egui::ScrollArea::vertical()
+                                .id_salt("rules-panel")
+                                .auto_shrink(false)
+                                .show(ui, |ui| {
+                                    commands.extend(rules_ui::rules_panel_ui(
+                                        ui,
+                                        s,
+                                        &mut self.rules,
+                                        review_open,
+                                    ));
+                                });
+                        }
                         SideTab::Annotations => {
                             let frame = self.current_shape_image(self.active).map(|(i, _)| i.key());
                             let series_uid = self.viewports[self.active]
@@ -1614,6 +1684,9 @@ impl eframe::App for LightboxApp {
 
         if let Some(b) = &self.review.bulk {
             commands.extend(review_ui::bulk_window(&ctx, s, b));
+        }
+        if let Some(b) = &self.review.suggestion_bulk {
+            commands.extend(review_ui::suggestion_bulk_window(&ctx, s, b));
         }
         if self.review.export.is_some() {
             let default_dir = self.default_takeout_dir();
@@ -1746,6 +1819,9 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Enter / Esc", "annotate.close_cancel"),
     ("Ctrl+C / Ctrl+V", "annotate.copy"),
     ("Ctrl+Shift+↓ / ↑", "annotate.propagate"),
+    ("K / D / U", "shortcuts.decide"),
+    ("N / P", "shortcuts.next_undecided"),
+    ("Y / Shift+Y", "shortcuts.suggestions"),
     ("L", "action.linked_scrolling"),
     ("Ctrl+↓ / Ctrl+↑", "browser.walk"),
     ("Ctrl+← / Ctrl+→", "browser.expand"),

@@ -181,6 +181,8 @@ pub struct BrowserView<'a> {
     pub thumbs: &'a Thumbnails,
     /// The review mark of a node.
     pub mark: &'a dyn Fn(&Node) -> Option<NodeMark>,
+    /// The pending suggestions about a node (count and tooltip), if any.
+    pub suggestion: &'a dyn Fn(&Node) -> Option<(usize, String)>,
     /// The one-line claims summary of a series.
     pub claims_line: &'a dyn Fn(&Study, &Series) -> Option<String>,
 }
@@ -363,6 +365,7 @@ fn row_ui(
                     commands.push(Command::ToggleCollapsed(study.study_uid.clone()));
                 }
                 mark_ui(ui, s, (view.mark)(&node));
+                super::suggest_ui::mark_ui(ui, s, (view.suggestion)(&node));
                 let title = format!(
                     "{}  {}  {}  ({})",
                     study.study_date.as_deref().unwrap_or("-"),
@@ -415,6 +418,7 @@ fn row_ui(
                         None => ui.add_space(THUMB_PX as f32),
                     }
                     mark_ui(ui, s, (view.mark)(&node));
+                    super::suggest_ui::mark_ui(ui, s, (view.suggestion)(&node));
                     ui.vertical(|ui| {
                         let r = ui.selectable_label(selected, label);
                         if let Some(line) = (view.claims_line)(study, series) {

@@ -8,6 +8,20 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use crate::claims::{Claims, ClaimsJoin, codes, row_fields, series_summary};
 use crate::i18n::{Language, Strings};
 use crate::index::{Index, Series, Study};
+use crate::rules::{Facts, Reports};
+
+/// The release's report csv, if it has one, and the notes about reading it (a
+/// report file that cannot be read is a note: reports are optional context).
+fn reports_of(index: &Index) -> (Option<Reports>, Vec<String>) {
+    match Reports::load_for_release(&index.root, &index.layout) {
+        Ok(Some(reports)) => {
+            let notes = reports.notes.clone();
+            (Some(reports), notes)
+        }
+        Ok(None) => (None, Vec::new()),
+        Err(e) => (None, vec![e.to_string()]),
+    }
+}
 
 /// The claims of the open release, joined to its series.
 pub struct LoadedClaims {
@@ -17,6 +31,9 @@ pub struct LoadedClaims {
     pub join: ClaimsJoin,
     /// The body-region (CURE_PATH) codes present, sorted, for the filter.
     pub body_region_codes: Vec<String>,
+    /// What the pre-labelling rules are evaluated on: each series' claims, DICOM
+    /// text and report text (built here, off the UI thread, with the claims).
+    pub facts: Arc<Facts>,
 }
 
 /// Claims loading and what it produced.
@@ -49,10 +66,15 @@ impl ClaimsUi {
                         .collect();
                     body_region_codes.sort();
                     body_region_codes.dedup();
+                    let (reports, report_notes) = reports_of(&index);
+                    let mut claims = claims;
+                    claims.notes.extend(report_notes);
+                    let facts = Arc::new(Facts::build(&index, claims.table(), reports.as_ref()));
                     LoadedClaims {
                         claims,
                         join,
                         body_region_codes,
+                        facts,
                     }
                 })
                 .map_err(|e| e.to_string());
@@ -62,13 +84,16 @@ impl ClaimsUi {
         });
     }
 
-    /// Takes in a finished load.
-    pub fn poll(&mut self) {
-        let Some(rx) = &self.pending else { return };
+    /// Takes in a finished load; true when claims were loaded just now.
+    pub fn poll(&mut self) -> bool {
+        let Some(rx) = &self.pending else {
+            return false;
+        };
         match rx.try_recv() {
             Ok(Ok(loaded)) => {
                 self.loaded = Some(loaded);
                 self.pending = None;
+                return true;
             }
             Ok(Err(e)) => {
                 self.error = Some(e);
@@ -77,6 +102,7 @@ impl ClaimsUi {
             Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => self.pending = None,
         }
+        false
     }
 
     /// The browser's one-line summary of a series.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::annotate_tool::ShapeSelection;
 use super::annotate_ui::{AnnotationExport, ShapeEdit};
 use super::measure_tool::{Measurement, Tool};
-use super::review_ui::{BulkConfirm, ReviewFilter};
+use super::review_ui::{BulkConfirm, ReviewFilter, SuggestionBulk};
 use super::state::Layout;
 use crate::annotate::{LabelSet, Shape};
 use crate::i18n::Language;
@@ -244,4 +244,25 @@ pub enum Command {
     ExportAnnotations(AnnotationExport),
     /// Import an annotation file (ours) and merge it into the project.
     ImportAnnotations(PathBuf),
+    /// Replace the rules editor's text (an edit, or the default rules).
+    EditRules(String),
+    /// Load a rules file into the editor.
+    LoadRules(PathBuf),
+    /// Save the editor's rules to a file.
+    SaveRules(PathBuf),
+    /// Store what the current rules propose as the project's suggestions.
+    ApplyRules,
+    /// Accept (or reject) suggestions by id: one command, one undo step.
+    ReviewSuggestions {
+        /// The suggestions ([`crate::review::suggestion::Suggestion::id`]).
+        ids: Vec<String>,
+        /// Accept (true) or reject.
+        accept: bool,
+    },
+    /// Accept (or reject) the pending suggestions about the selected node (Y, Shift+Y).
+    ReviewSelectedSuggestions(bool),
+    /// Ask to confirm accepting or rejecting the suggestions of the filtered series.
+    AskSuggestionBulk(SuggestionBulk),
+    /// Drop that question.
+    CancelSuggestionBulk,
 }

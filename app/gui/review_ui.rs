@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use super::browser::{MarkState, NodeMark};
 use super::command::{Command, Node};
+use super::suggest_ui;
 use crate::i18n::Strings;
 use crate::index::{Index, Series, Study};
 use crate::review::{Counts, Decision, Level, ReviewSession, Target};
@@ -25,6 +26,20 @@ pub struct ReviewFilter {
     pub body_region: Option<String>,
     /// Only series with an ICD code starting so (dots ignored, any case).
     pub icd_prefix: String,
+    /// Only series some rule proposes this label for (pending or accepted).
+    pub proposed_label: Option<String>,
+    /// Only series with suggestions nobody reviewed yet.
+    pub unreviewed_suggestions: bool,
+}
+
+/// Accepting or rejecting the pending suggestions of the filtered series, waiting for
+/// the user's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionBulk {
+    /// Accept (true) or reject.
+    pub accept: bool,
+    /// The suggestions.
+    pub ids: Vec<String>,
 }
 
 /// A bulk decision waiting for the user's confirmation.
@@ -68,6 +83,8 @@ pub struct ReviewUi {
     pub filter: ReviewFilter,
     /// A bulk decision awaiting confirmation.
     pub bulk: Option<BulkConfirm>,
+    /// A bulk accept/reject of suggestions awaiting confirmation.
+    pub suggestion_bulk: Option<SuggestionBulk>,
     /// The export window, when open.
     pub export: Option<ExportForm>,
     /// The newest audit entries, refreshed after each change.
@@ -117,10 +134,19 @@ impl ReviewUi {
     }
 
     /// True when the review filters let the series through.
-    pub fn passes(&self, _study: &Study, series: &Series) -> bool {
+    pub fn passes(&self, study: &Study, series: &Series) -> bool {
         if let Some(m) = &self.filter.modality
             && series.modality.as_ref() != Some(m)
         {
+            return false;
+        }
+        if !suggest_ui::passes(
+            self.session.as_ref(),
+            self.filter.proposed_label.as_deref(),
+            self.filter.unreviewed_suggestions,
+            study,
+            series,
+        ) {
             return false;
         }
         if self.filter.undecided_only {
@@ -249,6 +275,7 @@ pub fn review_panel_ui(
                     }
                 }
             });
+            commands.extend(suggest_ui::suggestions_ui(ui, s, session, node));
         }
         None => {
             ui.weak(s.get("review.nothing_selected"));
@@ -373,6 +400,17 @@ fn describe(index: &Index, node: &Node) -> Option<String> {
     }
 }
 
+/// A series the browser filters let through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilteredSeries {
+    /// Study Instance UID.
+    pub study_uid: String,
+    /// Series Instance UID.
+    pub series_uid: String,
+    /// Its images.
+    pub images: usize,
+}
+
 /// The review filters above the browser tree, with the bulk button.
 pub fn filter_ui(
     ui: &mut egui::Ui,
@@ -380,7 +418,7 @@ pub fn filter_ui(
     review: &ReviewUi,
     modalities: &[String],
     body_regions: &[(String, String)],
-    filtered_series: &dyn Fn() -> Vec<(String, usize)>,
+    filtered_series: &dyn Fn() -> Vec<FilteredSeries>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut filter = review.filter.clone();
@@ -427,11 +465,39 @@ pub fn filter_ui(
                     .desired_width(80.0),
             );
         }
+        if let Some(session) = &review.session {
+            let labels = suggest_ui::proposed_labels(session);
+            if !labels.is_empty() {
+                egui::ComboBox::new("filter-proposed-label", s.get("filter.proposed_label"))
+                    .selected_text(
+                        filter
+                            .proposed_label
+                            .clone()
+                            .unwrap_or_else(|| s.get("filter.any_label").to_owned()),
+                    )
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(
+                            &mut filter.proposed_label,
+                            None,
+                            s.get("filter.any_label"),
+                        );
+                        for l in labels {
+                            ui.selectable_value(&mut filter.proposed_label, Some(l.clone()), l);
+                        }
+                    });
+            }
+            if !session.suggestions().is_empty() {
+                ui.checkbox(
+                    &mut filter.unreviewed_suggestions,
+                    s.get("filter.unreviewed_suggestions"),
+                );
+            }
+        }
         if review.session.is_some() {
             ui.menu_button(s.get("bulk.button"), |ui| {
                 // Only while the menu is open: the filtered set is a walk over every series.
                 let filtered_series = filtered_series();
-                let images: usize = filtered_series.iter().map(|(_, n)| n).sum();
+                let images: usize = filtered_series.iter().map(|f| f.images).sum();
                 ui.label(s.format(
                     "bulk.scope",
                     &[
@@ -449,15 +515,38 @@ pub fn filter_ui(
                             decision,
                             targets: filtered_series
                                 .iter()
-                                .map(|(uid, _)| Target {
+                                .map(|f| Target {
                                     level: Level::Series,
-                                    uid: uid.clone(),
+                                    uid: f.series_uid.clone(),
                                 })
                                 .collect(),
                             images,
                         }));
                         ui.close();
                     }
+                }
+                if let Some(session) = &review.session {
+                    ui.separator();
+                    let ids = suggest_ui::pending_ids_of_series(
+                        session,
+                        filtered_series
+                            .iter()
+                            .map(|f| (f.study_uid.as_str(), f.series_uid.as_str())),
+                    );
+                    ui.label(s.format("bulk.suggestions", &[("n", &ids.len().to_string())]));
+                    ui.add_enabled_ui(!ids.is_empty(), |ui| {
+                        for (accept, key) in
+                            [(true, "suggest.accept_all"), (false, "suggest.reject_all")]
+                        {
+                            if ui.button(s.get(key)).clicked() {
+                                commands.push(Command::AskSuggestionBulk(SuggestionBulk {
+                                    accept,
+                                    ids: ids.clone(),
+                                }));
+                                ui.close();
+                            }
+                        }
+                    });
                 }
             });
         }
@@ -490,6 +579,36 @@ pub fn bulk_window(ctx: &egui::Context, s: &Strings, bulk: &BulkConfirm) -> Vec<
                 }
                 if ui.button(s.get("common.cancel")).clicked() {
                     commands.push(Command::CancelBulk);
+                }
+            });
+        });
+    commands
+}
+
+/// The confirmation of accepting or rejecting many suggestions at once.
+pub fn suggestion_bulk_window(
+    ctx: &egui::Context,
+    s: &Strings,
+    bulk: &SuggestionBulk,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    egui::Window::new(s.get("bulk.title"))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            let key = if bulk.accept {
+                "suggest.confirm_accept"
+            } else {
+                "suggest.confirm_reject"
+            };
+            ui.label(s.format(key, &[("n", &bulk.ids.len().to_string())]));
+            ui.horizontal(|ui| {
+                if ui.button(s.get("bulk.apply")).clicked() {
+                    commands.push(suggest_ui::review(bulk.ids.clone(), bulk.accept));
+                }
+                if ui.button(s.get("common.cancel")).clicked() {
+                    commands.push(Command::CancelSuggestionBulk);
                 }
             });
         });

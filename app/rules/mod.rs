@@ -74,7 +74,7 @@ use condition::Hit;
 pub const DEFAULT_RULES: &str = include_str!("../../assets/rules/default.toml");
 
 /// Whether a rule proposes for whole studies or for single series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleLevel {
     /// The rule matches a study when any of its series matches.

@@ -2,7 +2,8 @@
 # Regenerates assets/fonts/NotoSansTC-Lightbox-subset.otf: Noto Sans CJK TC Regular cut
 # down to exactly the characters Lightbox shows in its own UI text.
 #
-# Run it from anywhere after changing assets/i18n/*.txt or the claims code table:
+# Run it from anywhere after changing assets/i18n/*.txt, the claims code table, the
+# default rules or the sample report csv:
 #
 #     bash assets/fonts/make_subset.sh
 #
@@ -55,8 +56,9 @@ if [ ! -x "$venv/bin/pyftsubset" ]; then
 fi
 
 # 4. The characters: every character of both i18n files, the zh_TW and en columns of
-#    the claims code and column tables, printable ASCII and common CJK punctuation. Written as one hex
-#    code point per line for --unicodes-file.
+#    the claims code and column tables, the default rules file and the sample's report
+#    csv (both shown in the viewer), printable ASCII and common CJK punctuation. Written
+#    as one hex code point per line for --unicodes-file.
 "$venv/bin/python" - "$repo" "$work/unicodes.txt" <<'PY'
 import csv, sys
 repo, out = sys.argv[1], sys.argv[2]
@@ -69,6 +71,9 @@ for table in ("claims-codes.tsv", "claims-columns.tsv"):
         for row in csv.DictReader(f, delimiter="\t"):
             chars.update(row["zh_TW"])
             chars.update(row["en"])
+for path in ("assets/rules/default.toml", "sample-data/DATA/REPORT_20210407_102537.csv"):
+    with open(f"{repo}/{path}", encoding="utf-8-sig") as f:
+        chars.update(f.read())
 chars.update(chr(c) for c in range(0x20, 0x7F))
 chars.update("，。、：；（）「」『』《》〈〉！？～…—–·×²³µ°±≤≥％＋－／→←↑↓")
 chars = sorted(c for c in chars if ord(c) >= 0x20 and c not in "\u007f\ufeff")

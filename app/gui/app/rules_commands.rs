@@ -1,0 +1,89 @@
+//! How the viewer applies the rules and suggestion commands: the rules text is kept
+//! in the project store as it is edited (so closing the viewer loses no edit),
+//! applying stores the proposals as suggestions, and accepting or rejecting them is
+//! one [`crate::store::StoreCommand`] through the review session, undoable like a
+//! decision.
+
+use super::LightboxApp;
+
+impl LightboxApp {
+    /// Shows the newly opened project's rules in the editor (the default rules for a
+    /// project that has none yet).
+    pub(super) fn load_project_rules(&mut self, ctx: &egui::Context) {
+        let stored = self
+            .review
+            .session
+            .as_ref()
+            .and_then(|session| session.store().rules().ok().flatten());
+        let (text, path) = stored.unwrap_or_else(|| (crate::rules::DEFAULT_RULES.to_owned(), None));
+        self.rules.set_text(ctx, text, path);
+    }
+
+    /// Keeps the editor's rules (text and file) in the project store.
+    pub(super) fn store_rules_draft(&mut self) {
+        let Some(session) = self.review.session.as_mut() else {
+            return;
+        };
+        let stored = session.store().rules().ok().flatten();
+        let current = (self.rules.text.clone(), self.rules.path.clone());
+        if stored.as_ref() != Some(&current) {
+            let result = session
+                .store_mut()
+                .set_rules(&current.0, current.1.as_deref());
+            self.review.error = result.err().map(|e| e.to_string());
+        }
+    }
+
+    /// Stores what the current rules propose as the project's suggestions (one
+    /// undoable command). A text with an error applies nothing.
+    pub(super) fn apply_rules(&mut self) {
+        let s = self.s();
+        let (Some(_), Some(evaluation)) = (self.rules.valid_rules(), self.rules.evaluation.clone())
+        else {
+            self.rules.message = Some(s.get("rules.nothing_to_apply").to_owned());
+            return;
+        };
+        if self.rules.evaluating {
+            self.rules.message = Some(s.get("rules.still_evaluating").to_owned());
+            return;
+        }
+        let label = s.get("rules.apply_label").to_owned();
+        let message = self.review.session.as_mut().map(|session| {
+            let command = session.store_proposals_command(label, &evaluation.proposals);
+            let changed = command.suggestions.len();
+            match session.apply(&command) {
+                Ok(()) => s.format(
+                    "rules.applied",
+                    &[
+                        ("n", &evaluation.proposals.len().to_string()),
+                        ("changed", &changed.to_string()),
+                    ],
+                ),
+                Err(e) => e.to_string(),
+            }
+        });
+        self.rules.message = message;
+        self.review.refresh_log();
+    }
+
+    /// Accepts or rejects the pending suggestions among `ids`, as one command.
+    pub(super) fn review_suggestions(&mut self, ids: &[String], accept: bool) {
+        let s = self.s();
+        let Some(session) = self.review.session.as_mut() else {
+            return;
+        };
+        let review = if accept {
+            session.accept_suggestions(ids)
+        } else {
+            session.reject_suggestions(ids)
+        };
+        self.review.error = session.apply(&review.command).err().map(|e| e.to_string());
+        self.review.notice = (review.conflicting > 0).then(|| {
+            s.format(
+                "suggest.left_in_conflict",
+                &[("n", &review.conflicting.to_string())],
+            )
+        });
+        self.review.refresh_log();
+    }
+}
