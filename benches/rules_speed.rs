@@ -9,8 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use lightbox::claims::ClaimsTable;
-use lightbox::index::{Index, Instance, tree};
-use lightbox::release::ReleaseLayout;
+use lightbox::index::{Index, Instance};
 use lightbox::rules::{DEFAULT_RULES, Facts, Reports, RuleSet, evaluate};
 
 const STUDIES: usize = 5000;
@@ -71,17 +70,7 @@ fn release() -> (Index, ClaimsTable) {
         "PATIENT_AGE",
         "PATIENT_SEX",
     ];
-    let index = Index {
-        root: PathBuf::from("/x"),
-        layout: ReleaseLayout::Plain,
-        scan_dir: PathBuf::from("/x"),
-        files_scanned: instances.len(),
-        files_from_cache: 0,
-        patients: tree::build(instances),
-        problems: Vec::new(),
-        skipped: Vec::new(),
-        cache_warning: None,
-    };
+    let index = Index::from_instances(PathBuf::from("/x"), instances);
     let table = ClaimsTable::new(columns.iter().map(|c| (*c).to_owned()).collect(), rows);
     (index, table)
 }

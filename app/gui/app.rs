@@ -501,7 +501,10 @@ impl LightboxApp {
             Command::EditRules(text) => {
                 self.rules.text = text;
                 self.rules.edited(ctx);
-                self.store_rules_draft();
+                // Stored a moment later (see `store_rules_draft_when_due`).
+                self.rules
+                    .draft_edited_at
+                    .get_or_insert_with(std::time::Instant::now);
             }
             Command::LoadRules(path) => {
                 self.rules.load(ctx, self.s(), &path);
@@ -1259,6 +1262,7 @@ impl eframe::App for LightboxApp {
             self.rules.set_facts(&ctx, facts);
         }
         self.rules.poll();
+        self.store_rules_draft_when_due(&ctx);
         let mut commands: Vec<Command> = Vec::new();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw

@@ -557,32 +557,45 @@ pub fn filter_ui(
     commands
 }
 
-/// The confirmation of a bulk decision: says how many images it touches.
-pub fn bulk_window(ctx: &egui::Context, s: &Strings, bulk: &BulkConfirm) -> Vec<Command> {
+/// A centred confirmation window: `question`, then Apply (gives `apply`) and Cancel
+/// (gives `cancel`).
+fn confirm_window(
+    ctx: &egui::Context,
+    s: &Strings,
+    question: &str,
+    apply: Command,
+    cancel: Command,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::Window::new(s.get("bulk.title"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            ui.label(s.format(
-                "bulk.confirm",
-                &[
-                    ("decision", s.get(decision_key(bulk.decision))),
-                    ("series", &bulk.targets.len().to_string()),
-                    ("images", &bulk.images.to_string()),
-                ],
-            ));
+            ui.label(question);
             ui.horizontal(|ui| {
                 if ui.button(s.get("bulk.apply")).clicked() {
-                    commands.push(Command::ConfirmBulk);
+                    commands.push(apply);
                 }
                 if ui.button(s.get("common.cancel")).clicked() {
-                    commands.push(Command::CancelBulk);
+                    commands.push(cancel);
                 }
             });
         });
     commands
+}
+
+/// The confirmation of a bulk decision: says how many images it touches.
+pub fn bulk_window(ctx: &egui::Context, s: &Strings, bulk: &BulkConfirm) -> Vec<Command> {
+    let question = s.format(
+        "bulk.confirm",
+        &[
+            ("decision", s.get(decision_key(bulk.decision))),
+            ("series", &bulk.targets.len().to_string()),
+            ("images", &bulk.images.to_string()),
+        ],
+    );
+    confirm_window(ctx, s, &question, Command::ConfirmBulk, Command::CancelBulk)
 }
 
 /// The confirmation of accepting or rejecting many suggestions at once.
@@ -591,28 +604,14 @@ pub fn suggestion_bulk_window(
     s: &Strings,
     bulk: &SuggestionBulk,
 ) -> Vec<Command> {
-    let mut commands = Vec::new();
-    egui::Window::new(s.get("bulk.title"))
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-        .show(ctx, |ui| {
-            let key = if bulk.accept {
-                "suggest.confirm_accept"
-            } else {
-                "suggest.confirm_reject"
-            };
-            ui.label(s.format(key, &[("n", &bulk.ids.len().to_string())]));
-            ui.horizontal(|ui| {
-                if ui.button(s.get("bulk.apply")).clicked() {
-                    commands.push(suggest_ui::review(bulk.ids.clone(), bulk.accept));
-                }
-                if ui.button(s.get("common.cancel")).clicked() {
-                    commands.push(Command::CancelSuggestionBulk);
-                }
-            });
-        });
-    commands
+    let key = if bulk.accept {
+        "suggest.confirm_accept"
+    } else {
+        "suggest.confirm_reject"
+    };
+    let question = s.format(key, &[("n", &bulk.ids.len().to_string())]);
+    let apply = suggest_ui::review(bulk.ids.clone(), bulk.accept);
+    confirm_window(ctx, s, &question, apply, Command::CancelSuggestionBulk)
 }
 
 /// The keep-list export window. `project_code` is the persisted code (edited here).

@@ -32,6 +32,8 @@ pub struct RulesUi {
     pub evaluating: bool,
     /// A line about the last load, save or apply.
     pub message: Option<String>,
+    /// When the first edit not yet kept in the project store was made.
+    pub draft_edited_at: Option<std::time::Instant>,
     /// What the rules are evaluated on (built once the claims are loaded).
     facts: Option<Arc<Facts>>,
     /// The number of the latest evaluation asked for, and the channel of results.
@@ -49,6 +51,7 @@ impl Default for RulesUi {
             evaluation: None,
             evaluating: false,
             message: None,
+            draft_edited_at: None,
             facts: None,
             generation: 0,
             pending: None,

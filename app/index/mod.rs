@@ -93,6 +93,22 @@ pub enum IndexError {
 const PARTIAL_EVERY: usize = 1024;
 
 impl Index {
+    /// An index of instances read elsewhere (hand-made releases for tests and
+    /// benchmarks): a plain folder at `root`, nothing skipped, no problems.
+    pub fn from_instances(root: PathBuf, instances: Vec<Instance>) -> Self {
+        Self {
+            scan_dir: root.clone(),
+            root,
+            layout: ReleaseLayout::Plain,
+            files_scanned: instances.len(),
+            files_from_cache: 0,
+            patients: tree::build(instances),
+            problems: Vec::new(),
+            skipped: Vec::new(),
+            cache_warning: None,
+        }
+    }
+
     /// Scans `path` (a release root, a release folder or any folder).
     pub fn open(
         path: &Path,

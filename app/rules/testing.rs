@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use crate::claims::ClaimsTable;
-use crate::index::{Index, Instance, tree};
-use crate::release::ReleaseLayout;
+use crate::index::{Index, Instance};
 
 use super::{Evaluation, Facts, Reports, RuleSet, evaluate};
 
@@ -60,17 +59,7 @@ pub fn index(specs: &[SeriesSpec<'_>]) -> Index {
             instances.push(instance);
         }
     }
-    Index {
-        root: PathBuf::from("/x"),
-        layout: ReleaseLayout::Plain,
-        scan_dir: PathBuf::from("/x"),
-        files_scanned: instances.len(),
-        files_from_cache: 0,
-        patients: tree::build(instances),
-        problems: Vec::new(),
-        skipped: Vec::new(),
-        cache_warning: None,
-    }
+    Index::from_instances(PathBuf::from("/x"), instances)
 }
 
 /// The claims columns the tests fill, in this order.

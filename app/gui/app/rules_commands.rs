@@ -4,7 +4,12 @@
 //! one [`crate::store::StoreCommand`] through the review session, undoable like a
 //! decision.
 
+use std::time::Duration;
+
 use super::LightboxApp;
+
+/// How long an edited rules text waits before it is stored.
+const DRAFT_DELAY: Duration = Duration::from_secs(1);
 
 impl LightboxApp {
     /// Shows the newly opened project's rules in the editor (the default rules for a
@@ -19,8 +24,24 @@ impl LightboxApp {
         self.rules.set_text(ctx, text, path);
     }
 
+    /// Keeps the edited rules in the project store [`DRAFT_DELAY`] after the first
+    /// edit not yet kept: at most one transaction a second while typing, not one per
+    /// key (each is an fsync on the UI thread).
+    pub(super) fn store_rules_draft_when_due(&mut self, ctx: &egui::Context) {
+        let Some(since) = self.rules.draft_edited_at else {
+            return;
+        };
+        let waited = since.elapsed();
+        if waited >= DRAFT_DELAY {
+            self.store_rules_draft();
+        } else {
+            ctx.request_repaint_after(DRAFT_DELAY - waited);
+        }
+    }
+
     /// Keeps the editor's rules (text and file) in the project store.
     pub(super) fn store_rules_draft(&mut self) {
+        self.rules.draft_edited_at = None;
         let Some(session) = self.review.session.as_mut() else {
             return;
         };
