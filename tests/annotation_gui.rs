@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::gui::{harness, has_label, scroll_and_click, wait_for};
+use common::gui::{has_label, scroll_and_click, wait_for};
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -55,11 +55,7 @@ fn click(h: &mut Harness<'static, LightboxApp>, pos: Pos2) {
 
 #[test]
 fn draw_edit_undo_propagate_and_delete_a_polygon() {
-    let runtime = tempfile::Builder::new().prefix("xdg").tempdir().unwrap();
-    // SAFETY: set before any thread of this test reads the environment.
-    unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
-    let (_dir, root) = common::sample_copy();
-    let mut h = harness(root);
+    let (mut h, _root, _dirs) = common::gui::sample_app();
     wait_for(&mut h, "the review to open", |h| {
         has_label(h, "0 kept, 0 dropped, 159 undecided")
     });

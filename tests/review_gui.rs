@@ -5,17 +5,14 @@
 
 mod common;
 
-use common::gui::{harness, has_label, scroll_and_click, wait_for};
+use common::gui::{has_label, scroll_and_click, wait_for};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use lightbox::index::{Index, ScanOptions};
 
 #[test]
 fn decide_with_the_keyboard_and_export_the_keep_list() {
-    let runtime = tempfile::Builder::new().prefix("xdg").tempdir().unwrap();
-    // SAFETY: set before any thread of this test reads the environment.
-    unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
-    let (_dir, root) = common::sample_copy();
+    let (mut h, root, _dirs) = common::gui::sample_app();
     let index = Index::open(&root, &ScanOptions::default(), &|_| {}).expect("scan");
     let study = index
         .studies()
@@ -31,7 +28,6 @@ fn decide_with_the_keyboard_and_export_the_keep_list() {
         .find(|se| se.description.as_deref() == Some("CHEST 5mm BONE"))
         .expect("bone series");
 
-    let mut h = harness(root.clone());
     h.state_mut().state.project_code = "2021010001".into();
     wait_for(&mut h, "the review to open", |h| {
         has_label(h, "0 kept, 0 dropped, 159 undecided")

@@ -6,18 +6,13 @@
 
 mod common;
 
-use common::gui::{harness, has_label, scroll_and_click, wait_for};
+use common::gui::{has_label, scroll_and_click, wait_for};
 use egui::Key;
 use egui_kittest::kittest::Queryable;
 
 #[test]
 fn read_a_ct_series_like_a_radiologist() {
-    // lavapipe warns without a runtime dir.
-    let runtime = tempfile::Builder::new().prefix("xdg").tempdir().unwrap();
-    // SAFETY: set before any thread of this test reads the environment.
-    unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
-    let (_dir, sample) = common::sample_copy();
-    let mut h = harness(sample);
+    let (mut h, _sample, _dirs) = common::gui::sample_app();
     wait_for(&mut h, "the sample release to be scanned", |h| {
         has_label(h, "CHEST 5mm BONE")
     });

@@ -69,7 +69,12 @@ impl ClaimsUi {
                     let (reports, report_notes) = reports_of(&index);
                     let mut claims = claims;
                     claims.notes.extend(report_notes);
-                    let facts = Arc::new(Facts::build(&index, claims.table(), reports.as_ref()));
+                    let facts = Arc::new(Facts::build_joined(
+                        &index,
+                        claims.table(),
+                        &join,
+                        reports.as_ref(),
+                    ));
                     LoadedClaims {
                         claims,
                         join,

@@ -188,7 +188,22 @@ impl Facts {
     /// Facts of every series of `index`, with the claims rows of `claims` joined to
     /// them (by series, else by study) and the report text of each study, if any.
     pub fn build(index: &Index, claims: &ClaimsTable, reports: Option<&Reports>) -> Self {
-        let join = ClaimsJoin::from_index(claims, index);
+        Self::build_joined(
+            index,
+            claims,
+            &ClaimsJoin::from_index(claims, index),
+            reports,
+        )
+    }
+
+    /// [`Facts::build`] with the claims already joined to the index (`join` must be
+    /// `ClaimsJoin::from_index(claims, index)`), for callers that keep the join anyway.
+    pub fn build_joined(
+        index: &Index,
+        claims: &ClaimsTable,
+        join: &ClaimsJoin,
+        reports: Option<&Reports>,
+    ) -> Self {
         let columns = Columns::of(claims);
         let mut facts = Self::default();
         for study in index.studies() {

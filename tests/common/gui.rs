@@ -7,12 +7,30 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use lightbox::gui::LightboxApp;
 
-/// The app on a copy of the sample release, in a 1400×900 window.
-pub fn harness(sample: PathBuf) -> Harness<'static, LightboxApp> {
+/// The app on a release, in a 1400×900 window.
+fn harness(sample: PathBuf) -> Harness<'static, LightboxApp> {
     Harness::builder()
         .with_size([1400.0, 900.0])
         .wgpu()
         .build_eframe(move |cc| LightboxApp::new(cc, Some(sample), None))
+}
+
+/// The app on a fresh copy of the sample release, with its own XDG runtime folder
+/// (lavapipe warns without one). Keep the returned folders alive for the test.
+pub fn sample_app() -> (
+    Harness<'static, LightboxApp>,
+    PathBuf,
+    [tempfile::TempDir; 2],
+) {
+    let runtime = tempfile::Builder::new()
+        .prefix("xdg")
+        .tempdir()
+        .expect("runtime dir");
+    // SAFETY: set before any thread of the test reads the environment (each test
+    // binary holds one test).
+    unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
+    let (dir, root) = super::sample_copy();
+    (harness(root.clone()), root, [runtime, dir])
 }
 
 /// Steps the UI until `done` holds (scanning and decoding run on other threads).
