@@ -47,17 +47,16 @@ impl CachedFile {
     }
 }
 
-/// The user's cache folder for Lightbox (`LIGHTBOX_CACHE_DIR` overrides).
+/// The user's cache folder for Lightbox: `$LIGHTBOX_CACHE_DIR`, else
+/// `%LOCALAPPDATA%\lightbox` (`%USERPROFILE%\AppData\Local\lightbox` without it) on
+/// Windows, `$XDG_CACHE_HOME/lightbox` or `~/.cache/lightbox` elsewhere. See
+/// [`crate::fsutil::user_dir_from`].
 pub fn cache_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("LIGHTBOX_CACHE_DIR") {
-        return PathBuf::from(d);
-    }
-    let base = std::env::var_os("LOCALAPPDATA")
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME"))
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("lightbox")
+    crate::fsutil::app_dir(
+        crate::fsutil::UserDir::Cache,
+        "LIGHTBOX_CACHE_DIR",
+        "lightbox",
+    )
 }
 
 /// The cache file for a scanned folder: named by a stable hash of its absolute path.

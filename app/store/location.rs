@@ -21,7 +21,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fsutil::write_atomic;
+use crate::fsutil::{UserDir, app_dir};
 use crate::release::ReleaseLayout;
 
 /// The folder, inside the chosen parent, that holds project stores.
@@ -47,24 +47,17 @@ pub struct Fallback {
 }
 
 /// The user's folder for project stores that cannot sit beside their release:
-/// `%APPDATA%\Lightbox\projects` on Windows, `$XDG_DATA_HOME/lightbox/projects` or
+/// `%APPDATA%\Lightbox\projects` on Windows (`%USERPROFILE%\AppData\Roaming\…`
+/// without `APPDATA`), `$XDG_DATA_HOME/lightbox/projects` or
 /// `~/.local/share/lightbox/projects` elsewhere; `$LIGHTBOX_DATA_DIR/projects` when
-/// that variable is set (tests).
+/// that variable is set (tests). See [`crate::fsutil::user_dir_from`].
 pub fn projects_dir() -> PathBuf {
-    let data_dir = if let Some(dir) = std::env::var_os("LIGHTBOX_DATA_DIR") {
-        PathBuf::from(dir)
-    } else if cfg!(windows) {
-        std::env::var_os("APPDATA")
-            .map_or_else(std::env::temp_dir, PathBuf::from)
-            .join("Lightbox")
+    let name = if cfg!(windows) {
+        "Lightbox"
     } else {
-        std::env::var_os("XDG_DATA_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-            .unwrap_or_else(std::env::temp_dir)
-            .join("lightbox")
+        "lightbox"
     };
-    data_dir.join("projects")
+    app_dir(UserDir::Data, "LIGHTBOX_DATA_DIR", name).join("projects")
 }
 
 /// The store location for the folder the user opened (`opened`, absolute, with its
@@ -126,11 +119,14 @@ fn store_name(opened: &Path, layout: &ReleaseLayout) -> String {
     }
 }
 
-/// Creates `folder` and writes and removes a probe file in it.
+/// Creates `folder` and writes and removes a probe file in it. Written directly,
+/// not through `fsutil::write_atomic`: a fresh file of our own is never held by
+/// another program, and a read-only folder's "access denied" must fall back at
+/// once rather than be retried for two seconds.
 fn probe_writable(folder: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(folder)?;
     let probe = folder.join(format!(".write-probe-{}", std::process::id()));
-    write_atomic(&probe, b"lightbox")?;
+    std::fs::write(&probe, b"lightbox")?;
     std::fs::remove_file(&probe)
 }
 
