@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::{Receiver, unbounded};
 use egui::{Key, Rect, Vec2};
 
+use super::about::{self, About};
 use super::annotate_tool::AnnotationView;
 use super::annotate_ui::{self, AnnotateUi, PanelContext};
 use super::browser::{self, BrowserView, Row, browser_ui};
@@ -116,6 +117,8 @@ pub struct LightboxApp {
     last_transforms: Vec<Option<(Rect, super::gpu::Affine2)>>,
     /// The pre-labelling rules: editor, live counts, evaluation worker.
     rules: RulesUi,
+    /// Help ▸ About, with the graphics backend in use.
+    about: About,
 }
 
 mod annotation_commands;
@@ -203,6 +206,7 @@ impl LightboxApp {
             annotate: AnnotateUi::default(),
             last_transforms: vec![None; 4],
             rules: RulesUi::default(),
+            about: About::new(cc),
         };
         let (presets, source, problem) = Presets::load();
         app.presets = presets;
@@ -213,6 +217,11 @@ impl LightboxApp {
             app.apply(&cc.egui_ctx, Command::OpenFolder(p));
         }
         app
+    }
+
+    /// Keeps how the graphics backend was chosen, for Help ▸ About.
+    pub fn set_graphics_report(&mut self, report: super::graphics::Report) {
+        self.about.set_report(report);
     }
 
     /// Frames held by the decode cache (for benchmarks and tests).
@@ -1442,6 +1451,10 @@ impl eframe::App for LightboxApp {
                         self.show_shortcuts = true;
                         ui.close();
                     }
+                    if ui.button(s.get("menu.help.about")).clicked() {
+                        self.about.open = true;
+                        ui.close();
+                    }
                 });
             });
         });
@@ -1756,9 +1769,11 @@ impl eframe::App for LightboxApp {
                             None => ui.monospace("assets/window-presets.json (built in)"),
                         };
                     });
+                    about::graphics_setting_ui(ui, s, &mut self.state.graphics);
                 });
             self.show_settings = open;
         }
+        self.about.show(&ctx, s);
         if self.show_shortcuts {
             egui::Window::new(s.get("shortcuts.title"))
                 .open(&mut self.show_shortcuts)

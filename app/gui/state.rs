@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::graphics::GraphicsSetting;
 use crate::i18n::Language;
 
 /// How the centre area is split into viewports.
@@ -84,6 +85,8 @@ pub struct State {
     /// Freehand traces are simplified to this tolerance (mm; pixels when the image
     /// has no pixel spacing).
     pub freehand_tolerance_mm: f64,
+    /// The graphics backend tried first (applies at the next start).
+    pub graphics: GraphicsSetting,
 }
 
 impl Default for State {
@@ -100,6 +103,51 @@ impl Default for State {
             reviewer: crate::review::session::login_name(),
             project_code: String::new(),
             freehand_tolerance_mm: 0.2,
+            graphics: GraphicsSetting::default(),
         }
+    }
+}
+
+impl State {
+    /// The state eframe saved for `app_id` (its `app.ron`, key [`eframe::APP_KEY`]), read
+    /// before the window opens: the graphics setting and language are needed to open
+    /// it. `None` when there is none or it cannot be read (then defaults apply; eframe
+    /// will say the same when it reads the file).
+    pub fn load_saved(app_id: &str) -> Option<State> {
+        let path = eframe::storage_dir(app_id)?.join("app.ron");
+        let text = std::fs::read_to_string(path).ok()?;
+        Self::from_app_ron(&text)
+    }
+
+    /// Parses the text of eframe's `app.ron` (a map of keys to RON strings).
+    pub fn from_app_ron(text: &str) -> Option<State> {
+        let map: std::collections::HashMap<String, String> = ron::from_str(text).ok()?;
+        ron::from_str(map.get(eframe::APP_KEY)?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_saved_state_is_read_as_eframe_writes_it() {
+        let state = State {
+            graphics: GraphicsSetting::Gl,
+            language: Language::TraditionalChinese,
+            ..State::default()
+        };
+        // What eframe's FileStorage writes: the app's RON inside a RON map.
+        let mut storage: std::collections::HashMap<String, String> = Default::default();
+        storage.insert(eframe::APP_KEY.to_owned(), ron::to_string(&state).unwrap());
+        storage.insert("egui".to_owned(), "(windows: {})".to_owned());
+        let text = ron::ser::to_string_pretty(&storage, ron::ser::PrettyConfig::default()).unwrap();
+        assert_eq!(State::from_app_ron(&text), Some(state));
+        // A state saved before the setting existed reads as automatic.
+        let old = r#"{"app": "(layout: TwoByTwo)"}"#;
+        let s = State::from_app_ron(old).unwrap();
+        assert_eq!(s.graphics, GraphicsSetting::Automatic);
+        assert_eq!(s.layout, Layout::TwoByTwo);
+        assert_eq!(State::from_app_ron("not ron"), None);
     }
 }
