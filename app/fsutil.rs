@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 pub use held::{PAUSE_BUDGET, is_held_by_another_program, is_windows_held_code, retry_while_held};
-pub use shown::{Shown, shown, shown_windows};
+pub use shown::{ShowPath, Shown, shown_windows};
 pub use user_dirs::{Platform, UserDir, app_dir, user_dir_from};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.

@@ -3,6 +3,7 @@
 //! The file is compiled in as the default so the app works from a bare binary;
 //! the viewer will also read an edited copy from the user's settings folder.
 
+use crate::fsutil::ShowPath;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -67,7 +68,7 @@ impl Presets {
                 Err(e) => (
                     Self::bundled(),
                     None,
-                    Some(format!("{e}: {}", path.display())),
+                    Some(format!("{e}: {}", path.shown())),
                 ),
             };
         }

@@ -8,6 +8,7 @@
 //! Dates in the Republic of China calendar (`1090103`, `10901`), which NHI files
 //! sometimes use, sort as their Gregorian equivalents.
 
+use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -82,12 +83,12 @@ pub fn load_history(data_dir: &Path, release_id: &str) -> (History, Vec<String>)
                 warnings.extend(
                     csv.warnings
                         .iter()
-                        .map(|w| format!("history csv: {w}: {}", path.display())),
+                        .map(|w| format!("history csv: {w}: {}", path.shown())),
                 );
                 if csv.table.column_index(PATIENT_ID_COLUMN).is_none() {
                     warnings.push(format!(
                         "history csv has no {PATIENT_ID_COLUMN} column; no patient's history uses it: {}",
-                        path.display()
+                        path.shown()
                     ));
                 }
                 files.push(HistoryFile {

@@ -24,6 +24,7 @@ pub mod join;
 pub mod sqlite_read;
 pub mod table;
 
+use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -43,7 +44,7 @@ use crate::review::ReleaseImages;
 #[derive(Debug, thiserror::Error)]
 pub enum ClaimsError {
     /// A file could not be read at all.
-    #[error("cannot read {what}: {reason}: {}", path.display())]
+    #[error("cannot read {what}: {reason}: {}", path.shown())]
     Io {
         /// Which file (`claims csv`).
         what: &'static str,
@@ -53,7 +54,7 @@ pub enum ClaimsError {
         path: PathBuf,
     },
     /// A csv's bytes are not a table.
-    #[error("cannot read {what}: {problem}: {}", path.display())]
+    #[error("cannot read {what}: {problem}: {}", path.shown())]
     Csv {
         /// Which file (`claims csv`, `history csv`).
         what: &'static str,
@@ -63,7 +64,7 @@ pub enum ClaimsError {
         path: PathBuf,
     },
     /// SQLite failed on the file.
-    #[error("cannot read claims sqlite: {reason}: {}", path.display())]
+    #[error("cannot read claims sqlite: {reason}: {}", path.shown())]
     Sqlite {
         /// SQLite's error.
         reason: rusqlite::Error,
@@ -74,7 +75,7 @@ pub enum ClaimsError {
     #[error(
         "cannot read claims sqlite: no table has the columns StudyInstanceId and SeriesInstanceId (tables: {}): {}",
         if tables.is_empty() { "none".to_owned() } else { tables.join(", ") },
-        path.display()
+        path.shown()
     )]
     NoClaimsTable {
         /// The tables and views the file has.
@@ -196,7 +197,7 @@ impl Claims {
                 claims.notes.extend(
                     c.warnings
                         .iter()
-                        .map(|w| format!("claims csv: {w}: {}", path.display())),
+                        .map(|w| format!("claims csv: {w}: {}", path.shown())),
                 );
                 CsvSource {
                     encoding: c.encoding,
@@ -211,7 +212,7 @@ impl Claims {
                 claims.notes.extend(
                     s.warnings
                         .iter()
-                        .map(|w| format!("claims sqlite: {w}: {}", path.display())),
+                        .map(|w| format!("claims sqlite: {w}: {}", path.shown())),
                 );
                 SqliteSource {
                     table_name: s.table_name,
@@ -223,7 +224,7 @@ impl Claims {
         match (csv, sqlite) {
             (None, None) => claims.notes.push(format!(
                 "no claims file ADHOC_{release_id}.csv or ADHOC_{release_id}.sqlite: {}",
-                data_dir.display()
+                data_dir.shown()
             )),
             (Some(Err(csv)), Some(Err(sqlite))) => {
                 return Err(ClaimsError::BothFailed {
@@ -246,7 +247,7 @@ impl Claims {
                 claims.notes.push(format!(
                     "claims csv has no {} column, so its rows cannot be joined to images: {}",
                     missing.join(" or "),
-                    csv.path.display()
+                    csv.path.shown()
                 ));
             }
         }
@@ -256,7 +257,7 @@ impl Claims {
                 claims.notes.push(format!(
                     "{}; the sqlite is used: {}",
                     comparison.summary(),
-                    data_dir.display()
+                    data_dir.shown()
                 ));
             }
             claims.comparison = Some(comparison);
@@ -282,7 +283,7 @@ impl Claims {
                 None,
                 format!(
                     "no claims: the folder is not an NHI release (no release id in its name or IMAGE/ folder): {}",
-                    root.display()
+                    root.shown()
                 ),
             ));
         };
@@ -293,7 +294,7 @@ impl Claims {
                 Some(release_id),
                 format!(
                     "no claims: no DATA folder beside IMAGE/ for release {release_id}: {}",
-                    root.display()
+                    root.shown()
                 ),
             )),
         }

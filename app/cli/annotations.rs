@@ -1,6 +1,7 @@
 //! `lightbox annotations export|import`: the annotations of a release's project
 //! store, written in a format or merged in from our own JSON.
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -84,7 +85,7 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
                 "exported {} shapes to {} file(s) in {}",
                 report.shapes,
                 report.files.len(),
-                out.display()
+                out.shown()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -96,7 +97,7 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
                 .context("cannot store the imported annotations")?;
             println!(
                 "imported {}: {} added, {} updated, {} unchanged, {} kept apart under new ids, {} older than the project's (kept the project's); {} new labels",
-                file.display(),
+                file.shown(),
                 report.added,
                 report.replaced,
                 report.unchanged,

@@ -28,6 +28,7 @@
 //! extra column), `value`, `readings` (decoded code, several when ambiguous),
 //! `icd_code` and `icd_title` (null unless an ICD-10-CM diagnosis).
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -189,7 +190,7 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
             "  sqlite: table {}, {} rows: {}",
             s.table_name,
             s.table.len(),
-            s.path.display()
+            s.path.shown()
         );
     }
     if let Some(c) = &claims.csv {
@@ -198,7 +199,7 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
             c.table.len(),
             c.encoding.name(),
             c.delimiter,
-            c.path.display()
+            c.path.shown()
         );
     }
     if let Some(c) = &claims.comparison {
@@ -210,7 +211,7 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
             f.year,
             f.table.len(),
             f.encoding.name(),
-            f.path.display()
+            f.path.shown()
         );
     }
     let extra = claims.extra_columns();

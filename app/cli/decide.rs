@@ -1,6 +1,7 @@
 //! `lightbox decide`: record decisions from the command line, or import a keep-list or
 //! decisions csv, into the project store the viewer uses.
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -54,7 +55,7 @@ fn import(
     session.apply(&command)?;
     println!(
         "imported {} ({}): {} change(s) stored",
-        path.display(),
+        path.shown(),
         match kind {
             ImportKind::KeepList => "keep-list",
             ImportKind::DecisionsCsv => "decisions csv",
@@ -91,10 +92,7 @@ pub fn run(a: &DecideArgs) -> anyhow::Result<ExitCode> {
         let command = session.decide_command(label, &[target], decision, &a.reason);
         let n = command.changes.len();
         session.apply(&command)?;
-        println!(
-            "stored {n} change(s) in {}",
-            session.store().path().display()
-        );
+        println!("stored {n} change(s) in {}", session.store().path().shown());
     }
     if let Some(path) = &a.from {
         import(&mut session, path, a.replace)?;
@@ -104,13 +102,13 @@ pub fn run(a: &DecideArgs) -> anyhow::Result<ExitCode> {
         println!(
             "wrote {} decision(s) to {}",
             session.decisions().len(),
-            path.display()
+            path.shown()
         );
     }
     println!(
         "release: {} ({})",
         describe(session.effective().release_counts()),
-        session.store().path().display()
+        session.store().path().shown()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use lightbox::fsutil::write_atomic;
+use lightbox::fsutil::{ShowPath, write_atomic};
 use lightbox::npy::{NpyType, encode};
 use lightbox::pixel::{DicomImage, FramePixels};
 use lightbox::render::ModalityFrame;
@@ -25,10 +25,10 @@ pub struct DecodeArgs {
 
 /// Runs `decode`.
 pub fn run(a: &DecodeArgs) -> anyhow::Result<ExitCode> {
-    let image = DicomImage::open(&a.file).with_context(|| a.file.display().to_string())?;
+    let image = DicomImage::open(&a.file).with_context(|| a.file.shown().to_string())?;
     let frame = image
         .decode_frame(a.frame)
-        .with_context(|| a.file.display().to_string())?;
+        .with_context(|| a.file.shown().to_string())?;
     let (rows, cols) = (frame.rows as usize, frame.cols as usize);
     let bytes = match &frame.pixels {
         FramePixels::Grey(stored) => {
@@ -42,6 +42,6 @@ pub fn run(a: &DecodeArgs) -> anyhow::Result<ExitCode> {
         }
         FramePixels::Rgb(rgb) => encode(NpyType::U8, &[rows, cols, 3], rgb),
     };
-    write_atomic(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
+    write_atomic(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.shown()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `lightbox index`: scan, print the tree (or JSON) and the problems.
 
 use clap::Args;
+use lightbox::fsutil::ShowPath;
 use lightbox::index::Index;
 use serde_json::json;
 use std::path::PathBuf;
@@ -73,8 +74,8 @@ pub fn to_json(index: &Index) -> serde_json::Value {
 fn print_tree(index: &Index) {
     let c = index.counts();
     match index.release_id() {
-        Some(id) => println!("Release {id}  ({})", index.scan_dir.display()),
-        None => println!("Folder {} (no release id)", index.scan_dir.display()),
+        Some(id) => println!("Release {id}  ({})", index.scan_dir.shown()),
+        None => println!("Folder {} (no release id)", index.scan_dir.shown()),
     }
     let or_dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
     for p in &index.patients {
@@ -119,13 +120,13 @@ fn print_tree(index: &Index) {
     if !index.skipped.is_empty() {
         println!("Skipped ({}):", index.skipped.len());
         for s in &index.skipped {
-            println!("  {}: {}", s.reason, s.path.display());
+            println!("  {}: {}", s.reason, s.path.shown());
         }
     }
     if !index.problems.is_empty() {
         println!("Problems ({}):", index.problems.len());
         for p in &index.problems {
-            println!("  {}: {}", p.error, p.path.display());
+            println!("  {}: {}", p.error, p.path.shown());
         }
     }
     println!(

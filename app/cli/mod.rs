@@ -12,6 +12,7 @@ mod scan;
 mod synth;
 mod takeout;
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -88,14 +89,14 @@ fn open_viewer(path: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Re
     if let Some(p) = &path
         && !p.is_dir()
     {
-        anyhow::bail!("not a folder: {}", p.display());
+        anyhow::bail!("not a folder: {}", p.shown());
     }
     let shot = screenshot.clone();
     lightbox::gui::run(path, screenshot).map_err(|e| anyhow::anyhow!("the viewer failed: {e}"))?;
     if let Some(p) = shot
         && !p.is_file()
     {
-        anyhow::bail!("no screenshot was written: {}", p.display());
+        anyhow::bail!("no screenshot was written: {}", p.shown());
     }
     Ok(ExitCode::SUCCESS)
 }

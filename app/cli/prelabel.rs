@@ -7,6 +7,7 @@
 //! command, reviewed suggestions kept). Nothing a rule proposes becomes a decision
 //! until someone accepts it, in the viewer or with `--accept-all`.
 
+use lightbox::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -53,9 +54,9 @@ pub fn run(a: &PrelabelArgs) -> anyhow::Result<ExitCode> {
     };
     // Read the rules first: a bad file is reported before the release is scanned.
     let text = std::fs::read_to_string(rules_path)
-        .with_context(|| format!("cannot read the rules: {}", rules_path.display()))?;
+        .with_context(|| format!("cannot read the rules: {}", rules_path.shown()))?;
     let rules =
-        RuleSet::parse(&text).map_err(|e| anyhow::anyhow!("{e}: {}", rules_path.display()))?;
+        RuleSet::parse(&text).map_err(|e| anyhow::anyhow!("{e}: {}", rules_path.shown()))?;
     let (index, mut session) = if a.apply {
         let (index, session) = open(&a.store)?;
         (index, Some(session))
@@ -91,7 +92,7 @@ pub fn run(a: &PrelabelArgs) -> anyhow::Result<ExitCode> {
             .count();
         eprintln!(
             "stored: {changed} suggestions added, changed or withdrawn; {pending} pending review in {}",
-            session.store().path().display()
+            session.store().path().shown()
         );
     }
     Ok(ExitCode::SUCCESS)

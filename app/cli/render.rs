@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use lightbox::fsutil::write_atomic;
+use lightbox::fsutil::{ShowPath, write_atomic};
 use lightbox::pixel::DicomImage;
 use lightbox::presets::Presets;
 use lightbox::render::{VoiRequest, render_frame};
@@ -43,7 +43,7 @@ pub struct RenderArgs {
 
 /// Runs `render`.
 pub fn run(a: &RenderArgs) -> anyhow::Result<ExitCode> {
-    let image = DicomImage::open(&a.file).with_context(|| a.file.display().to_string())?;
+    let image = DicomImage::open(&a.file).with_context(|| a.file.shown().to_string())?;
     let function = a.voi_function.map(|f| match f {
         FunctionArg::Linear => VoiFunction::Linear,
         FunctionArg::LinearExact => VoiFunction::LinearExact,
@@ -77,9 +77,9 @@ pub fn run(a: &RenderArgs) -> anyhow::Result<ExitCode> {
     };
     let frame = image
         .decode_frame(a.frame)
-        .with_context(|| a.file.display().to_string())?;
+        .with_context(|| a.file.shown().to_string())?;
     let img = render_frame(&image, a.frame, &frame, &voi, function)
-        .with_context(|| a.file.display().to_string())?;
+        .with_context(|| a.file.shown().to_string())?;
     let color = if img.channels == 3 {
         image::ExtendedColorType::Rgb8
     } else {
@@ -94,6 +94,6 @@ pub fn run(a: &RenderArgs) -> anyhow::Result<ExitCode> {
         color,
     )
     .context("PNG encoding failed")?;
-    write_atomic(&a.out, &png).with_context(|| format!("cannot write {}", a.out.display()))?;
+    write_atomic(&a.out, &png).with_context(|| format!("cannot write {}", a.out.shown()))?;
     Ok(ExitCode::SUCCESS)
 }

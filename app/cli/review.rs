@@ -1,6 +1,7 @@
 //! What the review verbs (`decide`, `takeout`) share: scanning the release and opening
 //! its project store, as the viewer does.
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -41,9 +42,9 @@ pub fn open(a: &StoreArgs) -> anyhow::Result<(Index, ReviewSession)> {
             if let Some(f) = fallback {
                 eprintln!(
                     "note: {} is not writable ({}); the project store is {}",
-                    f.folder.display(),
+                    f.folder.shown(),
                     f.reason,
-                    s.store().path().display()
+                    s.store().path().shown()
                 );
             }
             (s, n)
@@ -69,7 +70,7 @@ pub fn open(a: &StoreArgs) -> anyhow::Result<(Index, ReviewSession)> {
                 c.added,
                 c.removed,
                 c.changed,
-                path.display()
+                path.shown()
             ),
         }
     }

@@ -1,5 +1,6 @@
 //! Scanning a folder for a verb, with a progress bar on stderr once it takes a while.
 
+use lightbox::fsutil::ShowPath;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -30,7 +31,7 @@ pub fn scan(path: &Path, no_cache: bool, quiet: bool) -> anyhow::Result<Index> {
         }
     };
     let index = Index::open(path, &options, &progress)
-        .with_context(|| format!("cannot scan {}", path.display()))?;
+        .with_context(|| format!("cannot scan {}", path.shown()))?;
     bar.finish_and_clear();
     if let Some(w) = &index.cache_warning {
         eprintln!("warning: {w}");

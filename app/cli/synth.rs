@@ -1,5 +1,6 @@
 //! `lightbox synth`: write a deterministic synthetic release.
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,7 +35,7 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<ExitCode> {
         seed: a.seed,
     };
     let summary = write_release(&a.out, &options)
-        .with_context(|| format!("cannot write {}", a.out.display()))?;
-    eprintln!("wrote {} files to {}", summary.files, a.out.display());
+        .with_context(|| format!("cannot write {}", a.out.shown()))?;
+    eprintln!("wrote {} files to {}", summary.files, a.out.shown());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `lightbox takeout`: write the TAKEOUT keep-list from the review's decisions, or
 //! check a list someone else wrote.
 
+use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -52,8 +53,7 @@ pub struct TakeoutArgs {
 pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
     let (index, session) = open(&a.store)?;
     if let Some(list) = &a.check {
-        let bytes =
-            std::fs::read(list).with_context(|| format!("cannot read {}", list.display()))?;
+        let bytes = std::fs::read(list).with_context(|| format!("cannot read {}", list.shown()))?;
         let name = list
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -62,12 +62,12 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
         if problems.is_empty() {
             println!(
                 "ok: {} follows the rules and names only images of the release",
-                list.display()
+                list.shown()
             );
             return Ok(ExitCode::SUCCESS);
         }
         for p in &problems {
-            println!("{}: {p}", list.display());
+            println!("{}: {p}", list.shown());
         }
         println!("{} finding(s)", problems.len());
         return Ok(ExitCode::from(1));
@@ -78,11 +78,11 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
         None => takeout_dir(&index.root, &index.layout).ok_or_else(|| {
             anyhow::anyhow!(
                 "{} is not an NHI release root (IMAGE/<release>/, DATA/); say where the list goes with --out",
-                index.root.display()
+                index.root.shown()
             )
         })?,
     };
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.shown()))?;
     let policy = match a.undecided {
         Undecided::Refuse => UndecidedPolicy::Refuse,
         Undecided::Drop => UndecidedPolicy::Drop,
@@ -95,7 +95,7 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
         policy,
         a.force,
     )?;
-    println!("wrote {}", report.path.display());
+    println!("wrote {}", report.path.shown());
     println!(
         "rows: {} study, {} series, {} image",
         report.study_rows, report.series_rows, report.image_rows
@@ -109,7 +109,7 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
     );
     if let Some(path) = &a.summary {
         write_summary_csv(path, session.images(), session.effective())?;
-        println!("wrote the summary to {}", path.display());
+        println!("wrote the summary to {}", path.shown());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,22 +10,30 @@
 use std::fmt;
 use std::path::Path;
 
-/// A path as a user of this platform writes it (see the module documentation).
-pub fn shown(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if cfg!(windows) {
-        shown_windows(&text)
-    } else {
-        text.into_owned()
+/// `path.shown()`: like `path.display()`, but as a user of this platform writes
+/// the path (see the module documentation). Use it wherever a path reaches a person.
+pub trait ShowPath {
+    /// The path for a message.
+    fn shown(&self) -> Shown<'_>;
+}
+
+impl ShowPath for Path {
+    fn shown(&self) -> Shown<'_> {
+        Shown(self)
     }
 }
 
-/// A `Display` of a path as [`shown`] writes it, for format strings.
-pub struct Shown<'a>(pub &'a Path);
+/// A path displayed as its user writes it; made by [`ShowPath::shown`].
+pub struct Shown<'a>(&'a Path);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&shown(self.0))
+        let text = self.0.to_string_lossy();
+        if cfg!(windows) {
+            f.write_str(&shown_windows(&text))
+        } else {
+            f.write_str(&text)
+        }
     }
 }
 
@@ -116,11 +124,11 @@ mod tests {
         } else {
             r"D:\a/b/c"
         };
-        assert_eq!(shown(&joined), expected);
-        assert_eq!(Shown(&joined).to_string(), expected);
+        assert_eq!(joined.shown().to_string(), expected);
+        assert_eq!(format!("{}", joined.as_path().shown()), expected);
         // Linux paths are never rewritten.
         if !cfg!(windows) {
-            assert_eq!(shown(Path::new(r"/tmp/a\b")), r"/tmp/a\b");
+            assert_eq!(Path::new(r"/tmp/a\b").shown().to_string(), r"/tmp/a\b");
         }
     }
 }

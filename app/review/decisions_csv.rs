@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use super::csv_text::{UTF8_BOM, push_record, records};
 use super::explicit::{Change, Decisions};
 use super::{Decision, Level, ReleaseImages, Target};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{ShowPath, write_atomic};
 
 /// The header, with the optional `REASON` column.
 pub const DECISIONS_HEADER: [&str; 4] = ["LEVEL", "UID", "DECISION", "REASON"];
@@ -118,7 +118,7 @@ impl fmt::Display for DecisionsRowError {
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionsCsvError {
     /// Reading failed.
-    #[error("cannot read the decisions csv: {source}: {}", .path.display())]
+    #[error("cannot read the decisions csv: {source}: {}", .path.shown())]
     Read {
         /// The I/O error.
         source: std::io::Error,
@@ -126,7 +126,7 @@ pub enum DecisionsCsvError {
         path: PathBuf,
     },
     /// Some rows are wrong; nothing is imported.
-    #[error("cannot import the decisions csv: {}: {}", join(.errors), .path.display())]
+    #[error("cannot import the decisions csv: {}: {}", join(.errors), .path.shown())]
     Invalid {
         /// Every bad row.
         errors: Vec<DecisionsRowError>,
@@ -134,7 +134,7 @@ pub enum DecisionsCsvError {
         path: PathBuf,
     },
     /// Writing failed (an old file is untouched).
-    #[error("cannot write the decisions csv: {source}: {}", .path.display())]
+    #[error("cannot write the decisions csv: {source}: {}", .path.shown())]
     Write {
         /// The I/O error.
         source: std::io::Error,

@@ -11,6 +11,7 @@
 //! identity on effective decisions (undecided images come back as Drop, which is what
 //! the list says about them).
 
+use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 
 use super::explicit::Change;
@@ -22,7 +23,7 @@ use super::{Decision, Level, ReleaseImages, Target};
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file could not be read.
-    #[error("cannot read the keep-list to import: {source}: {}", .path.display())]
+    #[error("cannot read the keep-list to import: {source}: {}", .path.shown())]
     Read {
         /// The I/O error.
         source: std::io::Error,
@@ -30,7 +31,7 @@ pub enum ImportError {
         path: PathBuf,
     },
     /// Rows whose images cannot be told (unknown UIDs, bad shapes, wrong header).
-    #[error("cannot import the keep-list: {}: {}", join(.problems), .path.display())]
+    #[error("cannot import the keep-list: {}: {}", join(.problems), .path.shown())]
     Invalid {
         /// The findings that make the kept set uncertain.
         problems: Vec<RowProblem>,

@@ -4,6 +4,7 @@
 //! (`LEVEL,UID,DECISION[,REASON]`); the header tells them apart, so one menu item
 //! and one CLI option take both.
 
+use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 
 use super::ReleaseImages;
@@ -25,7 +26,7 @@ pub enum ImportKind {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportFileError {
     /// The file could not be read.
-    #[error("cannot read the file to import: {source}: {}", .path.display())]
+    #[error("cannot read the file to import: {source}: {}", .path.shown())]
     Read {
         /// The I/O error.
         source: std::io::Error,
@@ -35,7 +36,7 @@ pub enum ImportFileError {
     /// The header is neither format's.
     #[error(
         "not a keep-list (header STUDY_INSTANCE_UID,SERIES_INSTANCE_UID,DICOM File Name) \
-         nor a decisions csv (header LEVEL,UID,DECISION[,REASON]): {}", .path.display()
+         nor a decisions csv (header LEVEL,UID,DECISION[,REASON]): {}", .path.shown()
     )]
     UnknownFormat {
         /// The file.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use super::ReleaseImages;
 use super::csv_text::{UTF8_BOM, push_record};
 use super::effective::{Counts, Effective};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{ShowPath, write_atomic};
 
 /// The summary's header.
 pub const SUMMARY_HEADER: [&str; 10] = [
@@ -41,7 +41,7 @@ pub const SUMMARY_HEADER: [&str; 10] = [
 
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write the review summary: {source}: {}", .path.display())]
+#[error("cannot write the review summary: {source}: {}", .path.shown())]
 pub struct SummaryError {
     /// The I/O error.
     pub source: std::io::Error,

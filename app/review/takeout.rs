@@ -21,7 +21,7 @@ use super::keeplist::{KeepRow, keep_list_bytes, keep_rows};
 use super::keeplist_check::{check_keep_list, read_keep_list};
 use super::naming::{is_valid_file_name, is_valid_project_code, is_valid_uid, keep_list_file_name};
 use super::{Decision, Level, ReleaseImages};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{ShowPath, write_atomic};
 use crate::release::is_release_id;
 
 /// What to do with images still undecided when the list is written.
@@ -108,7 +108,7 @@ impl fmt::Display for Refusal {
 #[derive(Debug, thiserror::Error)]
 pub enum KeepListError {
     /// Nothing was written, for these reasons.
-    #[error("refusing to write the keep-list: {}: {}", join(.reasons), .path.display())]
+    #[error("refusing to write the keep-list: {}: {}", join(.reasons), .path.shown())]
     Refused {
         /// Every reason found.
         reasons: Vec<Refusal>,
@@ -116,7 +116,7 @@ pub enum KeepListError {
         path: PathBuf,
     },
     /// Writing failed (the old file, if any, is untouched).
-    #[error("cannot write the keep-list: {source}: {}", .path.display())]
+    #[error("cannot write the keep-list: {source}: {}", .path.shown())]
     Write {
         /// The I/O error.
         source: std::io::Error,
@@ -124,7 +124,7 @@ pub enum KeepListError {
         path: PathBuf,
     },
     /// Reading the written list back failed.
-    #[error("cannot read the keep-list back after writing: {source}: {}", .path.display())]
+    #[error("cannot read the keep-list back after writing: {source}: {}", .path.shown())]
     Reread {
         /// The I/O error.
         source: std::io::Error,
@@ -132,7 +132,7 @@ pub enum KeepListError {
         path: PathBuf,
     },
     /// The list does not say what the decisions say; it was removed (or never written).
-    #[error("the keep-list does not match the decisions, so it was not kept: {detail}: {}", .path.display())]
+    #[error("the keep-list does not match the decisions, so it was not kept: {detail}: {}", .path.shown())]
     Verify {
         /// What differs.
         detail: String,

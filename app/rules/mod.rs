@@ -54,6 +54,7 @@ pub mod text;
 #[cfg(test)]
 mod testing;
 
+use crate::fsutil::ShowPath;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -121,7 +122,7 @@ pub struct RuleSet {
 #[derive(Debug, thiserror::Error)]
 pub enum RulesFileError {
     /// It could not be read.
-    #[error("cannot read rules file: {reason}: {}", path.display())]
+    #[error("cannot read rules file: {reason}: {}", path.shown())]
     Io {
         /// The I/O error.
         reason: std::io::Error,
@@ -129,7 +130,7 @@ pub enum RulesFileError {
         path: PathBuf,
     },
     /// It is not a valid rules file.
-    #[error("invalid rules file: {error}: {}", path.display())]
+    #[error("invalid rules file: {error}: {}", path.shown())]
     Parse {
         /// Where and what.
         error: RulesError,

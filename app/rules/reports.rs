@@ -12,6 +12,7 @@
 //! `text` (or `REPORT`, `ReportText`). Several rows for one study are joined with a
 //! line break, in file order.
 
+use crate::fsutil::ShowPath;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ const TEXT_COLUMNS: [&str; 3] = ["text", "REPORT", "ReportText"];
 #[derive(Debug, thiserror::Error)]
 pub enum ReportsError {
     /// The file could not be read.
-    #[error("cannot read report csv: {reason}: {}", path.display())]
+    #[error("cannot read report csv: {reason}: {}", path.shown())]
     Io {
         /// The I/O error.
         reason: std::io::Error,
@@ -38,7 +39,7 @@ pub enum ReportsError {
         path: PathBuf,
     },
     /// Its bytes are not a csv table.
-    #[error("cannot read report csv: {problem}: {}", path.display())]
+    #[error("cannot read report csv: {problem}: {}", path.shown())]
     Csv {
         /// What is wrong.
         problem: CsvProblem,
@@ -48,7 +49,7 @@ pub enum ReportsError {
     /// The header lacks a key or a text column.
     #[error(
         "report csv has no {missing} column (it has {columns}): {}",
-        path.display()
+        path.shown()
     )]
     MissingColumn {
         /// What is missing, with the accepted names.
@@ -114,7 +115,7 @@ impl Reports {
             notes: csv
                 .warnings
                 .iter()
-                .map(|w| format!("report csv: {w}: {}", path.display()))
+                .map(|w| format!("report csv: {w}: {}", path.shown()))
                 .collect(),
             ..Self::default()
         };
@@ -126,7 +127,7 @@ impl Reports {
                 ("", "") => {
                     reports.notes.push(format!(
                         "report csv line {line} names no study (no StudyInstanceUID or AccessionNumber); skipped: {}",
-                        path.display()
+                        path.shown()
                     ));
                     continue;
                 }
@@ -136,7 +137,7 @@ impl Reports {
             if report.is_empty() {
                 reports.notes.push(format!(
                     "report csv line {line} has no text; skipped: {}",
-                    path.display()
+                    path.shown()
                 ));
                 continue;
             }

@@ -3,13 +3,14 @@
 //! Every variant names the file, because a reviewer may have several releases (and so
 //! several stores) open over a week, and the path is what they can act on.
 
+use crate::fsutil::ShowPath;
 use std::path::PathBuf;
 
 /// A failure of the project store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// SQLite failed while doing `action`.
-    #[error("cannot {action}: {source}: {}", path.display())]
+    #[error("cannot {action}: {source}: {}", path.shown())]
     Sqlite {
         /// What was being done (`write decisions`).
         action: &'static str,
@@ -19,7 +20,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// A file-system operation failed while doing `action`.
-    #[error("cannot {action}: {source}: {}", path.display())]
+    #[error("cannot {action}: {source}: {}", path.shown())]
     Io {
         /// What was being done (`create the project folder`).
         action: &'static str,
@@ -31,7 +32,7 @@ pub enum StoreError {
     /// The file is an SQLite database of some other program.
     #[error(
         "not a Lightbox project store (SQLite application id {application_id:#010x}): {}",
-        path.display()
+        path.shown()
     )]
     NotAStore {
         /// The file's `PRAGMA application_id`.
@@ -43,7 +44,7 @@ pub enum StoreError {
     #[error(
         "cannot open the project store: it was written by a newer Lightbox (schema version \
          {found}, this version reads up to {supported}); update Lightbox: {}",
-        path.display()
+        path.shown()
     )]
     NewerSchema {
         /// The store's schema version.
@@ -56,7 +57,7 @@ pub enum StoreError {
     /// The store belongs to another release than the one opened.
     #[error(
         "cannot open the project store: it was made for {stored}, this is {opened}: {}",
-        path.display()
+        path.shown()
     )]
     OtherRelease {
         /// The store's release (`release 20210407_102537`).
@@ -67,7 +68,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// `save_as` was asked to write over an existing file.
-    #[error("cannot save the project store there: a file already exists: {}", path.display())]
+    #[error("cannot save the project store there: a file already exists: {}", path.shown())]
     TargetExists {
         /// The existing file.
         path: PathBuf,

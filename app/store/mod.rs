@@ -381,7 +381,7 @@ fn copy_to(conn: &Connection, store: &Path, target: &Path) -> Result<(), StoreEr
                 .and_then(|f| f.sync_all())
                 .map_err(|e| io(e, &tmp))
         })
-        .and_then(|()| std::fs::rename(&tmp, target).map_err(|e| io(e, target)));
+        .and_then(|()| crate::fsutil::rename(&tmp, target).map_err(|e| io(e, target)));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::dicom_out::SynthError;
-use crate::fsutil::write_atomic;
+use crate::fsutil::{ShowPath, write_atomic};
 use crate::review::csv_text::{UTF8_BOM, push_record};
 
 /// The claims columns of the spec, in order.
@@ -64,7 +64,7 @@ pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(
 pub fn write_sqlite(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), SynthError> {
     let tmp = path.with_extension("sqlite.tmp");
     let _ = std::fs::remove_file(&tmp);
-    let db_err = |e: rusqlite::Error| SynthError::Write(format!("{e} ({})", path.display()));
+    let db_err = |e: rusqlite::Error| SynthError::Write(format!("{e} ({})", path.shown()));
     {
         let conn = rusqlite::Connection::open(&tmp).map_err(db_err)?;
         let cols: Vec<String> = header.iter().map(|h| format!("\"{h}\" TEXT")).collect();
@@ -78,6 +78,6 @@ pub fn write_sqlite(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Resul
                 .map_err(db_err)?;
         }
     }
-    std::fs::rename(&tmp, path)?;
+    crate::fsutil::rename(&tmp, path)?;
     Ok(())
 }

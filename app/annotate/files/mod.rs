@@ -31,6 +31,7 @@ pub mod lightbox_json;
 pub mod masks;
 pub mod merge;
 
+use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -45,7 +46,7 @@ use super::shape::Shape;
 #[derive(Debug, Error)]
 pub enum FilesError {
     /// The file could not be read.
-    #[error("cannot read the annotation file: {source}; check the path and its permissions: {}", path.display())]
+    #[error("cannot read the annotation file: {source}; check the path and its permissions: {}", path.shown())]
     Read {
         /// The file.
         path: PathBuf,
@@ -53,7 +54,7 @@ pub enum FilesError {
         source: std::io::Error,
     },
     /// A file or folder could not be written.
-    #[error("cannot write: {source}; check that the folder exists and is writable: {}", path.display())]
+    #[error("cannot write: {source}; check that the folder exists and is writable: {}", path.shown())]
     Write {
         /// The file or folder.
         path: PathBuf,
@@ -61,7 +62,7 @@ pub enum FilesError {
         source: std::io::Error,
     },
     /// The file is not JSON, or not the JSON this format needs.
-    #[error("not a valid annotation file: {message}; the file may be truncated or hand-edited wrongly: {}", path.display())]
+    #[error("not a valid annotation file: {message}; the file may be truncated or hand-edited wrongly: {}", path.shown())]
     Json {
         /// The file.
         path: PathBuf,
@@ -69,7 +70,7 @@ pub enum FilesError {
         message: String,
     },
     /// The JSON is not a Lightbox annotation file.
-    #[error("not a Lightbox annotation file (its \"format\" is {found:?}, not \"lightbox-annotations\"); import it with the matching importer: {}", path.display())]
+    #[error("not a Lightbox annotation file (its \"format\" is {found:?}, not \"lightbox-annotations\"); import it with the matching importer: {}", path.shown())]
     Format {
         /// The file.
         path: PathBuf,
@@ -77,7 +78,7 @@ pub enum FilesError {
         found: String,
     },
     /// A version this build does not read.
-    #[error("annotation file version {found} is not supported (this Lightbox reads version {supported}); update Lightbox: {}", path.display())]
+    #[error("annotation file version {found} is not supported (this Lightbox reads version {supported}); update Lightbox: {}", path.shown())]
     Version {
         /// The file.
         path: PathBuf,
@@ -87,7 +88,7 @@ pub enum FilesError {
         supported: u32,
     },
     /// A shape breaks a rule of the format.
-    #[error("shape {id:?} is invalid: {reason}; correct or remove that shape: {}", path.display())]
+    #[error("shape {id:?} is invalid: {reason}; correct or remove that shape: {}", path.shown())]
     Shape {
         /// The file.
         path: PathBuf,
@@ -97,7 +98,7 @@ pub enum FilesError {
         reason: String,
     },
     /// The file's label set is unusable.
-    #[error("the label set is invalid: {source}: {}", path.display())]
+    #[error("the label set is invalid: {source}: {}", path.shown())]
     Labels {
         /// The file.
         path: PathBuf,
@@ -105,7 +106,7 @@ pub enum FilesError {
         source: LabelSetError,
     },
     /// A shape's image (or frame) is not among the release's images.
-    #[error("shape {id:?} is on image {sop_uid} frame {frame}, which the opened release does not have; export from the release the shapes were drawn on: {}", path.display())]
+    #[error("shape {id:?} is on image {sop_uid} frame {frame}, which the opened release does not have; export from the release the shapes were drawn on: {}", path.shown())]
     UnknownImage {
         /// Where the export was going.
         path: PathBuf,
@@ -117,7 +118,7 @@ pub enum FilesError {
         frame: u32,
     },
     /// Two different frames or labels would be written to the same file.
-    #[error("{first} and {second} would be written to the same file; rename one label, or export into separate folders: {}", path.display())]
+    #[error("{first} and {second} would be written to the same file; rename one label, or export into separate folders: {}", path.shown())]
     NameClash {
         /// The file both would be written to.
         path: PathBuf,
@@ -127,7 +128,7 @@ pub enum FilesError {
         second: String,
     },
     /// A PNG could not be encoded.
-    #[error("cannot encode the PNG: {message}; the image may be too large: {}", path.display())]
+    #[error("cannot encode the PNG: {message}; the image may be too large: {}", path.shown())]
     Png {
         /// The file.
         path: PathBuf,
