@@ -69,13 +69,7 @@ impl About {
                 };
                 match &self.adapter {
                     Some(a) => {
-                        let backend = Backend::of_adapter(a)
-                            .map_or_else(|| format!("{:?}", a.backend), |b| b.name().to_owned());
-                        row(
-                            ui,
-                            "about.graphics_backend",
-                            format!("{backend} ({:?})", a.backend),
-                        );
+                        row(ui, "about.graphics_backend", self.backend_text(a, s));
                         row(
                             ui,
                             "about.graphics_adapter",
@@ -107,6 +101,21 @@ impl About {
         }
         ui.separator();
         ui.small(s.get("about.font_notice"));
+    }
+}
+
+impl About {
+    /// The backend's name, and whether it is the software fallback attempt.
+    fn backend_text(&self, a: &wgpu::AdapterInfo, s: &Strings) -> String {
+        let name = Backend::of_adapter(a)
+            .map_or_else(|| format!("{:?}", a.backend), |b| b.name().to_owned());
+        let chosen = self.report.as_ref().and_then(|r| r.chosen.as_ref());
+        match chosen {
+            Some(c) if c.backend == Backend::Software => {
+                format!("{name} ({})", s.get("about.graphics_software"))
+            }
+            _ => name,
+        }
     }
 }
 

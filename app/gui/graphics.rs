@@ -114,11 +114,9 @@ impl Backend {
         self == Self::Software
     }
 
-    /// The backend an adapter belongs to (for the harness, which chose its own).
+    /// The backend an adapter runs on (never [`Backend::Software`]: a CPU adapter
+    /// still runs on DX12, Vulkan or GL).
     pub fn of_adapter(info: &wgpu::AdapterInfo) -> Option<Backend> {
-        if info.device_type == wgpu::DeviceType::Cpu {
-            return Some(Self::Software);
-        }
         match info.backend {
             wgpu::Backend::Dx12 => Some(Self::Dx12),
             wgpu::Backend::Vulkan => Some(Self::Vulkan),
