@@ -16,7 +16,7 @@
 # 4. Unzips the portable zip into a folder with a space in its name and runs its exe the
 #    same way.
 # Prints one line per check; exits 1 at the end if any failed, naming each failure.
-# Needs: wine (64-bit), mingw-w64 (for the prefix's ProcessPrng stub), unzip, python3.
+# Needs: wine (64-bit), mingw-w64 (the prefix's ProcessPrng stub, objdump), python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -84,7 +84,7 @@ expect_value() { # expect_value KEY VALUE EXPECTED
 # The zip's files, the reference for what the installer must install.
 portable_parent="$work/portable copy"
 mkdir -p "$portable_parent"
-unzip -q "$zip" -d "$portable_parent"
+python3 -m zipfile -e "$zip" "$portable_parent"
 portable=$portable_parent/$name
 mapfile -t packaged < <(cd "$portable" && find . -type f -printf '%P\n' | sort)
 echo "  the zip holds ${#packaged[@]} files"
