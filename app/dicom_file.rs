@@ -5,6 +5,12 @@
 //! (implicit VR little endian, no file meta). This module sniffs which one a file
 //! is from its first bytes, so the scanner can skip `Thumbs.db` without an error
 //! and report a broken `.dcm` with the reason.
+//!
+//! Before the parser sees a byte, [`walk`] checks every declared length against the
+//! bytes that exist (the parser allocates a value's declared length before reading
+//! it), and cuts off trailing bytes too few to be an element.
+
+pub mod walk;
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -13,6 +19,7 @@ use std::path::Path;
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::file::ReadPreamble;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
+use walk::{Encoding, SeekSource, StreamSource, Walked};
 
 /// What the first bytes of a file say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +62,8 @@ pub struct DicomFile {
     pub transfer_syntax: String,
     /// Media Storage SOP Class UID from the file meta, when there is one.
     pub media_storage_sop_class: Option<String>,
+    /// What was read with a warning (trailing bytes cut off…), for the index to report.
+    pub warnings: Vec<String>,
 }
 
 impl DicomFile {
@@ -76,27 +85,45 @@ pub enum OpenError {
     /// The DICOM parser gave up.
     #[error("invalid DICOM: {0}")]
     Parse(String),
+    /// A declared length or the structure does not fit the bytes of the file
+    /// (found before parsing, so before any allocation).
+    #[error("invalid DICOM: {0}")]
+    Structure(#[from] walk::WalkError),
+}
+
+/// Buffer size for reading a file (headers are small; values are skipped or read whole).
+const READ_BUFFER_BYTES: usize = 16 * 1024;
+
+/// Transfer Syntax UID of deflated explicit VR little endian.
+const DEFLATED: &str = uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN;
+
+/// The encoding of the data set for a transfer syntax (every compressed syntax is
+/// explicit VR little endian; deflate is inflated first).
+fn encoding_of(ts: &str) -> Encoding {
+    match ts {
+        uids::IMPLICIT_VR_LITTLE_ENDIAN => Encoding::ImplicitLe,
+        crate::pixel::EXPLICIT_VR_BIG_ENDIAN => Encoding::ExplicitBe,
+        _ => Encoding::ExplicitLe,
+    }
 }
 
 /// Opens `path`; with `headers_only` the parser stops before Pixel Data.
+///
+/// Every declared length is checked against the file before the parser runs
+/// ([`walk`]), so a corrupt length is refused with its element and the bytes left
+/// instead of costing an allocation of that size.
 pub fn open(path: &Path, headers_only: bool) -> Result<DicomFile, OpenError> {
     let mut file = File::open(path)?;
+    let file_len = file.metadata()?.len();
     let mut head = [0u8; 132];
     let n = read_up_to(&mut file, &mut head)?;
     let kind = sniff(&head[..n]);
     match kind {
         Sniff::NotDicom => Err(OpenError::NotDicom),
         Sniff::BareDataset => {
-            file.seek(SeekFrom::Start(0))?;
             let ts = uids::IMPLICIT_VR_LITTLE_ENDIAN;
-            let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-            let Some(syntax) = dicom_encoding::TransferSyntaxIndex::get(&registry, ts) else {
-                return Err(OpenError::Parse(
-                    "implicit VR little endian not registered".into(),
-                ));
-            };
-            let dataset = InMemDicomObject::read_dataset_with_ts(BufReader::new(file), syntax)
-                .map_err(|e| OpenError::Parse(error_chain(&e)))?;
+            let (dataset, warnings) =
+                read_checked_dataset(file, 0, file_len, ts, Encoding::ImplicitLe, false)?;
             if dataset.get(tags::SOP_INSTANCE_UID).is_none() {
                 return Err(OpenError::NotDicom);
             }
@@ -104,52 +131,136 @@ pub fn open(path: &Path, headers_only: bool) -> Result<DicomFile, OpenError> {
                 dataset,
                 transfer_syntax: ts.to_owned(),
                 media_storage_sop_class: None,
+                warnings,
             })
         }
         Sniff::Preamble | Sniff::NoPreamble => {
             let start = if kind == Sniff::Preamble { 128 } else { 0 };
-            file.seek(SeekFrom::Start(start))?;
-            let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
-            if headers_only {
-                options = options.read_until(tags::PIXEL_DATA);
-            }
-            let obj = match options.from_reader(BufReader::with_capacity(16 * 1024, file)) {
-                Ok(obj) => obj,
-                Err(e) => {
-                    let reason = OpenError::Parse(error_chain(&e));
-                    return implicit_despite_meta(path, start).ok_or(reason);
-                }
-            };
-            let transfer_syntax = obj.meta().transfer_syntax().to_owned();
-            let sop_class = obj.meta().media_storage_sop_class_uid().to_owned();
-            Ok(DicomFile {
-                dataset: obj.into_inner(),
-                transfer_syntax,
-                media_storage_sop_class: Some(sop_class).filter(|s| !s.is_empty()),
-            })
+            open_part10(file, start, file_len, headers_only)
+                .or_else(|reason| implicit_despite_meta(path, start, file_len).ok_or(reason))
         }
     }
+}
+
+/// A Part 10 file from `start` (where `DICM` is): meta, then the data set, both checked.
+fn open_part10(
+    file: File,
+    start: u64,
+    file_len: u64,
+    headers_only: bool,
+) -> Result<DicomFile, OpenError> {
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
+    reader.seek(SeekFrom::Start(start))?;
+    let meta = walk::walk_meta(&mut SeekSource::new(&mut reader, file_len - start))?;
+    let walked = if meta.transfer_syntax == DEFLATED {
+        // The inflated length is known only by inflating: stream it, keeping nothing.
+        let inflated = flate2::read::DeflateDecoder::new(&mut reader);
+        walk::walk_dataset(
+            &mut StreamSource::new(inflated),
+            Encoding::ExplicitLe,
+            headers_only,
+        )?;
+        None
+    } else {
+        let left = file_len - start - meta.bytes;
+        let mut src = SeekSource::new(&mut reader, left);
+        Some(walk::walk_dataset(
+            &mut src,
+            encoding_of(&meta.transfer_syntax),
+            headers_only,
+        )?)
+    };
+    reader.seek(SeekFrom::Start(start))?;
+    let (limit, warnings) = trailing(walked.as_ref(), meta.bytes);
+    let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
+    if headers_only {
+        options = options.read_until(tags::PIXEL_DATA);
+    }
+    let obj = options
+        .from_reader(reader.take(limit))
+        .map_err(|e| OpenError::Parse(error_chain(&e)))?;
+    let transfer_syntax = obj.meta().transfer_syntax().to_owned();
+    let sop_class = obj.meta().media_storage_sop_class_uid().to_owned();
+    Ok(DicomFile {
+        dataset: obj.into_inner(),
+        transfer_syntax,
+        media_storage_sop_class: Some(sop_class).filter(|s| !s.is_empty()),
+        warnings,
+    })
+}
+
+/// How many bytes (from `base` on) the parser may read, and the warning when a
+/// few trailing bytes after the last element are left out.
+fn trailing(walked: Option<&Walked>, base: u64) -> (u64, Vec<String>) {
+    match walked {
+        Some(w) if w.trailing_bytes > 0 => (
+            base + w.end,
+            vec![format!(
+                "{} trailing byte(s) after the last element ignored",
+                w.trailing_bytes
+            )],
+        ),
+        _ => (u64::MAX, Vec::new()),
+    }
+}
+
+/// Checks, then parses, a data set of `encoding` that starts at `start`.
+fn read_checked_dataset(
+    file: File,
+    start: u64,
+    file_len: u64,
+    ts: &str,
+    encoding: Encoding,
+    stop_at_pixel_data: bool,
+) -> Result<(InMemDicomObject, Vec<String>), OpenError> {
+    let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+    let Some(syntax) = dicom_encoding::TransferSyntaxIndex::get(&registry, ts) else {
+        return Err(OpenError::Parse(format!(
+            "transfer syntax {ts} not registered"
+        )));
+    };
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
+    reader.seek(SeekFrom::Start(start))?;
+    let walked = walk::walk_dataset(
+        &mut SeekSource::new(&mut reader, file_len - start),
+        encoding,
+        stop_at_pixel_data,
+    )?;
+    reader.seek(SeekFrom::Start(start))?;
+    let (limit, warnings) = trailing(Some(&walked), 0);
+    let dataset = InMemDicomObject::read_dataset_with_ts(reader.take(limit), syntax)
+        .map_err(|e| OpenError::Parse(error_chain(&e)))?;
+    Ok((dataset, warnings))
 }
 
 /// Some writers put an implicit VR data set behind file meta that says explicit VR.
 /// When the normal parse fails, this reads the data set as implicit VR little endian
 /// (keeping the meta's transfer syntax for the pixel data) and accepts it when it
 /// yields an image instance.
-fn implicit_despite_meta(path: &Path, start: u64) -> Option<DicomFile> {
+fn implicit_despite_meta(path: &Path, start: u64, file_len: u64) -> Option<DicomFile> {
     let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(start)).ok()?;
     let mut reader = BufReader::new(file);
-    let meta = dicom_object::FileMetaTable::from_reader(&mut reader).ok()?;
-    let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-    let implicit =
-        dicom_encoding::TransferSyntaxIndex::get(&registry, uids::IMPLICIT_VR_LITTLE_ENDIAN)?;
-    let dataset = InMemDicomObject::read_dataset_with_ts(reader, implicit).ok()?;
+    let meta = walk::walk_meta(&mut SeekSource::new(&mut reader, file_len - start)).ok()?;
+    reader.seek(SeekFrom::Start(start)).ok()?;
+    let table = dicom_object::FileMetaTable::from_reader(&mut reader).ok()?;
+    let file = reader.into_inner();
+    let (dataset, warnings) = read_checked_dataset(
+        file,
+        start + meta.bytes,
+        file_len,
+        uids::IMPLICIT_VR_LITTLE_ENDIAN,
+        Encoding::ImplicitLe,
+        false,
+    )
+    .ok()?;
     dataset.get(tags::SOP_INSTANCE_UID)?;
     Some(DicomFile {
         dataset,
-        transfer_syntax: meta.transfer_syntax().to_owned(),
-        media_storage_sop_class: Some(meta.media_storage_sop_class_uid().to_owned())
+        transfer_syntax: table.transfer_syntax().to_owned(),
+        media_storage_sop_class: Some(table.media_storage_sop_class_uid().to_owned())
             .filter(|s| !s.is_empty()),
+        warnings,
     })
 }
 
