@@ -10,6 +10,7 @@
 pub mod colour;
 pub mod desc;
 pub mod frames;
+pub mod limits;
 pub mod samples;
 
 use std::path::{Path, PathBuf};
@@ -164,6 +165,7 @@ impl DicomImage {
                 frames: d.frames,
             });
         }
+        limits::check_frame_size(d)?;
         let (samples, colour) = self.decode_samples(frame)?;
         let (pixels, space) = if d.photometric.is_monochrome() {
             (FramePixels::Grey(samples), None)
@@ -237,6 +239,7 @@ impl DicomImage {
                 ))
             }
             uids::JPEG_BASELINE8_BIT | uids::JPEG_EXTENDED12_BIT => {
+                limits::check_codestream(&data, d, "JPEG")?;
                 let img = codec::jpeg_dct::decode(&data).map_err(|e| PixelError::Codec {
                     codec: "JPEG",
                     message: e.to_string(),
@@ -257,6 +260,7 @@ impl DicomImage {
                 Ok((s, colour))
             }
             uids::JPEG_LOSSLESS | uids::JPEG_LOSSLESS_SV1 => {
+                limits::check_codestream(&data, d, "JPEG lossless")?;
                 let mut decoder = jpeg_decoder::Decoder::new(&data[..]);
                 let raw = decoder.decode().map_err(|e| PixelError::Codec {
                     codec: "JPEG lossless",
@@ -288,6 +292,7 @@ impl DicomImage {
                 Ok((s, header_colour))
             }
             uids::JPEGLS_LOSSLESS | uids::JPEGLS_NEAR_LOSSLESS => {
+                limits::check_codestream(&data, d, "JPEG-LS")?;
                 let img = codec::jpegls::decode(&data).map_err(|e| PixelError::Codec {
                     codec: "JPEG-LS",
                     message: e.to_string(),
@@ -304,6 +309,7 @@ impl DicomImage {
             | uids::HTJ2K_LOSSLESS
             | uids::HTJ2K_LOSSLESS_RPCL
             | uids::HTJ2K => {
+                limits::check_codestream(&data, d, "JPEG 2000")?;
                 let img = jpeg2k::Image::from_bytes(&data).map_err(|e| PixelError::Codec {
                     codec: "JPEG 2000",
                     message: e.to_string(),
