@@ -97,7 +97,10 @@ pub fn run(path: Option<PathBuf>, screenshot: Option<PathBuf>) -> eframe::Result
                 Some(why) if !watch.confirmed() => why,
                 _ => return Ok(()),
             },
-            Ok(Err(e)) if watch.confirmed() => return Err(e),
+            // Only a wgpu error is the backend's fault; no display, say, is not.
+            Ok(Err(e)) if watch.confirmed() || !matches!(e, eframe::Error::Wgpu(_)) => {
+                return Err(e);
+            }
             Ok(Err(e)) => format!("the window failed: {e}"),
             Err(payload) if watch.confirmed() => panic::resume_unwind(payload),
             Err(payload) => {
