@@ -19,7 +19,7 @@ use std::path::Path;
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::file::ReadPreamble;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
-use walk::{Encoding, SeekSource, StreamSource, Walked};
+use walk::{Encoding, Patched, SeekSource, StreamSource, Walked};
 
 /// What the first bytes of a file say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,20 +164,23 @@ fn open_part10(
     } else {
         let left = file_len - start - meta.bytes;
         let mut src = SeekSource::new(&mut reader, left);
+        // The whole data set, even for headers only: a corrupt Pixel Data length
+        // is a problem the index should report, and checking it is a seek.
         Some(walk::walk_dataset(
             &mut src,
             encoding_of(&meta.transfer_syntax),
-            headers_only,
+            false,
         )?)
     };
     reader.seek(SeekFrom::Start(start))?;
     let (limit, warnings) = trailing(walked.as_ref(), meta.bytes);
+    let patches = walked.map_or_else(Vec::new, |w| shifted(w.patches, meta.bytes));
     let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
     if headers_only {
         options = options.read_until(tags::PIXEL_DATA);
     }
     let obj = options
-        .from_reader(reader.take(limit))
+        .from_reader(Patched::new(reader.take(limit), patches))
         .map_err(|e| OpenError::Parse(error_chain(&e)))?;
     let transfer_syntax = obj.meta().transfer_syntax().to_owned();
     let sop_class = obj.meta().media_storage_sop_class_uid().to_owned();
@@ -192,16 +195,22 @@ fn open_part10(
 /// How many bytes (from `base` on) the parser may read, and the warning when a
 /// few trailing bytes after the last element are left out.
 fn trailing(walked: Option<&Walked>, base: u64) -> (u64, Vec<String>) {
+    let mut warnings = walked.map_or_else(Vec::new, |w| w.warnings.clone());
     match walked {
-        Some(w) if w.trailing_bytes > 0 => (
-            base + w.end,
-            vec![format!(
+        Some(w) if w.trailing_bytes > 0 => {
+            warnings.push(format!(
                 "{} trailing byte(s) after the last element ignored",
                 w.trailing_bytes
-            )],
-        ),
-        _ => (u64::MAX, Vec::new()),
+            ));
+            (base + w.end, warnings)
+        }
+        _ => (u64::MAX, warnings),
     }
+}
+
+/// Patches at offsets from the data set, moved to offsets from `base` bytes earlier.
+fn shifted(patches: Vec<(u64, [u8; 2])>, base: u64) -> Vec<(u64, [u8; 2])> {
+    patches.into_iter().map(|(at, b)| (at + base, b)).collect()
 }
 
 /// Checks, then parses, a data set of `encoding` that starts at `start`.
@@ -228,7 +237,8 @@ fn read_checked_dataset(
     )?;
     reader.seek(SeekFrom::Start(start))?;
     let (limit, warnings) = trailing(Some(&walked), 0);
-    let dataset = InMemDicomObject::read_dataset_with_ts(reader.take(limit), syntax)
+    let reader = Patched::new(reader.take(limit), walked.patches);
+    let dataset = InMemDicomObject::read_dataset_with_ts(reader, syntax)
         .map_err(|e| OpenError::Parse(error_chain(&e)))?;
     Ok((dataset, warnings))
 }

@@ -259,3 +259,49 @@ fn streaming_scan_hands_out_growing_partial_trees() {
         Index::open(&release, &options, &|_| {}).unwrap().counts()
     );
 }
+
+/// Names that differ only by case (a file, and a folder) are problems naming both
+/// paths: on Windows only one of each pair could exist. Both files stay indexed.
+#[test]
+fn names_that_differ_only_by_case_are_problems() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = sample_images().join("ST0001/SE0002");
+    let root = tmp.path().join("release");
+    for (from, to) in [
+        ("IM0001.dcm", "A/IM1.dcm"),
+        ("IM0002.dcm", "A/im1.DCM"),
+        ("IM0003.dcm", "SE1/x.dcm"),
+        ("IM0004.dcm", "se1/y.dcm"),
+    ] {
+        let dst = root.join(to);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(src.join(from), &dst).unwrap();
+    }
+    let index = scan(&root, &tmp.path().join("c.sqlite"));
+    assert_eq!(index.counts().instances, 4, "not merged");
+    let mut problems: Vec<(String, String)> = index
+        .problems
+        .iter()
+        .map(|p| (p.path.display().to_string(), p.error.clone()))
+        .collect();
+    problems.sort();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    let root_s = std::path::absolute(&root).unwrap();
+    assert_eq!(
+        problems[0].0,
+        root_s.join("A/im1.DCM").display().to_string()
+    );
+    assert!(
+        problems[0]
+            .1
+            .contains(&root_s.join("A/IM1.dcm").display().to_string()),
+        "{problems:?}"
+    );
+    assert_eq!(problems[1].0, root_s.join("se1").display().to_string());
+    assert!(
+        problems[1]
+            .1
+            .contains(&root_s.join("SE1").display().to_string()),
+        "{problems:?}"
+    );
+}

@@ -67,6 +67,7 @@ pub fn to_json(index: &Index) -> serde_json::Value {
         "counts": index.counts(),
         "studies": studies,
         "problems": index.problems,
+        "warnings": index.warnings(),
         "skipped": index.skipped,
     })
 }
@@ -127,6 +128,13 @@ fn print_tree(index: &Index) {
         println!("Problems ({}):", index.problems.len());
         for p in &index.problems {
             println!("  {}: {}", p.error, p.path.shown());
+        }
+    }
+    let warnings = index.warnings();
+    if !warnings.is_empty() {
+        println!("Warnings ({}):", warnings.len());
+        for w in &warnings {
+            println!("  {}: {}", w.error, w.path.shown());
         }
     }
     println!(

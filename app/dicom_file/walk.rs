@@ -69,6 +69,11 @@ pub struct Walked {
     pub end: u64,
     /// Bytes after `end` that are too few to be an element (trailing garbage).
     pub trailing_bytes: u64,
+    /// VR bytes to replace before parsing, at offsets from the start of the walk:
+    /// blank VRs, read as dcmtk reads them (2-byte length), given a VR of that form.
+    pub patches: Vec<(u64, [u8; 2])>,
+    /// What was read with a warning.
+    pub warnings: Vec<String>,
 }
 
 /// A byte source the walker can skip values in.
@@ -195,6 +200,8 @@ pub fn walk_meta<S: Source>(src: &mut S) -> Result<Meta, WalkError> {
     let mut w = Walker {
         src,
         stop_at_pixel_data: false,
+        patches: Vec::new(),
+        warnings: Vec::new(),
     };
     let group_length = match w.header(Encoding::ExplicitLe)? {
         Read4::Header(h) if h.tag == Tag(0x0002, 0x0000) && h.len == 4 => {
@@ -258,8 +265,13 @@ pub fn walk_dataset<S: Source>(
     let mut w = Walker {
         src,
         stop_at_pixel_data,
+        patches: Vec::new(),
+        warnings: Vec::new(),
     };
-    w.top_level(encoding)
+    let mut walked = w.top_level(encoding)?;
+    walked.patches = w.patches;
+    walked.warnings = w.warnings;
+    Ok(walked)
 }
 
 /// One element header.
@@ -273,6 +285,8 @@ struct Header {
 struct Walker<'a, S> {
     src: &'a mut S,
     stop_at_pixel_data: bool,
+    patches: Vec<(u64, [u8; 2])>,
+    warnings: Vec<String>,
 }
 
 /// How a header read ended.
@@ -299,6 +313,8 @@ impl<S: Source> Walker<'_, S> {
                     return Ok(Walked {
                         end: start,
                         trailing_bytes: 0,
+                        patches: Vec::new(),
+                        warnings: Vec::new(),
                     });
                 }
                 // A cut header whose tag could follow the last element is a truncated
@@ -315,6 +331,8 @@ impl<S: Source> Walker<'_, S> {
                     return Ok(Walked {
                         end: start,
                         trailing_bytes: bytes,
+                        patches: Vec::new(),
+                        warnings: Vec::new(),
                     });
                 }
                 Read4::Header(h) => {
@@ -323,6 +341,8 @@ impl<S: Source> Walker<'_, S> {
                         return Ok(Walked {
                             end: start,
                             trailing_bytes: 0,
+                            patches: Vec::new(),
+                            warnings: Vec::new(),
                         });
                     }
                     if h.tag.group() == 0xFFFE {
@@ -391,7 +411,24 @@ impl<S: Source> Walker<'_, S> {
         if got < 4 {
             return short(got);
         }
-        let vr = [rest[0], rest[1]];
+        let mut vr = [rest[0], rest[1]];
+        if &vr == b"  " || vr == [0, 0] {
+            // dcmtk reads a blank VR with a 2-byte length; the parser would take it as
+            // UN (4-byte length) and misread everything after it.
+            let len = u16_at(&rest[2..4]);
+            let fixed = match len % 4 {
+                0 => *b"UL",
+                2 => *b"US",
+                _ => *b"LT",
+            };
+            self.patches.push((self.src.position() - 4, fixed));
+            self.warnings.push(format!(
+                "element {} has a blank VR: read with a 2-byte length, as {}",
+                tag_text(tag),
+                String::from_utf8_lossy(&fixed)
+            ));
+            vr = fixed;
+        }
         let len = if has_short_length(vr) {
             u32::from(u16_at(&rest[2..4]))
         } else {
@@ -560,6 +597,42 @@ impl<S: Source> Walker<'_, S> {
     }
 }
 
+/// A reader that replaces the bytes at given offsets (the walk's VR patches) as
+/// they pass.
+pub struct Patched<R> {
+    inner: R,
+    position: u64,
+    patches: Vec<(u64, [u8; 2])>,
+}
+
+impl<R: Read> Patched<R> {
+    /// Reads `inner`, whose first byte is at offset 0 of `patches`.
+    pub fn new(inner: R, patches: Vec<(u64, [u8; 2])>) -> Self {
+        Self {
+            inner,
+            position: 0,
+            patches,
+        }
+    }
+}
+
+impl<R: Read> Read for Patched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let (from, to) = (self.position, self.position + n as u64);
+        for (at, bytes) in &self.patches {
+            for (k, b) in bytes.iter().enumerate() {
+                let p = at + k as u64;
+                if (from..to).contains(&p) {
+                    buf[(p - from) as usize] = *b;
+                }
+            }
+        }
+        self.position = to;
+        Ok(n)
+    }
+}
+
 /// `(GGGG,EEEE)`, as dcmtk and the DICOM standard write a tag.
 fn tag_text(tag: Tag) -> String {
     format!("({:04X},{:04X})", tag.group(), tag.element())
@@ -665,7 +738,9 @@ mod tests {
             w,
             Walked {
                 end: 10,
-                trailing_bytes: 6
+                trailing_bytes: 6,
+                patches: Vec::new(),
+                warnings: Vec::new(),
             }
         );
         // NUL padding reads as tag (0000,0000): garbage too.

@@ -96,7 +96,14 @@ pub struct Instance {
     pub deidentification_method: Option<String>,
     /// Burned In Annotation (`YES`/`NO`).
     pub burned_in_annotation: Option<String>,
+    /// What was read with a warning (no SOP Instance UID, trailing bytes cut off);
+    /// empty for a well-formed file.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
+
+/// The warning of an instance indexed without SOP Instance UID.
+pub const NO_SOP_UID_WARNING: &str = "no SOPInstanceUID (0008,0018): indexed by its path; it can be reviewed, but a keep-list cannot name it by UID";
 
 /// A required attribute that is missing.
 #[derive(Debug, thiserror::Error)]
@@ -127,7 +134,8 @@ impl Instance {
             mtime_ns,
             transfer_syntax: transfer_syntax.to_owned(),
             sop_class_uid: text(obj, tags::SOP_CLASS_UID).unwrap_or_default(),
-            sop_uid: required(tags::SOP_INSTANCE_UID, "SOPInstanceUID")?,
+            // Missing: keyed by path when the index is assembled (see `index::path_key`).
+            sop_uid: text(obj, tags::SOP_INSTANCE_UID).unwrap_or_default(),
             number: int(obj, tags::INSTANCE_NUMBER),
             frames: int(obj, tags::NUMBER_OF_FRAMES)
                 .filter(|n| *n >= 1)
@@ -167,6 +175,11 @@ impl Instance {
             identity_removed: text(obj, tags::PATIENT_IDENTITY_REMOVED),
             deidentification_method: text(obj, tags::DEIDENTIFICATION_METHOD),
             burned_in_annotation: text(obj, tags::BURNED_IN_ANNOTATION),
+            warnings: if text(obj, tags::SOP_INSTANCE_UID).is_none() {
+                vec![NO_SOP_UID_WARNING.to_owned()]
+            } else {
+                Vec::new()
+            },
         })
     }
 

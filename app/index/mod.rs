@@ -5,6 +5,7 @@
 //! reopening an unchanged release cheap (see [`cache`]).
 
 pub mod cache;
+pub mod case_names;
 pub mod instance;
 pub mod scan;
 pub mod tree;
@@ -132,7 +133,8 @@ impl Index {
         }
         let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let (layout, scan_dir) = detect_layout(&root);
-        let (stamps, walk_problems) = scan::list_files(&scan_dir);
+        let (stamps, mut walk_problems) = scan::list_files(&scan_dir);
+        walk_problems.extend(case_names::collisions(&scan_dir, &stamps));
         let total = stamps.len();
 
         let cache_path = options
@@ -216,6 +218,19 @@ impl Index {
         self.series().flat_map(|s| &s.instances)
     }
 
+    /// Files indexed with a warning (read as dcmtk and pydicom read them), one entry
+    /// per warning.
+    pub fn warnings(&self) -> Vec<Problem> {
+        self.instances()
+            .flat_map(|i| {
+                i.warnings.iter().map(|w| Problem {
+                    path: i.path.clone(),
+                    error: w.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// Counts for the summary line and `index --json`.
     pub fn counts(&self) -> Counts {
         Counts {
@@ -249,6 +264,18 @@ pub struct Counts {
     pub problems: usize,
 }
 
+/// The key of an instance without SOP Instance UID: `path:` and its path below the
+/// scanned folder with `/` separators, stable across machines and scans, and never a
+/// UID (UIDs are digits and dots).
+pub fn path_key(scan_dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(scan_dir).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    format!("path:{}", parts.join("/"))
+}
+
 /// What every (partial or final) index of one scan shares.
 struct Skeleton<'a> {
     root: &'a Path,
@@ -280,7 +307,10 @@ impl Skeleton<'_> {
         let mut seen_sop: HashMap<String, PathBuf> = HashMap::new();
         for (stamp, outcome) in outcomes {
             match outcome {
-                FileOutcome::Instance(inst) => {
+                FileOutcome::Instance(mut inst) => {
+                    if inst.sop_uid.is_empty() {
+                        inst.sop_uid = path_key(self.scan_dir, &stamp.path);
+                    }
                     if let Some(first) = seen_sop.get(&inst.sop_uid) {
                         problems.push(Problem {
                             path: stamp.path.clone(),

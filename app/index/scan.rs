@@ -115,7 +115,7 @@ pub fn scan_file(stamp: &FileStamp) -> FileOutcome {
             "DICOMDIR (a directory index; the folder itself is scanned instead)".into(),
         );
     }
-    let inst = match Instance::from_dataset(
+    let mut inst = match Instance::from_dataset(
         &stamp.path,
         stamp.size,
         stamp.mtime_ns,
@@ -133,6 +133,7 @@ pub fn scan_file(stamp: &FileStamp) -> FileOutcome {
             return FileOutcome::Problem(reason);
         }
     };
+    inst.warnings.extend(file.warnings);
     if inst.rows == 0 || inst.cols == 0 {
         return FileOutcome::Skipped(format!(
             "no image (SOP class {})",
