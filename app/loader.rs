@@ -5,6 +5,14 @@
 //! cache is bounded in bytes (default 2 GiB) and evicts the least recently used
 //! frame. The loader knows nothing about egui: it calls a `notify` closure when a
 //! frame is ready (the viewer passes `request_repaint`).
+//!
+//! The cache bound says nothing about decodes in progress: eight workers decoding
+//! eight huge frames at once hold eight parsed files and eight sets of decoded
+//! samples. So the workers also share a decode budget ([`DEFAULT_DECODE_BUDGET_BYTES`]):
+//! before opening a file a worker reserves its size, before decoding the frame's
+//! working memory ([`decode_cost_bytes`]), and waits while the reservations of the
+//! others leave no room (one decode always proceeds, so a frame larger than the
+//! budget still loads, alone).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -13,6 +21,19 @@ use std::thread::JoinHandle;
 
 use crate::display_frame::DisplayFrame;
 use crate::pixel::DicomImage;
+use crate::pixel::desc::PixelDescription;
+
+/// Default memory for decodes in flight, over all workers: 1 GiB.
+pub const DEFAULT_DECODE_BUDGET_BYTES: usize = 1 << 30;
+
+/// Working bytes per decoded sample: 4 for the decoded value, up to 4 for the compact
+/// copy, 8 for the statistics' modality values.
+const WORKING_BYTES_PER_SAMPLE: usize = 16;
+
+/// Memory one frame's decode needs beyond the parsed file.
+pub fn decode_cost_bytes(desc: &PixelDescription) -> usize {
+    desc.pixels_per_frame() * usize::from(desc.samples_per_pixel) * WORKING_BYTES_PER_SAMPLE
+}
 
 /// One frame of one file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -128,11 +149,17 @@ struct State {
     cache: FrameCache,
     errors: HashMap<FrameKey, String>,
     shutdown: bool,
+    /// Bytes reserved by decodes in progress.
+    decoding_bytes: usize,
+    /// The most bytes decodes in progress may reserve together.
+    decode_budget: usize,
 }
 
 struct Shared {
     state: Mutex<State>,
     wake: Condvar,
+    /// Signalled when decode reservations are released.
+    budget_freed: Condvar,
     notify: Notify,
 }
 
@@ -142,6 +169,28 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits until `bytes` fit the decode budget (or nothing else is decoding), then
+    /// reserves them.
+    fn reserve(&self, bytes: usize) {
+        let mut st = self.lock();
+        while st.decoding_bytes > 0 && st.decoding_bytes + bytes > st.decode_budget && !st.shutdown
+        {
+            st = self
+                .budget_freed
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        st.decoding_bytes += bytes;
+    }
+
+    /// Gives back a reservation.
+    fn release(&self, bytes: usize) {
+        let mut st = self.lock();
+        st.decoding_bytes = st.decoding_bytes.saturating_sub(bytes);
+        drop(st);
+        self.budget_freed.notify_all();
     }
 }
 
@@ -161,8 +210,11 @@ impl FrameLoader {
                 cache: FrameCache::new(budget_bytes),
                 errors: HashMap::new(),
                 shutdown: false,
+                decoding_bytes: 0,
+                decode_budget: DEFAULT_DECODE_BUDGET_BYTES,
             }),
             wake: Condvar::new(),
+            budget_freed: Condvar::new(),
             notify,
         });
         let workers = (0..threads.max(1))
@@ -208,12 +260,19 @@ impl FrameLoader {
     pub fn set_budget(&self, budget_bytes: usize) {
         self.shared.lock().cache.set_budget(budget_bytes);
     }
+
+    /// Changes the memory budget of decodes in flight (see the module doc).
+    pub fn set_decode_budget(&self, budget_bytes: usize) {
+        self.shared.lock().decode_budget = budget_bytes;
+        self.shared.budget_freed.notify_all();
+    }
 }
 
 impl Drop for FrameLoader {
     fn drop(&mut self) {
         self.shared.lock().shutdown = true;
         self.shared.wake.notify_all();
+        self.shared.budget_freed.notify_all();
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
@@ -243,15 +302,30 @@ fn worker(shared: &Shared) {
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
         };
-        let image = match &last {
-            Some((p, img)) if *p == key.path => Ok(Arc::clone(img)),
-            _ => DicomImage::open(&key.path).map(Arc::new),
+        let reused = last.as_ref().filter(|(p, _)| *p == key.path);
+        // The parsed file holds about its size (Pixel Data included).
+        let file_bytes = match reused {
+            Some(_) => 0,
+            None => std::fs::metadata(&key.path).map_or(0, |m| m.len() as usize),
         };
+        shared.reserve(file_bytes);
+        let image = match reused {
+            Some((_, img)) => Ok(Arc::clone(img)),
+            None => {
+                last = None; // let the previous file go before reading the next
+                DicomImage::open(&key.path).map(Arc::new)
+            }
+        };
+        let decode_bytes = image.as_ref().map_or(0, |img| decode_cost_bytes(&img.desc));
+        // Re-reserve the whole in one step, so two workers never wait on each other's halves.
+        shared.release(file_bytes);
+        shared.reserve(file_bytes + decode_bytes);
         let result = image.and_then(|img| {
             let f = DisplayFrame::decode(&img, key.frame);
             last = Some((Arc::clone(&key.path), img));
             f
         });
+        shared.release(file_bytes + decode_bytes);
         let mut st = shared.lock();
         st.in_flight.remove(&key);
         match result {
@@ -268,6 +342,32 @@ fn worker(shared: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_reservations_wait_for_room_but_one_always_proceeds() {
+        let loader = FrameLoader::new(1, 1 << 20, Arc::new(|| {}));
+        loader.set_decode_budget(100);
+        let shared = Arc::clone(&loader.shared);
+        shared.reserve(250); // alone: over the budget, proceeds
+        let waiter = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                shared.reserve(60);
+                let held = shared.lock().decoding_bytes;
+                shared.release(60);
+                held
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!waiter.is_finished(), "60 more bytes do not fit beside 250");
+        shared.release(250);
+        assert_eq!(
+            waiter.join().unwrap(),
+            60,
+            "reserved once the first was released"
+        );
+        assert_eq!(shared.lock().decoding_bytes, 0);
+    }
 
     #[test]
     fn prefetch_alternates_around_the_current_slice() {
