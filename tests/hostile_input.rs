@@ -12,7 +12,8 @@
 //! (and fails the test) instead of taking the machine with it.
 //!
 //! `LIGHTBOX_SWEEP_MUTANTS` (default 500) and `LIGHTBOX_SWEEP_SEED` (default 12)
-//! change the sweep; the seed and the counts are printed.
+//! change the sweep; the seed and the counts are printed. `LIGHTBOX_SWEEP_BIN` runs a
+//! copy of the binary instead (a long sweep outlives rebuilds of a shared target).
 #![cfg(unix)]
 
 mod common;
@@ -218,10 +219,14 @@ struct Run {
 }
 
 /// Runs the binary with `args`, waiting with `wait4` for its resource usage.
+#[allow(clippy::zombie_processes)] // reaped by libc::wait4, which also gives its rusage
 fn run(args: &[&std::ffi::OsStr], out_dir: &Path) -> Run {
     let err_path = out_dir.join("stderr.txt");
     let err = File::create(&err_path).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lightbox"));
+    // A long sweep by hand can point at a copy, safe from rebuilds of the shared target.
+    let bin = std::env::var_os("LIGHTBOX_SWEEP_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_lightbox").into());
+    let mut cmd = Command::new(bin);
     cmd.args(args)
         .env("LIGHTBOX_CACHE_DIR", out_dir.join("cache"))
         .env("RUST_BACKTRACE", "0")
