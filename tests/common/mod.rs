@@ -4,6 +4,8 @@
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod python;
+#[cfg(unix)]
+pub mod wine;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
