@@ -35,7 +35,7 @@ pub fn read_sqlite(path: &Path) -> Result<SqliteClaims, ClaimsError> {
         path: path.to_path_buf(),
     };
     let conn = Connection::open_with_flags(
-        path,
+        crate::fsutil::sqlite_path(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(db_error)?;

@@ -315,7 +315,8 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
             path: folder.to_path_buf(),
         })?;
     }
-    let mut conn = Connection::open(path).map_err(|e| sql("open the project store", e))?;
+    let mut conn = Connection::open(crate::fsutil::sqlite_path(path))
+        .map_err(|e| sql("open the project store", e))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| sql("open the project store", e))?;
     // WAL: a commit is one append to the log (no rewrite of the database file), and
@@ -365,7 +366,8 @@ fn copy_to(conn: &Connection, store: &Path, target: &Path) -> Result<(), StoreEr
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
-    let Some(tmp_text) = tmp.to_str() else {
+    let tmp_for_sqlite = crate::fsutil::sqlite_path(&tmp);
+    let Some(tmp_text) = tmp_for_sqlite.to_str() else {
         let not_utf8 = std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not UTF-8");
         return Err(io(not_utf8, target));
     };
