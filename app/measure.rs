@@ -244,8 +244,16 @@ fn area(value: f64, source: SpacingSource) -> Area {
     }
 }
 
+/// √(dx² + dy²), with the same bits on every platform: `f64::hypot` is the C library's
+/// and differs in the last bit between glibc and Windows, `sqrt` is exact (IEEE 754), so
+/// measurements and annotation exports are byte-identical on Linux and Windows. Image
+/// distances are nowhere near overflow, the only thing `hypot` would add.
+pub fn euclid(dx: f64, dy: f64) -> f64 {
+    (dx * dx + dy * dy).sqrt()
+}
+
 /// The distance from `a_in_image` to `b_in_image`: in mm with a calibrated
-/// spacing (`hypot(dx · col_mm, dy · row_mm)`), else in pixels. `None` when a
+/// spacing (`√((dx · col_mm)² + (dy · row_mm)²)`), else in pixels. `None` when a
 /// coordinate is not finite or the result overflows.
 pub fn line_length(
     a_in_image: ImagePoint,
@@ -253,7 +261,7 @@ pub fn line_length(
     spacing: &PixelSpacing,
 ) -> Option<Length> {
     let (dx_mm, dy_mm, source) = physical_step(a_in_image, b_in_image, spacing)?;
-    let value = dx_mm.hypot(dy_mm);
+    let value = euclid(dx_mm, dy_mm);
     value.is_finite().then(|| length(value, source))
 }
 
@@ -281,7 +289,7 @@ pub fn angle_deg(
 ) -> Option<f64> {
     let unit = |p: ImagePoint| {
         let (dx, dy, _) = physical_step(vertex_b_in_image, p, spacing)?;
-        let n = dx.hypot(dy);
+        let n = euclid(dx, dy);
         (n > 0.0 && n.is_finite()).then(|| (dx / n, dy / n))
     };
     let (ux, uy) = unit(a_in_image)?;

@@ -38,7 +38,7 @@ use geo::{
 
 use super::raster;
 use super::shape::{Measurements, PixelStats};
-use crate::measure::{FrameView, PixelSpacing, value_stats};
+use crate::measure::{FrameView, PixelSpacing, euclid, value_stats};
 
 /// The largest distance, in pixels, between a round join's arc and the segments that
 /// approximate it (within `i_overlay`'s own limits on a segment's angle, `π/100` to
@@ -909,7 +909,7 @@ pub fn measure(
     let perimeter: f64 = (0..n)
         .map(|i| {
             let (a, b) = (phys[i], phys[(i + 1) % n]);
-            (b[0] - a[0]).hypot(b[1] - a[1])
+            euclid(b[0] - a[0], b[1] - a[1])
         })
         .sum();
     let (i, j, diameter) = longest_diameter(&phys);
@@ -1015,7 +1015,7 @@ fn longest_diameter(pts: &[[f64; 2]]) -> (usize, usize, f64) {
 /// The longest segment inside `pts` (even-odd) perpendicular to `a → b`, as its length
 /// and end points (module-doc units). See [`measure`] for the method.
 fn perpendicular(pts: &[[f64; 2]], a: [f64; 2], b: [f64; 2]) -> (f64, [[f64; 2]; 2]) {
-    let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+    let len = euclid(b[0] - a[0], b[1] - a[1]);
     if len.is_nan() || len <= 0.0 {
         return (0.0, [a, a]);
     }
@@ -1168,7 +1168,7 @@ mod tests {
         } else {
             0.0
         };
-        (p[0] - a[0] - t * d[0]).hypot(p[1] - a[1] - t * d[1])
+        euclid(p[0] - a[0] - t * d[0], p[1] - a[1] - t * d[1])
     }
 
     /// The Hausdorff distance between two closed outlines (densely sampled).
