@@ -289,7 +289,7 @@ pub fn angle_deg(
 ) -> Option<f64> {
     let unit = |p: ImagePoint| {
         let (dx, dy, _) = physical_step(vertex_b_in_image, p, spacing)?;
-        let n = euclid(dx, dy);
+        let n = dx.hypot(dy);
         (n > 0.0 && n.is_finite()).then(|| (dx / n, dy / n))
     };
     let (ux, uy) = unit(a_in_image)?;
