@@ -46,6 +46,7 @@ impl Pair {
     fn new(exe: &Path, rel: &[&str]) -> Pair {
         let tmp = tempfile::tempdir().expect("temp dir");
         let mut wine = Wine::new(exe);
+        wine.keep_running();
         let drive_d = tmp.path().join("d");
         wine.map_drive('d', &drive_d);
         let linux = place_sample(&tmp.path().join("linux"), rel);
