@@ -81,7 +81,7 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
                 &shapes,
             )
             .context("cannot export the annotations")?;
-            println!(
+            outln!(
                 "exported {} shapes to {} file(s) in {}",
                 report.shapes,
                 report.files.len(),
@@ -95,7 +95,7 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
             let report = session
                 .import_annotations(&incoming, file)
                 .context("cannot store the imported annotations")?;
-            println!(
+            outln!(
                 "imported {}: {} added, {} updated, {} unchanged, {} kept apart under new ids, {} older than the project's (kept the project's); {} new labels",
                 file.shown(),
                 report.added,

@@ -64,7 +64,7 @@ pub fn run(a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
     let join = claims.join_index(&index);
     if a.json {
         let value = to_json(&index, &claims, &join, a.lang);
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print_text(&index, &claims, &join, a.lang);
     }
@@ -169,24 +169,24 @@ fn field_line(f: &FieldView) -> String {
 /// Prints the filled fields of each row, indented.
 fn print_rows(table: &ClaimsTable, rows: &[usize], lang: Language, indent: &str) {
     for &row in rows {
-        println!("{indent}row {}:", row + 1);
+        outln!("{indent}row {}:", row + 1);
         for f in row_fields(table, row, lang)
             .iter()
             .filter(|f| !f.value.is_empty())
         {
-            println!("{indent}  {}", field_line(f));
+            outln!("{indent}  {}", field_line(f));
         }
     }
 }
 
 fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language) {
     let table = claims.table();
-    println!(
+    outln!(
         "Release {}",
         claims.release_id.as_deref().unwrap_or("(no release id)")
     );
     if let Some(s) = &claims.sqlite {
-        println!(
+        outln!(
             "  sqlite: table {}, {} rows: {}",
             s.table_name,
             s.table.len(),
@@ -194,7 +194,7 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
         );
     }
     if let Some(c) = &claims.csv {
-        println!(
+        outln!(
             "  csv: {} rows, {}, delimiter {:?}: {}",
             c.table.len(),
             c.encoding.name(),
@@ -203,10 +203,10 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
         );
     }
     if let Some(c) = &claims.comparison {
-        println!("  {}", c.summary());
+        outln!("  {}", c.summary());
     }
     for f in &claims.history.files {
-        println!(
+        outln!(
             "  history {}: {} rows, {}: {}",
             f.year,
             f.table.len(),
@@ -216,10 +216,10 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
     }
     let extra = claims.extra_columns();
     if !extra.is_empty() {
-        println!("  extra columns: {}", extra.join(", "));
+        outln!("  extra columns: {}", extra.join(", "));
     }
     for st in index.studies() {
-        println!(
+        outln!(
             "Study {}  {}  patient {}",
             st.study_uid,
             st.study_date.as_deref().unwrap_or("-"),
@@ -230,7 +230,7 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
         }
         for se in &st.series {
             let described = join.rows_for_series(&st.study_uid, &se.series_uid);
-            println!(
+            outln!(
                 "  Series {}  {} \"{}\"  {} images  {}",
                 se.series_uid,
                 se.modality.as_deref().unwrap_or("-"),
@@ -243,12 +243,12 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
             }
         }
     }
-    println!(
+    outln!(
         "Claims rows with no images ({}):",
         join.rows_without_images.len()
     );
     for &row in &join.rows_without_images {
-        println!(
+        outln!(
             "  row {}: study {} series {} patient {}",
             row + 1,
             table.value_or_empty(row, STUDY_UID_COLUMN),
@@ -256,35 +256,37 @@ fn print_text(index: &Index, claims: &Claims, join: &ClaimsJoin, lang: Language)
             table.value_or_empty(row, PATIENT_ID_COLUMN)
         );
     }
-    println!(
+    outln!(
         "Series with no claims row ({}):",
         join.series_without_claims.len()
     );
     for s in &join.series_without_claims {
-        println!("  study {} series {}", s.study_uid, s.series_uid);
+        outln!("  study {} series {}", s.study_uid, s.series_uid);
     }
     if let Some(c) = claims.comparison.as_ref().filter(|c| !c.agrees()) {
-        println!("CSV vs SQLite: {}", c.summary());
+        outln!("CSV vs SQLite: {}", c.summary());
         for r in &c.only_in_csv {
-            println!("  only in csv, row {}: {}", r.row + 1, r.key);
+            outln!("  only in csv, row {}: {}", r.row + 1, r.key);
         }
         for r in &c.only_in_sqlite {
-            println!("  only in sqlite, row {}: {}", r.row + 1, r.key);
+            outln!("  only in sqlite, row {}: {}", r.row + 1, r.key);
         }
         for d in &c.differing {
-            println!("  differs ({}):", d.key);
+            outln!("  differs ({}):", d.key);
             for cell in &d.cells {
-                println!(
+                outln!(
                     "    {}: csv {:?}, sqlite {:?}",
-                    cell.column, cell.csv, cell.sqlite
+                    cell.column,
+                    cell.csv,
+                    cell.sqlite
                 );
             }
         }
     }
     if !claims.notes.is_empty() {
-        println!("Notes ({}):", claims.notes.len());
+        outln!("Notes ({}):", claims.notes.len());
         for n in &claims.notes {
-            println!("  {n}");
+            outln!("  {n}");
         }
     }
 }

@@ -53,7 +53,7 @@ fn import(
 ) -> anyhow::Result<()> {
     let (kind, command) = session.import_command(path, replace)?;
     session.apply(&command)?;
-    println!(
+    outln!(
         "imported {} ({}): {} change(s) stored",
         path.shown(),
         match kind {
@@ -92,20 +92,20 @@ pub fn run(a: &DecideArgs) -> anyhow::Result<ExitCode> {
         let command = session.decide_command(label, &[target], decision, &a.reason);
         let n = command.changes.len();
         session.apply(&command)?;
-        println!("stored {n} change(s) in {}", session.store().path().shown());
+        outln!("stored {n} change(s) in {}", session.store().path().shown());
     }
     if let Some(path) = &a.from {
         import(&mut session, path, a.replace)?;
     }
     if let Some(path) = &a.export {
         write_decisions_csv(path, session.decisions())?;
-        println!(
+        outln!(
             "wrote {} decision(s) to {}",
             session.decisions().len(),
             path.shown()
         );
     }
-    println!(
+    outln!(
         "release: {} ({})",
         describe(session.effective().release_counts()),
         session.store().path().shown()

@@ -24,7 +24,7 @@ pub struct IndexArgs {
 pub fn run(a: &IndexArgs) -> anyhow::Result<ExitCode> {
     let index = super::scan::scan(&a.path, a.no_cache, a.json)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&index))?);
+        outln!("{}", serde_json::to_string_pretty(&to_json(&index))?);
     } else {
         print_tree(&index);
     }
@@ -75,12 +75,12 @@ pub fn to_json(index: &Index) -> serde_json::Value {
 fn print_tree(index: &Index) {
     let c = index.counts();
     match index.release_id() {
-        Some(id) => println!("Release {id}  ({})", index.scan_dir.shown()),
-        None => println!("Folder {} (no release id)", index.scan_dir.shown()),
+        Some(id) => outln!("Release {id}  ({})", index.scan_dir.shown()),
+        None => outln!("Folder {} (no release id)", index.scan_dir.shown()),
     }
     let or_dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
     for p in &index.patients {
-        println!(
+        outln!(
             "Patient {}",
             if p.patient_id.is_empty() {
                 "(no id)"
@@ -89,7 +89,7 @@ fn print_tree(index: &Index) {
             }
         );
         for st in &p.studies {
-            println!(
+            outln!(
                 "  Study {}  {}  {}  \"{}\"  {} series, {} images",
                 st.study_uid,
                 or_dash(&st.study_date),
@@ -105,7 +105,7 @@ fn print_tree(index: &Index) {
                     .first()
                     .map(|i| lightbox::pixel::transfer_syntax_name(&i.transfer_syntax))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "    Series {:>4}  {:<3} \"{}\"  {} images, {} frames  [{}]  {}",
                     se.number.map_or("-".into(), |n| n.to_string()),
                     or_dash(&se.modality),
@@ -119,25 +119,25 @@ fn print_tree(index: &Index) {
         }
     }
     if !index.skipped.is_empty() {
-        println!("Skipped ({}):", index.skipped.len());
+        outln!("Skipped ({}):", index.skipped.len());
         for s in &index.skipped {
-            println!("  {}: {}", s.reason, s.path.shown());
+            outln!("  {}: {}", s.reason, s.path.shown());
         }
     }
     if !index.problems.is_empty() {
-        println!("Problems ({}):", index.problems.len());
+        outln!("Problems ({}):", index.problems.len());
         for p in &index.problems {
-            println!("  {}: {}", p.error, p.path.shown());
+            outln!("  {}: {}", p.error, p.path.shown());
         }
     }
     let warnings = index.warnings();
     if !warnings.is_empty() {
-        println!("Warnings ({}):", warnings.len());
+        outln!("Warnings ({}):", warnings.len());
         for w in &warnings {
-            println!("  {}: {}", w.error, w.path.shown());
+            outln!("  {}: {}", w.error, w.path.shown());
         }
     }
-    println!(
+    outln!(
         "{} files scanned ({} from cache): {} studies, {} series, {} instances, {} frames, {} problems",
         c.files_scanned,
         index.files_from_cache,

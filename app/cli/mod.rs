@@ -1,5 +1,8 @@
 //! Command-line interface: argument parsing and one function per verb.
 
+#[macro_use]
+mod out;
+
 mod annotations;
 mod claims;
 mod decide;

@@ -66,7 +66,7 @@ pub fn run(a: &PrelabelArgs) -> anyhow::Result<ExitCode> {
     let facts = facts(&index, a.reports.as_deref())?;
     let evaluation = evaluate(&rules, &facts);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+        outln!("{}", serde_json::to_string_pretty(&evaluation)?);
     } else {
         print_text(&index, &evaluation);
     }
@@ -142,15 +142,18 @@ fn print_text(index: &Index, evaluation: &Evaluation) {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!("{:<width$}  studies  series  images", "rule");
+    outln!("{:<width$}  studies  series  images", "rule");
     for r in &evaluation.rules {
-        println!(
+        outln!(
             "{:<width$}  {:>7}  {:>6}  {:>6}",
-            r.name, r.studies, r.series, r.images
+            r.name,
+            r.studies,
+            r.series,
+            r.images
         );
     }
-    println!();
-    println!("Proposals ({}):", evaluation.proposals.len());
+    outln!();
+    outln!("Proposals ({}):", evaluation.proposals.len());
     for p in &evaluation.proposals {
         let mut what = Vec::new();
         if let Some(d) = p.decision {
@@ -159,19 +162,19 @@ fn print_text(index: &Index, evaluation: &Evaluation) {
         if let Some(l) = &p.label {
             what.push(format!("label {l}"));
         }
-        println!(
+        outln!(
             "  [{}] {} -> {}",
             p.rule,
             describe(&p.study_uid, p.series_uid.as_deref()),
             what.join(", ")
         );
         let why: Vec<String> = p.matched.iter().map(ToString::to_string).collect();
-        println!("      {}", why.join("; "));
+        outln!("      {}", why.join("; "));
     }
-    println!();
-    println!("Conflicts ({}):", evaluation.conflicts.len());
+    outln!();
+    outln!("Conflicts ({}):", evaluation.conflicts.len());
     for c in &evaluation.conflicts {
-        println!(
+        outln!(
             "  {}: keep and drop from {}",
             describe(&c.study_uid, c.series_uid.as_deref()),
             c.rules.join(", ")
@@ -187,9 +190,9 @@ fn accept_all(a: &PrelabelArgs) -> anyhow::Result<ExitCode> {
     session
         .apply(&review.command)
         .context("cannot store the accepted suggestions")?;
-    println!("accepted {} suggestions", review.reviewed);
+    outln!("accepted {} suggestions", review.reviewed);
     if review.conflicting > 0 {
-        println!(
+        outln!(
             "left {} suggestions for a person: they propose both keep and drop for the same study or series",
             review.conflicting
         );

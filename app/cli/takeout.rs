@@ -60,16 +60,16 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         let problems = check_keep_list(&bytes, session.images(), a.project_code.as_deref(), &name);
         if problems.is_empty() {
-            println!(
+            outln!(
                 "ok: {} follows the rules and names only images of the release",
                 list.shown()
             );
             return Ok(ExitCode::SUCCESS);
         }
         for p in &problems {
-            println!("{}: {p}", list.shown());
+            outln!("{}: {p}", list.shown());
         }
-        println!("{} finding(s)", problems.len());
+        outln!("{} finding(s)", problems.len());
         return Ok(ExitCode::from(1));
     }
     let code = a.project_code.as_deref().unwrap_or_default();
@@ -95,12 +95,14 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
         policy,
         a.force,
     )?;
-    println!("wrote {}", report.path.shown());
-    println!(
+    outln!("wrote {}", report.path.shown());
+    outln!(
         "rows: {} study, {} series, {} image",
-        report.study_rows, report.series_rows, report.image_rows
+        report.study_rows,
+        report.series_rows,
+        report.image_rows
     );
-    println!(
+    outln!(
         "verified: the list re-read from disk keeps exactly the {} kept images ({} bytes); {} images left out ({} of them undecided)",
         report.kept_images,
         report.kept_bytes,
@@ -109,7 +111,7 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
     );
     if let Some(path) = &a.summary {
         write_summary_csv(path, session.images(), session.effective())?;
-        println!("wrote the summary to {}", path.shown());
+        outln!("wrote the summary to {}", path.shown());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,7 @@ use rusqlite::{Connection, params};
 use super::scan::{FileOutcome, FileStamp};
 
 /// Bump when [`FileOutcome`] or the instance fields change: old caches are dropped.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Errors of the cache (always non-fatal for a scan: the caller falls back to scanning).
 #[derive(Debug, thiserror::Error)]

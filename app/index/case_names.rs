@@ -6,6 +6,7 @@
 //! reviewed on, so the index reports every such pair on every platform instead of
 //! merging them or keeping one silently.
 
+use crate::fsutil::ShowPath;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +37,7 @@ pub fn collisions(scan_dir: &Path, files: &[FileStamp]) -> Vec<(PathBuf, String)
                         scan_dir.join(&prefix),
                         format!(
                             "{kind} name differs only by case from {} (on Windows only one of them can exist)",
-                            scan_dir.join(first).display()
+                            scan_dir.join(first).shown()
                         ),
                     ));
                 }

@@ -10,6 +10,7 @@ pub mod instance;
 pub mod scan;
 pub mod tree;
 
+use crate::fsutil::ShowPath;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -86,7 +87,7 @@ pub struct Index {
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     /// The path is not a folder.
-    #[error("not a folder: {0}")]
+    #[error("not a folder: {}", .0.shown())]
     NotAFolder(PathBuf),
 }
 
@@ -146,7 +147,7 @@ impl Index {
             HashMap::new()
         } else {
             cache::load(&cache_path).unwrap_or_else(|e| {
-                cache_warning = Some(format!("{e} ({})", cache_path.display()));
+                cache_warning = Some(format!("{e} ({})", cache_path.shown()));
                 HashMap::new()
             })
         };
@@ -192,7 +193,7 @@ impl Index {
         if !options.no_cache && files_from_cache != total {
             let pairs: Vec<(&FileStamp, &FileOutcome)> = stamps.iter().zip(&outcomes).collect();
             if let Err(e) = cache::store(&cache_path, &pairs) {
-                cache_warning = Some(format!("{e} ({})", cache_path.display()));
+                cache_warning = Some(format!("{e} ({})", cache_path.shown()));
             }
         }
         Ok(skeleton.assemble(stamps.iter().zip(outcomes), files_from_cache, cache_warning))
@@ -317,7 +318,7 @@ impl Skeleton<'_> {
                             error: format!(
                                 "duplicate SOPInstanceUID {} (already indexed from {})",
                                 inst.sop_uid,
-                                first.display()
+                                first.shown()
                             ),
                         });
                     } else {
