@@ -1,5 +1,6 @@
 //! The viewer application: panels, keyboard, the command loop, background scanning.
 
+use crate::fsutil::ShowPath;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -684,7 +685,7 @@ impl LightboxApp {
             return;
         };
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            form.outcome = Some((format!("{e}: {}", dir.display()), false));
+            form.outcome = Some((format!("{e}: {}", dir.shown()), false));
             return;
         }
         let policy = if form.undecided_drop {
@@ -705,7 +706,7 @@ impl LightboxApp {
                     s.format(
                         "export.done",
                         &[
-                            ("path", &r.path.display().to_string()),
+                            ("path", &r.path.shown().to_string()),
                             ("studies", &r.study_rows.to_string()),
                             ("series", &r.series_rows.to_string()),
                             ("images", &r.image_rows.to_string()),
@@ -918,8 +919,8 @@ impl LightboxApp {
                     self.review.notice = Some(s.format(
                         "review.store_fallback",
                         &[
-                            ("folder", &f.folder.display().to_string()),
-                            ("path", &session.store().path().display().to_string()),
+                            ("folder", &f.folder.shown().to_string()),
+                            ("path", &session.store().path().shown().to_string()),
                         ],
                     ));
                 }
@@ -1765,7 +1766,7 @@ impl eframe::App for LightboxApp {
                     ui.horizontal(|ui| {
                         ui.label(s.get("settings.window_presets_file"));
                         match &self.presets_source {
-                            Some(p) => ui.monospace(p.display().to_string()),
+                            Some(p) => ui.monospace(p.shown().to_string()),
                             None => ui.monospace("assets/window-presets.json (built in)"),
                         };
                     });
@@ -2156,7 +2157,7 @@ impl LightboxApp {
                         if let Err(e) = save_png(&path, &image)
                             && let Ok(mut f) = failure.lock()
                         {
-                            *f = Some(format!("cannot write screenshot: {e}: {}", path.display()));
+                            *f = Some(format!("cannot write screenshot: {e}: {}", path.shown()));
                         }
                         done.store(true, Ordering::Release);
                         repaint.request_repaint();

@@ -5,6 +5,7 @@
 //! the scroll area's viewport are laid out: a release of thousands of series scrolls
 //! as smoothly as one of ten.
 
+use crate::fsutil::ShowPath;
 use std::collections::HashSet;
 
 use egui::{Color32, Rect, Sense, Vec2};
@@ -241,8 +242,8 @@ pub fn browser_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, filter: &mut String
                 .max_height(160.0)
                 .show(ui, |ui| {
                     for p in &index.problems {
-                        ui.label(format!("{}: {}", p.error, p.path.display()))
-                            .on_hover_text(p.path.display().to_string());
+                        ui.label(format!("{}: {}", p.error, p.path.shown()))
+                            .on_hover_text(p.path.shown().to_string());
                     }
                 });
         });

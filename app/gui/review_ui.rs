@@ -5,6 +5,7 @@
 //! Everything that changes decisions leaves here as a [`Command`]; the app applies it
 //! through [`crate::review::ReviewSession`], which stores it before the UI shows it.
 
+use crate::fsutil::ShowPath;
 use std::path::PathBuf;
 
 use super::browser::{MarkState, NodeMark};
@@ -309,11 +310,11 @@ pub fn review_panel_ui(
     // The file name, with the whole path on hover (paths are long and vary by machine).
     let store_path = session.store().path();
     let name = store_path.file_name().map_or_else(
-        || store_path.display().to_string(),
+        || store_path.shown().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     ui.weak(s.format("review.store", &[("path", &name)]))
-        .on_hover_text(store_path.display().to_string());
+        .on_hover_text(store_path.shown().to_string());
     egui::CollapsingHeader::new(s.get("review.log"))
         .id_salt("review-log")
         .default_open(true)
@@ -640,7 +641,7 @@ pub fn export_window(
                         let dir = form.out_dir.as_deref().or(default_dir);
                         ui.label(dir.map_or_else(
                             || s.get("export.choose_dir").to_owned(),
-                            |d| d.display().to_string(),
+                            |d| d.shown().to_string(),
                         ));
                         if ui.button("…").clicked()
                             && let Some(d) = rfd::FileDialog::new().pick_folder()

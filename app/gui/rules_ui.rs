@@ -8,6 +8,7 @@
 //! an error never half-applies: the counts stay those of the last good rules, marked
 //! as such, until the error is fixed.
 
+use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -139,7 +140,7 @@ impl RulesUi {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 self.message =
-                    Some(s.format("rules.loaded", &[("path", &path.display().to_string())]));
+                    Some(s.format("rules.loaded", &[("path", &path.shown().to_string())]));
                 self.set_text(ctx, text, Some(path.to_path_buf()));
             }
             Err(e) => {
@@ -147,7 +148,7 @@ impl RulesUi {
                     "rules.load_failed",
                     &[
                         ("reason", &e.to_string()),
-                        ("path", &path.display().to_string()),
+                        ("path", &path.shown().to_string()),
                     ],
                 ));
             }
@@ -156,7 +157,7 @@ impl RulesUi {
 
     /// Writes the editor's text to `path` (atomically) and remembers it.
     pub fn save(&mut self, s: &Strings, path: &Path) {
-        let shown = path.display().to_string();
+        let shown = path.shown().to_string();
         self.message = Some(
             match crate::fsutil::write_atomic(path, self.text.as_bytes()) {
                 Ok(()) => {
@@ -210,7 +211,7 @@ pub fn rules_panel_ui(
         }
     });
     match &rules.path {
-        Some(p) => ui.weak(egui::RichText::new(p.display().to_string()).small()),
+        Some(p) => ui.weak(egui::RichText::new(p.shown().to_string()).small()),
         None => ui.weak(egui::RichText::new(s.get("rules.unsaved")).small()),
     };
     if let Some(m) = &rules.message {

@@ -5,6 +5,7 @@
 use super::LightboxApp;
 use crate::annotate::geometry::{self, Morphed};
 use crate::annotate::{Shape, ShapeImage, new_shape_id};
+use crate::fsutil::ShowPath;
 use crate::gui::annotate_tool::ShapeSelection;
 use crate::gui::annotate_ui::ShapeEdit;
 use crate::gui::command::Command;
@@ -409,7 +410,7 @@ impl LightboxApp {
                     "annotate.exported",
                     &[
                         ("n", &report.files.len().to_string()),
-                        ("folder", &folder.display().to_string()),
+                        ("folder", &folder.shown().to_string()),
                     ],
                 ),
                 Err(e) => e.to_string(),
