@@ -624,3 +624,35 @@ fn long_and_verbatim_paths_give_the_same_bytes_and_reach_win32_as_verbatim() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// `lightbox claims … --json | head -c 100` under Wine: the reader goes away while the exe
+/// still has 80 KB to write (more than a pipe holds). On Windows that is a write error, on
+/// which `println!` panicked (exit 101); the exe must end quietly, as on Unix.
+#[test]
+fn a_closed_pipe_ends_the_exe_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let Some(exe) = windows_exe() else { return };
+    let wine = Wine::new(&exe);
+    let sample = repo().join("sample-data");
+    let mut child = wine
+        .command()
+        .args(["claims", &wine.windows_path(&sample), "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wine runs");
+    let mut head = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("piped stdout")
+        .read_exact(&mut head)
+        .expect("the first 100 bytes");
+    // The read end is dropped here, as `head` closes it.
+    let out = child.wait_with_output().expect("wine ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(head.starts_with(b"{"), "{}", String::from_utf8_lossy(&head));
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
