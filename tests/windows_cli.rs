@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::wine::{Wine, windows_exe};
+use common::wine::{Wine, succeeded, windows_exe};
 use common::{lightbox_ok, repo, s};
 
 const RELEASE: &str = "20210407_102537";
@@ -108,13 +108,7 @@ impl Pair {
                 })
             }));
         out.stderr = own.join("\n").into_bytes();
-        assert!(
-            out.status.success(),
-            "lightbox.exe {args:?} failed ({:?}): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        succeeded(args, out)
     }
 
     /// One argument with its placeholder replaced by one side's path.

@@ -175,15 +175,19 @@ impl Wine {
 
     /// Runs the exe and fails the test with its stderr unless it succeeds.
     pub fn run_ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "lightbox.exe {args:?} failed ({:?}): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        succeeded(args, self.run(args))
     }
+}
+
+/// Fails the test with the exe's stderr unless `out` (of a run with `args`) succeeded.
+pub fn succeeded(args: &[&str], out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "lightbox.exe {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 impl Drop for Wine {
