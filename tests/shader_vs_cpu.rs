@@ -8,12 +8,14 @@
 //! `WGPU_BACKEND=gl` (or `vulkan`) picks the backend; by default Vulkan or GL.
 #![cfg(feature = "gui")]
 
+use lightbox::gui::gpu::offscreen::render_rgba;
 use lightbox::gui::gpu::{
     ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
     image_to_screen,
 };
 use lightbox::pixel::ColourSpace;
 use lightbox::window::{Lut, VoiFunction, Window, window_value};
+use std::time::Duration;
 
 const W: u32 = 256;
 const H: u32 = 256;
@@ -83,92 +85,24 @@ fn render(
     width: u32,
     height: u32,
 ) -> Vec<u8> {
-    image.write_uniforms(&gpu.queue, uniforms);
-    let target = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("target"),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: pipeline.target_format(),
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
-    let view = target.create_view(&wgpu::TextureViewDescriptor::default());
-    let row = (width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
-    let readback = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("readback"),
-        size: u64::from(row * height),
-        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
-        mapped_at_creation: false,
-    });
-    let mut encoder = gpu
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-    {
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("image"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
-                resolve_target: None,
-                // Magenta, transparent: a pixel the quad misses cannot pass for grey.
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color {
-                        r: 1.0,
-                        g: 0.0,
-                        b: 1.0,
-                        a: 0.0,
-                    }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        image.paint(&mut pass, pipeline);
-    }
-    encoder.copy_texture_to_buffer(
-        target.as_image_copy(),
-        wgpu::TexelCopyBufferInfo {
-            buffer: &readback,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(row),
-                rows_per_image: Some(height),
-            },
-        },
-        wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-    );
-    gpu.queue.submit([encoder.finish()]);
-    let slice = readback.slice(..);
-    slice.map_async(wgpu::MapMode::Read, |r| r.expect("map readback"));
-    gpu.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .expect("poll");
-    let mapped = slice.get_mapped_range().expect("mapped range");
-    let mut out = Vec::with_capacity((width * height * 4) as usize);
-    for r in 0..height as usize {
-        let start = r * row as usize;
-        out.extend_from_slice(&mapped[start..start + width as usize * 4]);
-    }
-    if matches!(
-        pipeline.target_format(),
-        wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
-    ) {
-        out.chunks_exact_mut(4).for_each(|p| p.swap(0, 2));
-    }
-    out
+    // Magenta, transparent: a pixel the quad misses cannot pass for grey.
+    let magenta = wgpu::Color {
+        r: 1.0,
+        g: 0.0,
+        b: 1.0,
+        a: 0.0,
+    };
+    render_rgba(
+        &gpu.device,
+        &gpu.queue,
+        pipeline,
+        image,
+        uniforms,
+        [width, height],
+        magenta,
+        Duration::from_secs(600),
+    )
+    .expect("render and read back")
 }
 
 /// The VOI of a case, as `lightbox::render::render_frame` applies it.

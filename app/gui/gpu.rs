@@ -14,6 +14,8 @@
 //! This module needs only `wgpu` and `bytemuck`: the egui paint callback that owns an
 //! [`ImagePipeline`] and the [`GpuImage`]s lives with the viewer.
 
+pub mod offscreen;
+
 use std::fmt;
 
 use wgpu::util::DeviceExt;

@@ -8,9 +8,10 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{Backend, TestFailure, test_failure};
+use crate::gui::gpu::offscreen::render_rgba;
 use crate::gui::gpu::{GpuImage, ImagePipeline, ImageUniforms, Mode, image_to_clip};
 use crate::window::{VoiFunction, Window, window_value};
 
@@ -117,8 +118,7 @@ const TEST_WINDOW: Window = Window {
 
 /// Draws the ramp 1:1 into an `Rgba8Unorm` target; returns its RGBA bytes.
 fn draw_test_image(device: &wgpu::Device, queue: &wgpu::Queue) -> Result<Vec<u8>, String> {
-    let format = wgpu::TextureFormat::Rgba8Unorm;
-    let pipeline = ImagePipeline::new(device, format);
+    let pipeline = ImagePipeline::new(device, wgpu::TextureFormat::Rgba8Unorm);
     let mut image = GpuImage::new(device, &pipeline);
     image
         .upload_grey(device, queue, SIDE, SIDE, &test_values())
@@ -130,101 +130,23 @@ fn draw_test_image(device: &wgpu::Device, queue: &wgpu::Queue) -> Result<Vec<u8>
     );
     uniforms.center = TEST_WINDOW.center as f32;
     uniforms.width = TEST_WINDOW.width as f32;
-    image.write_uniforms(queue, &uniforms);
-    let size = wgpu::Extent3d {
-        width: SIDE,
-        height: SIDE,
-        depth_or_array_layers: 1,
+    // Magenta: a pixel the image misses cannot pass for grey.
+    let magenta = wgpu::Color {
+        r: 1.0,
+        g: 0.0,
+        b: 1.0,
+        a: 1.0,
     };
-    let target = device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("graphics probe target"),
-        size,
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
-    let view = target.create_view(&wgpu::TextureViewDescriptor::default());
-    let row = (SIDE * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
-    let readback = device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("graphics probe readback"),
-        size: u64::from(row * SIDE),
-        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
-        mapped_at_creation: false,
-    });
-    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-    {
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("graphics probe"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
-                resolve_target: None,
-                // Magenta: a pixel the image misses cannot pass for grey.
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color {
-                        r: 1.0,
-                        g: 0.0,
-                        b: 1.0,
-                        a: 1.0,
-                    }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        image.paint(&mut pass, &pipeline);
-    }
-    encoder.copy_texture_to_buffer(
-        target.as_image_copy(),
-        wgpu::TexelCopyBufferInfo {
-            buffer: &readback,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(row),
-                rows_per_image: Some(SIDE),
-            },
-        },
-        size,
-    );
-    let submission = queue.submit([encoder.finish()]);
-    let slice = readback.slice(..);
-    let mapped: Arc<Mutex<Option<Result<(), String>>>> = Arc::default();
-    let sink = Arc::clone(&mapped);
-    slice.map_async(wgpu::MapMode::Read, move |r| {
-        if let Ok(mut m) = sink.lock() {
-            *m = Some(r.map_err(|e| e.to_string()));
-        }
-    });
-    let start = Instant::now();
-    device
-        .poll(wgpu::PollType::Wait {
-            submission_index: Some(submission),
-            timeout: Some(READBACK_TIMEOUT),
-        })
-        .map_err(|e| {
-            format!(
-                "waiting for the GPU ({:.1} s): {e}",
-                start.elapsed().as_secs_f64()
-            )
-        })?;
-    match mapped.lock().ok().and_then(|m| m.clone()) {
-        Some(Ok(())) => {}
-        Some(Err(e)) => return Err(format!("reading the frame back: {e}")),
-        None => return Err("the frame was never read back".to_owned()),
-    }
-    let data = slice.get_mapped_range().map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity((SIDE * SIDE * 4) as usize);
-    for r in 0..SIDE as usize {
-        let start = r * row as usize;
-        out.extend_from_slice(&data[start..start + SIDE as usize * 4]);
-    }
-    Ok(out)
+    render_rgba(
+        device,
+        queue,
+        &pipeline,
+        &image,
+        &uniforms,
+        [SIDE, SIDE],
+        magenta,
+        READBACK_TIMEOUT,
+    )
 }
 
 /// Every pixel must be the CPU's window/level of its ramp value, within one level, grey
