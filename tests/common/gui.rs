@@ -30,7 +30,14 @@ pub fn sample_app() -> (
     // binary holds one test).
     unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
     let (dir, root) = super::sample_copy();
-    (harness(root.clone()), root, [runtime, dir])
+    let mut h = harness(root.clone());
+    // The review and the claims load on worker threads; the claims add a summary line
+    // under each series, which moves the browser's rows. A click before that lands on
+    // the wrong row (seen under load), so every test starts once both are in.
+    wait_for(&mut h, "the review and the claims to load", |h| {
+        has_label(h, "0 kept, 0 dropped, 159 undecided") && has_label(h, "CT · chest · R91.1")
+    });
+    (h, root, [runtime, dir])
 }
 
 /// Steps the UI until `done` holds (scanning and decoding run on other threads).
