@@ -47,43 +47,6 @@ impl LightboxApp {
         series.instances.iter().find(|i| i.sop_uid == image.sop_uid)
     }
 
-    /// Label hotkeys (digits) while an annotation tool is active: they pick the label
-    /// new shapes get, and relabel the selected shape.
-    pub(super) fn label_hotkeys(&self, input: &egui::InputState) -> Vec<Command> {
-        let Some(session) = self.review.session.as_ref() else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for event in &input.events {
-            let egui::Event::Key {
-                key,
-                pressed: true,
-                modifiers,
-                ..
-            } = event
-            else {
-                continue;
-            };
-            if modifiers.ctrl || modifiers.command || modifiers.alt {
-                continue;
-            }
-            let Some(digit) = key.name().chars().next().filter(char::is_ascii_digit) else {
-                continue;
-            };
-            if let Some(label) = session.labels().by_hotkey(digit) {
-                out.push(Command::SetDrawLabel(label.name.clone()));
-                if self.tool == crate::gui::measure_tool::Tool::EditShapes
-                    && self.annotate.selection.is_some()
-                {
-                    out.push(Command::EditSelectedShape(ShapeEdit::SetLabel(
-                        label.name.clone(),
-                    )));
-                }
-            }
-        }
-        out
-    }
-
     /// The selected shape, if it still exists.
     fn selected_shape(&self) -> Option<Shape> {
         let id = &self.annotate.selection.as_ref()?.id;

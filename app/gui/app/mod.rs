@@ -7,14 +7,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{Receiver, unbounded};
-use egui::{Key, Rect, Vec2};
+use egui::{Rect, Vec2};
 
 use super::about::{self, About};
 use super::annotate_tool::AnnotationView;
 use super::annotate_ui::{self, AnnotateUi, PanelContext};
 use super::browser::{self, BrowserView, Row, browser_ui};
 use super::claims_ui::{ClaimsUi, claims_panel_ui};
-use super::command::{Command, Node, SeriesRef, VoiChoice};
+use super::command::{Command, Node, SeriesRef};
 use super::fonts;
 use super::measure_tool::{self, Measurement, Tool};
 use super::review_ui::{self, ExportForm, FilteredSeries, ReviewUi};
@@ -32,10 +32,9 @@ use crate::index::{Index, ScanOptions, ScanProgress, Series};
 use crate::loader::{FrameKey, FrameLoader, prefetch_order};
 use crate::presets::Presets;
 use crate::review::takeout::{UndecidedPolicy, write_keep_list};
-use crate::review::{Decision, Level, ReviewSession, Target};
+use crate::review::{Level, ReviewSession, Target};
 use crate::store::StoreNotice;
 use crate::store::location::Fallback;
-use crate::window::Window;
 
 /// The review of a scanned release as the scan thread opened it (the store's
 /// fingerprint and first recompute are work over every image: not for the UI thread).
@@ -123,6 +122,7 @@ pub struct LightboxApp {
 }
 
 mod annotation_commands;
+mod keys;
 mod rules_commands;
 
 /// The tabs of the right panel.
@@ -1011,250 +1011,18 @@ impl LightboxApp {
             .and_then(|r| self.series(r))
             .and_then(|s| s.modality.clone())
             .unwrap_or_default();
-        let presets = self.presets.for_modality(&modality).to_vec();
-        ctx.input(|i| {
-            let mut out = Vec::new();
-            // The modifiers held when `k` went down, read from the key event itself: a
-            // quick Shift+K can be released again before the frame reads `i.modifiers`.
-            let press = |k: Key| {
-                i.events.iter().find_map(|e| match e {
-                    egui::Event::Key {
-                        key,
-                        pressed: true,
-                        modifiers,
-                        ..
-                    } if *key == k => Some(*modifiers),
-                    _ => None,
-                })
-            };
-            let with_command = |k: Key| press(k).is_some_and(|m| m.ctrl || m.command);
-            // Plain keys (Shift allowed): no Ctrl, Cmd or Alt.
-            let pressed = |k: Key| press(k).is_some_and(|m| !m.ctrl && !m.command && !m.alt);
-            for (k, d) in [
-                (Key::ArrowDown, 1),
-                (Key::ArrowRight, 1),
-                (Key::ArrowUp, -1),
-                (Key::ArrowLeft, -1),
-                (Key::PageDown, 10),
-                (Key::PageUp, -10),
-            ] {
-                if pressed(k) {
-                    out.push(Command::Scroll {
-                        viewport: v,
-                        delta: d,
-                    });
-                }
-            }
-            if pressed(Key::Home) {
-                out.push(Command::ScrollToEnd {
-                    viewport: v,
-                    last: false,
-                });
-            }
-            if pressed(Key::End) {
-                out.push(Command::ScrollToEnd {
-                    viewport: v,
-                    last: true,
-                });
-            }
-            let digits = [
-                Key::Num1,
-                Key::Num2,
-                Key::Num3,
-                Key::Num4,
-                Key::Num5,
-                Key::Num6,
-                Key::Num7,
-            ];
-            let annotating = self.tool.is_annotation();
-            if annotating {
-                out.extend(self.label_hotkeys(i));
-            }
-            for (k, p) in digits.iter().zip(&presets) {
-                if pressed(*k) && !annotating {
-                    out.push(Command::SetVoi {
-                        viewport: v,
-                        voi: VoiChoice::Window(Window {
-                            center: p.center,
-                            width: p.width,
-                            function: Default::default(),
-                        }),
-                        label: Strings::for_language(self.state.language)
-                            .try_get(&format!("preset.{}", p.name))
-                            .unwrap_or(&p.name)
-                            .to_owned(),
-                    });
-                }
-            }
-            let s = Strings::for_language(self.state.language);
-            if pressed(Key::Num8) && !annotating {
-                let next = match self.viewports[v].voi {
-                    Some(VoiChoice::File(n)) => n + 1,
-                    _ => 0,
-                };
-                out.push(Command::SetVoi {
-                    viewport: v,
-                    voi: VoiChoice::File(next),
-                    label: s.format("preset.file_window_n", &[("n", &(next + 1).to_string())]),
-                });
-            }
-            if pressed(Key::Num9) && !annotating {
-                out.push(Command::SetVoi {
-                    viewport: v,
-                    voi: VoiChoice::AutoMinMax,
-                    label: s.get("preset.auto_min_max").to_owned(),
-                });
-            }
-            if pressed(Key::Num0) && !annotating {
-                out.push(Command::SetVoi {
-                    viewport: v,
-                    voi: VoiChoice::AutoPercentile,
-                    label: s.get("preset.auto_percentile").to_owned(),
-                });
-            }
-            if with_command(Key::Z) {
-                out.push(if press(Key::Z).is_some_and(|m| m.shift) {
-                    Command::Redo
-                } else {
-                    Command::Undo
-                });
-            }
-            if with_command(Key::Y) {
-                out.push(Command::Redo);
-            }
-            // Ctrl+arrows walk the browser tree; plain arrows stay with the stack.
-            for (key, command) in [
-                (Key::ArrowDown, Command::StepNode(1)),
-                (Key::ArrowUp, Command::StepNode(-1)),
-                (Key::ArrowLeft, Command::SelectParent),
-                (Key::ArrowRight, Command::SelectChild),
-            ] {
-                if with_command(key) && !press(key).is_some_and(|m| m.shift) {
-                    out.push(command);
-                }
-            }
-            // Ctrl+Shift+↓/↑ copies the selected shape to the next/previous slice.
-            for (key, delta) in [(Key::ArrowDown, 1), (Key::ArrowUp, -1)] {
-                if with_command(key) && press(key).is_some_and(|m| m.shift) {
-                    out.push(Command::PropagateShape { viewport: v, delta });
-                }
-            }
-            // Copy and paste: egui turns Ctrl+C / Ctrl+V into Copy / Paste events
-            // (the paste carrying the system clipboard's text, when there is any).
-            let paste = i.events.iter().find_map(|e| match e {
-                egui::Event::Paste(text) => Some(text.clone()),
-                _ => None,
-            });
-            if i.events.iter().any(|e| matches!(e, egui::Event::Copy)) || with_command(Key::C) {
-                out.push(Command::CopyShape);
-            }
-            if paste.is_some() || with_command(Key::V) {
-                out.push(Command::PasteShape {
-                    viewport: v,
-                    text: paste,
-                });
-            }
-            {
-                for (k, c) in [
-                    (Key::R, Command::Reset(v)),
-                    (Key::I, Command::Invert(v)),
-                    (Key::F, Command::Fit(v)),
-                    (Key::A, Command::ActualPixels(v)),
-                    (
-                        Key::OpenBracket,
-                        Command::Rotate {
-                            viewport: v,
-                            quarter_turns: -1,
-                        },
-                    ),
-                    (
-                        Key::CloseBracket,
-                        Command::Rotate {
-                            viewport: v,
-                            quarter_turns: 1,
-                        },
-                    ),
-                    (
-                        Key::H,
-                        Command::Flip {
-                            viewport: v,
-                            horizontal: true,
-                        },
-                    ),
-                    (
-                        Key::V,
-                        Command::Flip {
-                            viewport: v,
-                            horizontal: false,
-                        },
-                    ),
-                    (Key::Space, Command::ToggleCine(v)),
-                    (Key::T, Command::ToggleTags),
-                    (Key::O, Command::ToggleOverlays),
-                    (Key::L, Command::ToggleLinkedScrolling),
-                    (Key::W, Command::SetTool(Tool::WindowLevel)),
-                    (Key::M, Command::SetTool(Tool::Distance)),
-                    (Key::G, Command::SetTool(Tool::Angle)),
-                    (Key::X, Command::SetTool(Tool::Probe)),
-                    (Key::S, Command::SetTool(Tool::EditShapes)),
-                    (Key::C, Command::SetTool(Tool::AnnotatePoint)),
-                    (Key::Delete, Command::DeleteSelection(v)),
-                    (Key::Backspace, Command::DeleteSelection(v)),
-                ] {
-                    if pressed(k) {
-                        out.push(c);
-                    }
-                }
-                // Shift picks the annotation twin of a measuring tool.
-                for (k, plain, shifted) in [
-                    (Key::E, Tool::Ellipse, Tool::AnnotateEllipse),
-                    (Key::B, Tool::Rectangle, Tool::AnnotateRectangle),
-                    (Key::Q, Tool::AnnotatePolygon, Tool::AnnotateFreehand),
-                ] {
-                    if let Some(m) = press(k).filter(|m| !m.ctrl && !m.command && !m.alt) {
-                        out.push(Command::SetTool(if m.shift { shifted } else { plain }));
-                    }
-                }
-                if pressed(Key::Escape) && self.annotate.selection.is_some() {
-                    out.push(Command::SelectShape(None));
-                }
-                // Review: K/D/U decide the selected node, Shift+K/D/U the image shown;
-                // N/P jump to the next or previous study with undecided images.
-                for (key, decision) in [
-                    (Key::K, Decision::Keep),
-                    (Key::D, Decision::Drop),
-                    (Key::U, Decision::Undecided),
-                ] {
-                    if pressed(key) {
-                        out.push(if press(key).is_some_and(|m| m.shift) {
-                            Command::DecideCurrentImage(decision)
-                        } else {
-                            Command::DecideSelected(decision)
-                        });
-                    }
-                }
-                // Y / Shift+Y accept / reject the suggestions about the selection.
-                if let Some(m) = press(Key::Y).filter(|m| !m.ctrl && !m.command && !m.alt) {
-                    out.push(Command::ReviewSelectedSuggestions(!m.shift));
-                }
-                if pressed(Key::N) {
-                    out.push(Command::NextUndecided(1));
-                }
-                if pressed(Key::P) {
-                    out.push(Command::NextUndecided(-1));
-                }
-                if pressed(Key::Tab) {
-                    out.push(Command::Activate((v + 1) % self.state.layout.count()));
-                }
-                if pressed(Key::Plus) || pressed(Key::Equals) {
-                    out.push(Command::SetCineFps(self.state.cine_fps + 1.0));
-                }
-                if pressed(Key::Minus) {
-                    out.push(Command::SetCineFps(self.state.cine_fps - 1.0));
-                }
-            }
-            out
-        })
+        let cx = keys::KeyContext {
+            viewport: v,
+            viewports: self.state.layout.count(),
+            tool: self.tool,
+            shape_selected: self.annotate.selection.is_some(),
+            voi: self.viewports[v].voi.as_ref(),
+            presets: self.presets.for_modality(&modality),
+            labels: self.review.session.as_ref().map(|s| s.labels()),
+            cine_fps: self.state.cine_fps,
+            strings: self.s(),
+        };
+        ctx.input(|i| keys::commands(&i.events, &cx))
     }
 }
 
