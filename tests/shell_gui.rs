@@ -81,7 +81,7 @@ fn menus_windows_and_a_dropped_folder() {
         .find(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "dcm"))
         .expect("a DICOM file in the sample")
         .into_path();
-    drop_paths(&mut h, &[file.clone()]);
+    drop_paths(&mut h, std::slice::from_ref(&file));
     h.run_steps(10);
     assert!(has_label(&h, "No studies"), "a dropped file opens nothing");
     drop_paths(&mut h, &[file, root.clone()]);
