@@ -5,14 +5,13 @@
 //! A user on a slow Remote Desktop session, or IT asking why the viewer is slow, needs
 //! to see at a glance that it runs on a software adapter and that DX12 failed.
 
+use super::command::{Command, WindowKind};
 use super::graphics::{Backend, GraphicsSetting, Report};
 use crate::i18n::Strings;
 
-/// The About window: open or not, and what it shows about graphics.
+/// What the About window shows about graphics.
 #[derive(Debug, Default)]
 pub struct About {
-    /// Whether the window is shown.
-    pub open: bool,
     /// The adapter the window's renderer uses (from eframe's render state).
     adapter: Option<wgpu::AdapterInfo>,
     /// How the backend was chosen at start-up (`None` when the host made the device,
@@ -24,7 +23,6 @@ impl About {
     /// About for the renderer eframe created.
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         Self {
-            open: false,
             adapter: cc
                 .wgpu_render_state
                 .as_ref()
@@ -38,18 +36,19 @@ impl About {
         self.report = Some(report);
     }
 
-    /// Shows the window when open.
-    pub fn show(&mut self, ctx: &egui::Context, s: &Strings) {
-        if !self.open {
-            return;
-        }
+    /// Shows the window; asks to close it when the user does.
+    #[must_use]
+    pub fn window(&self, ctx: &egui::Context, s: &Strings) -> Option<Command> {
         let mut open = true;
         egui::Window::new(s.get("about.title"))
             .open(&mut open)
             .resizable(false)
             .collapsible(false)
             .show(ctx, |ui| self.contents(ui, s));
-        self.open = open;
+        (!open).then_some(Command::ShowWindow {
+            window: WindowKind::About,
+            open: false,
+        })
     }
 
     fn contents(&self, ui: &mut egui::Ui, s: &Strings) {
@@ -130,7 +129,13 @@ fn driver_text(a: &wgpu::AdapterInfo) -> String {
 
 /// The Graphics row of the settings window: Automatic / DX12 / Vulkan / GL, with the
 /// note that it applies at the next start.
-pub fn graphics_setting_ui(ui: &mut egui::Ui, s: &Strings, setting: &mut GraphicsSetting) {
+#[must_use]
+pub fn graphics_setting_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    setting: GraphicsSetting,
+) -> Option<Command> {
+    let mut chosen = setting;
     ui.horizontal(|ui| {
         ui.label(s.get("settings.graphics"));
         for g in GraphicsSetting::ALL {
@@ -138,8 +143,9 @@ pub fn graphics_setting_ui(ui: &mut egui::Ui, s: &Strings, setting: &mut Graphic
                 Some(b) => b.name(),
                 None => s.get("settings.graphics_auto"),
             };
-            ui.radio_value(setting, g, name);
+            ui.radio_value(&mut chosen, g, name);
         }
     });
     ui.small(s.get("settings.graphics_note"));
+    (chosen != setting).then_some(Command::SetGraphics(chosen))
 }

@@ -93,6 +93,25 @@ impl Default for AnnotateUi {
     }
 }
 
+impl AnnotateUi {
+    /// Takes the running export's result, when it has come, as the panel's message.
+    pub fn poll_export(&mut self, ctx: &egui::Context) {
+        let Some(rx) = &self.export_result else {
+            return;
+        };
+        match rx.try_recv() {
+            Ok(text) => {
+                self.message = Some(text);
+                self.export_result = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.export_result = None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+        }
+    }
+}
+
 /// A colour swatch.
 fn swatch(ui: &mut egui::Ui, colour: Color32) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
@@ -144,23 +163,10 @@ pub struct PanelContext<'a> {
 pub fn annotation_panel_ui(
     ui: &mut egui::Ui,
     s: &Strings,
-    state: &mut AnnotateUi,
+    state: &AnnotateUi,
     ctx: &PanelContext<'_>,
 ) -> Vec<Command> {
     let mut out = Vec::new();
-    if let Some(rx) = &state.export_result {
-        match rx.try_recv() {
-            Ok(text) => {
-                state.message = Some(text);
-                state.export_result = None;
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => state.export_result = None,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                ui.ctx()
-                    .request_repaint_after(std::time::Duration::from_millis(100));
-            }
-        }
-    }
     ui.horizontal_wrapped(|ui| {
         if let Some(tool) = super::measure_tool::tool_buttons(ui, s, &Tool::ANNOTATION, ctx.tool) {
             out.push(Command::SetTool(tool));
@@ -172,7 +178,7 @@ pub fn annotation_panel_ui(
             out.push(Command::SetDrawLabel(l));
         }
         if ui.button(s.get("annotate.edit_labels")).clicked() {
-            state.label_editor = Some(ctx.labels.clone());
+            out.push(Command::EditLabelDraft(Some(ctx.labels.clone())));
         }
     });
     if let Some(m) = &state.message {
@@ -212,11 +218,10 @@ pub fn annotation_panel_ui(
                 for a in annotators {
                     let mut shown = !state.hidden_annotators.contains(a);
                     if ui.checkbox(&mut shown, a).changed() {
-                        if shown {
-                            state.hidden_annotators.remove(a);
-                        } else {
-                            state.hidden_annotators.insert(a.to_owned());
-                        }
+                        out.push(Command::ShowAnnotator {
+                            annotator: a.to_owned(),
+                            shown,
+                        });
                     }
                 }
             });
@@ -252,7 +257,7 @@ pub fn annotation_panel_ui(
 fn selected_shape_ui(
     ui: &mut egui::Ui,
     s: &Strings,
-    state: &mut AnnotateUi,
+    state: &AnnotateUi,
     labels: &LabelSet,
     shape: &Shape,
 ) -> Vec<Command> {
@@ -290,19 +295,17 @@ fn selected_shape_ui(
             });
             ui.end_row();
             ui.label(s.get("annotate.note"));
-            let draft = match &mut state.note_draft {
-                Some((id, text)) if *id == shape.id => text,
-                other => {
-                    *other = Some((shape.id.clone(), shape.note.clone()));
-                    match other {
-                        Some((_, text)) => text,
-                        None => unreachable!("just set"),
-                    }
-                }
+            // The note as typed so far (the shape's own until the first key).
+            let mut draft = match &state.note_draft {
+                Some((id, text)) if *id == shape.id => text.clone(),
+                _ => shape.note.clone(),
             };
-            let response = ui.add(egui::TextEdit::multiline(draft).desired_rows(2));
-            if response.lost_focus() && *draft != shape.note {
-                out.push(edit(ShapeEdit::SetNote(draft.clone())));
+            let response = ui.add(egui::TextEdit::multiline(&mut draft).desired_rows(2));
+            if response.changed() {
+                out.push(Command::SetNoteDraft(shape.id.clone(), draft.clone()));
+            }
+            if response.lost_focus() && draft != shape.note {
+                out.push(edit(ShapeEdit::SetNote(draft)));
             }
             ui.end_row();
             ui.label(s.get("annotate.annotator"));
@@ -322,12 +325,11 @@ fn selected_shape_ui(
         ui.separator();
         ui.horizontal(|ui| {
             ui.label(s.get("annotate.distance_mm"));
-            ui.add(
-                egui::DragValue::new(&mut state.distance_mm)
-                    .range(0.05..=100.0)
-                    .speed(0.1),
-            );
-            let d = state.distance_mm;
+            let mut d = state.distance_mm;
+            let drag = egui::DragValue::new(&mut d).range(0.05..=100.0).speed(0.1);
+            if ui.add(drag).changed() {
+                out.push(Command::SetMorphDistance(d));
+            }
             for (key, e) in [
                 ("annotate.grow", ShapeEdit::Grow(d)),
                 ("annotate.shrink", ShapeEdit::Grow(-d)),
@@ -341,12 +343,11 @@ fn selected_shape_ui(
         });
         ui.horizontal(|ui| {
             ui.label(s.get("annotate.tolerance_mm"));
-            ui.add(
-                egui::DragValue::new(&mut state.tolerance_mm)
-                    .range(0.01..=20.0)
-                    .speed(0.05),
-            );
-            let t = state.tolerance_mm;
+            let mut t = state.tolerance_mm;
+            let drag = egui::DragValue::new(&mut t).range(0.01..=20.0).speed(0.05);
+            if ui.add(drag).changed() {
+                out.push(Command::SetSimplifyTolerance(t));
+            }
             if ui.button(s.get("annotate.simplify_rdp")).clicked() {
                 out.push(edit(ShapeEdit::Simplify(
                     SimplifyMethod::RamerDouglasPeucker,
@@ -437,16 +438,18 @@ fn measurements_ui(ui: &mut egui::Ui, s: &Strings, m: &Measurements) {
         });
 }
 
-/// The label-set editor window; returns the new set when the user saves a valid one.
-pub fn label_editor_ui(
-    ctx: &egui::Context,
-    s: &Strings,
-    state: &mut AnnotateUi,
-) -> Option<LabelSet> {
-    let mut saved = None;
-    let mut open = state.label_editor.is_some();
+/// The label-set editor window, on a draft: the edited draft, and the new set when
+/// the user saves a valid one.
+#[must_use]
+pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &AnnotateUi) -> Vec<Command> {
+    let mut out = Vec::new();
+    let Some(shown) = &state.label_editor else {
+        return out;
+    };
+    let mut set = shown.clone();
+    let mut open = true;
     let mut close = false;
-    if let Some(set) = state.label_editor.as_mut() {
+    {
         egui::Window::new(s.get("annotate.label_editor"))
             .open(&mut open)
             .default_width(520.0)
@@ -507,7 +510,7 @@ pub fn label_editor_ui(
                         )
                         .clicked()
                     {
-                        saved = Some(set.clone());
+                        out.push(Command::SetLabelSet(set.clone()));
                         close = true;
                     }
                     if ui.button(s.get("common.cancel")).clicked() {
@@ -517,7 +520,9 @@ pub fn label_editor_ui(
             });
     }
     if !open || close {
-        state.label_editor = None;
+        out.push(Command::EditLabelDraft(None));
+    } else if set != *shown {
+        out.push(Command::EditLabelDraft(Some(set)));
     }
-    saved
+    out
 }

@@ -189,14 +189,16 @@ pub struct BrowserView<'a> {
 }
 
 /// Draws the filter box and the tree; returns the commands of clicks.
-pub fn browser_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, filter: &mut String) -> Vec<Command> {
+pub fn browser_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, filter: &str) -> Vec<Command> {
     let s = view.s;
     let mut commands = Vec::new();
-    ui.add(
-        egui::TextEdit::singleline(filter)
-            .hint_text(s.get("browser.filter"))
-            .desired_width(f32::INFINITY),
-    );
+    let mut text = filter.to_owned();
+    let edit = egui::TextEdit::singleline(&mut text)
+        .hint_text(s.get("browser.filter"))
+        .desired_width(f32::INFINITY);
+    if ui.add(edit).changed() {
+        commands.push(Command::SetBrowserFilter(text));
+    }
     ui.separator();
     let Some(index) = view.index else {
         ui.label(s.get("browser.no_studies"));

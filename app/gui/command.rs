@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use super::annotate_tool::ShapeSelection;
 use super::annotate_ui::{AnnotationExport, ShapeEdit};
+use super::graphics::GraphicsSetting;
 use super::measure_tool::{Measurement, Tool};
-use super::review_ui::{BulkConfirm, ReviewFilter, SuggestionBulk};
+use super::review_ui::{BulkConfirm, ExportForm, ReviewFilter, SuggestionBulk};
 use super::state::Layout;
 use crate::annotate::{LabelSet, Shape};
 use crate::i18n::Language;
@@ -265,4 +266,73 @@ pub enum Command {
     AskSuggestionBulk(SuggestionBulk),
     /// Drop that question.
     CancelSuggestionBulk,
+    /// Open or close a window of the viewer.
+    ShowWindow {
+        /// The window.
+        window: WindowKind,
+        /// Open (true) or closed.
+        open: bool,
+    },
+    /// Close the viewer (File ▸ Quit).
+    Quit,
+    /// Show a tab of the right panel.
+    SetSideTab(SideTab),
+    /// The browser's text filter, as typed.
+    SetBrowserFilter(String),
+    /// The tag panel's search text, as typed.
+    SetTagFilter(String),
+    /// The reason stored with the next decisions, as typed.
+    SetReason(String),
+    /// The reviewer's name stored with decisions and shapes (settings).
+    SetReviewer(String),
+    /// How far freehand strokes are simplified, in mm (settings).
+    SetFreehandTolerance(f64),
+    /// The graphics backend tried first at the next start (settings).
+    SetGraphics(GraphicsSetting),
+    /// The project code of keep-list file names (export window).
+    SetProjectCode(String),
+    /// The export window's choices, as edited.
+    EditExport(ExportForm),
+    /// Show or hide the shapes of one annotator.
+    ShowAnnotator {
+        /// The annotator's name.
+        annotator: String,
+        /// Shown (true) or hidden.
+        shown: bool,
+    },
+    /// The label-set editor's draft (`None` closes the editor).
+    EditLabelDraft(Option<LabelSet>),
+    /// The selected shape's note as typed: shape id and text.
+    SetNoteDraft(String, String),
+    /// The distance of grow, shrink, opening and closing, in mm.
+    SetMorphDistance(f64),
+    /// The tolerance of simplification, in mm.
+    SetSimplifyTolerance(f64),
+}
+
+/// A window of the viewer that menus open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    /// File ▸ Settings.
+    Settings,
+    /// Help ▸ Keyboard shortcuts.
+    Shortcuts,
+    /// Help ▸ About.
+    About,
+}
+
+/// The tabs of the right panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SideTab {
+    /// Decisions on the selected node, counts, the decision log.
+    #[default]
+    Review,
+    /// The claims of the study or series shown, and the patient's history.
+    Claims,
+    /// The DICOM tags of the current image.
+    Tags,
+    /// Annotation shapes: labels, attributes, measurements, geometry.
+    Annotations,
+    /// The pre-labelling rules, their counts and conflicts.
+    Rules,
 }

@@ -55,7 +55,7 @@ pub struct BulkConfirm {
 }
 
 /// What the export window holds while open.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExportForm {
     /// Where the list goes.
     pub out_dir: Option<PathBuf>,
@@ -198,7 +198,7 @@ fn mib(bytes: u64) -> String {
 pub fn review_panel_ui(
     ui: &mut egui::Ui,
     s: &Strings,
-    review: &mut ReviewUi,
+    review: &ReviewUi,
     index: Option<&Index>,
     selected: Option<&Node>,
     image: Option<&str>,
@@ -260,11 +260,13 @@ pub fn review_panel_ui(
                     ui.weak(s.get("review.inherited"));
                 }
             }
-            ui.add(
-                egui::TextEdit::singleline(&mut review.reason)
-                    .hint_text(s.get("review.reason_hint"))
-                    .desired_width(f32::INFINITY),
-            );
+            let mut reason = review.reason.clone();
+            let edit = egui::TextEdit::singleline(&mut reason)
+                .hint_text(s.get("review.reason_hint"))
+                .desired_width(f32::INFINITY);
+            if ui.add(edit).changed() {
+                commands.push(Command::SetReason(reason));
+            }
             ui.horizontal(|ui| {
                 for (decision, key) in [
                     (Decision::Keep, "review.keep_key"),
@@ -619,12 +621,14 @@ pub fn suggestion_bulk_window(
 pub fn export_window(
     ctx: &egui::Context,
     s: &Strings,
-    form: &mut ExportForm,
-    project_code: &mut String,
+    shown: &ExportForm,
+    project_code: &str,
     default_dir: Option<&std::path::Path>,
     file_name: &str,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
+    let mut form = shown.clone();
+    let mut code = project_code.to_owned();
     let mut open = true;
     egui::Window::new(s.get("export.title"))
         .open(&mut open)
@@ -634,7 +638,9 @@ pub fn export_window(
                 .num_columns(2)
                 .show(ui, |ui| {
                     ui.label(s.get("export.project_code"));
-                    ui.text_edit_singleline(project_code);
+                    if ui.text_edit_singleline(&mut code).changed() {
+                        commands.push(Command::SetProjectCode(code.clone()));
+                    }
                     ui.end_row();
                     ui.label(s.get("export.out_dir"));
                     ui.horizontal(|ui| {
@@ -694,6 +700,9 @@ pub fn export_window(
                 }
             });
         });
+    if form != *shown {
+        commands.push(Command::EditExport(form));
+    }
     if !open {
         commands.push(Command::CloseExport);
     }

@@ -182,7 +182,7 @@ fn rules_dialog() -> rfd::FileDialog {
 pub fn rules_panel_ui(
     ui: &mut egui::Ui,
     s: &Strings,
-    rules: &mut RulesUi,
+    rules: &RulesUi,
     review_open: bool,
 ) -> Vec<Command> {
     let mut commands = Vec::new();

@@ -162,19 +162,23 @@ fn collect(obj: &dicom_object::InMemDicomObject, depth: usize, out: &mut Vec<Tag
     }
 }
 
-/// Draws the tag panel.
-pub fn tags_ui(ui: &mut egui::Ui, s: &Strings, table: &TagTable, filter: &mut String) {
+/// Draws the tag panel; returns the search text when the user edits it.
+#[must_use]
+pub fn tags_ui(ui: &mut egui::Ui, s: &Strings, table: &TagTable, filter: &str) -> Option<String> {
+    let mut edited = None;
     ui.horizontal(|ui| {
         ui.heading(s.get("tags.title"));
         if table.is_loading() {
             ui.spinner();
         }
     });
-    ui.add(
-        egui::TextEdit::singleline(filter)
-            .hint_text(s.get("tags.search"))
-            .desired_width(f32::INFINITY),
-    );
+    let mut text = filter.to_owned();
+    let edit = egui::TextEdit::singleline(&mut text)
+        .hint_text(s.get("tags.search"))
+        .desired_width(f32::INFINITY);
+    if ui.add(edit).changed() {
+        edited = Some(text);
+    }
     if let Some(e) = &table.error {
         ui.colored_label(egui::Color32::LIGHT_RED, e);
     }
@@ -196,4 +200,5 @@ pub fn tags_ui(ui: &mut egui::Ui, s: &Strings, table: &TagTable, filter: &mut St
                 }
             });
     });
+    edited
 }

@@ -1,9 +1,15 @@
-//! The viewer's keys: what each key press does, given what the viewer shows.
+//! The viewer's keys: one declarative table ([`ROWS`]) that both dispatches key
+//! presses and fills Help ▸ Keyboard shortcuts, so the two can never disagree.
 //!
-//! A pure function of the key events and a [`KeyContext`], so it is tested without
-//! a window.
+//! A row is one line of the shortcuts window: an action's help text and the key
+//! bindings that do it. Dispatch is a pure function of the frame's key events and a
+//! [`KeyContext`] (what the active viewport shows), tested without a window against
+//! the dispatch recorded before the table existed (`keys/tests.rs`).
+//!
+//! Keys the viewport handles itself while the pointer is on it (mouse buttons,
+//! Enter/Esc while drawing) are listed in [`POINTER_ROWS`] for the window only.
 
-use egui::{Event, Key};
+use egui::{Event, Key, Modifiers};
 
 use crate::annotate::LabelSet;
 use crate::gui::annotate_ui::ShapeEdit;
@@ -36,284 +42,700 @@ pub struct KeyContext<'a> {
     pub strings: &'static Strings,
 }
 
-/// The commands the key events of one frame ask for.
-pub fn commands(events: &[Event], cx: &KeyContext<'_>) -> Vec<Command> {
-    let v = cx.viewport;
-    let mut out = Vec::new();
-    // The modifiers held when `k` went down, read from the key event itself: a
-    // quick Shift+K can be released again before the frame reads `i.modifiers`.
-    let press = |k: Key| {
-        events.iter().find_map(|e| match e {
-            Event::Key {
-                key,
-                pressed: true,
-                modifiers,
-                ..
-            } if *key == k => Some(*modifiers),
-            _ => None,
-        })
-    };
-    let with_command = |k: Key| press(k).is_some_and(|m| m.ctrl || m.command);
-    // Plain keys (Shift allowed): no Ctrl, Cmd or Alt.
-    let pressed = |k: Key| press(k).is_some_and(|m| !m.ctrl && !m.command && !m.alt);
-    for (k, d) in [
-        (Key::ArrowDown, 1),
-        (Key::ArrowRight, 1),
-        (Key::ArrowUp, -1),
-        (Key::ArrowLeft, -1),
-        (Key::PageDown, 10),
-        (Key::PageUp, -10),
-    ] {
-        if pressed(k) {
-            out.push(Command::Scroll {
-                viewport: v,
-                delta: d,
-            });
-        }
-    }
-    if pressed(Key::Home) {
-        out.push(Command::ScrollToEnd {
-            viewport: v,
-            last: false,
-        });
-    }
-    if pressed(Key::End) {
-        out.push(Command::ScrollToEnd {
-            viewport: v,
-            last: true,
-        });
-    }
-    let digits = [
-        Key::Num1,
-        Key::Num2,
-        Key::Num3,
-        Key::Num4,
-        Key::Num5,
-        Key::Num6,
-        Key::Num7,
-    ];
-    let annotating = cx.tool.is_annotation();
-    if annotating {
-        out.extend(label_hotkeys(events, cx));
-    }
-    for (k, p) in digits.iter().zip(cx.presets) {
-        if pressed(*k) && !annotating {
-            out.push(Command::SetVoi {
-                viewport: v,
-                voi: VoiChoice::Window(Window {
-                    center: p.center,
-                    width: p.width,
-                    function: Default::default(),
-                }),
-                label: cx
-                    .strings
-                    .try_get(&format!("preset.{}", p.name))
-                    .unwrap_or(&p.name)
-                    .to_owned(),
-            });
-        }
-    }
-    let s = cx.strings;
-    if pressed(Key::Num8) && !annotating {
-        let next = match cx.voi {
-            Some(VoiChoice::File(n)) => n + 1,
-            _ => 0,
-        };
-        out.push(Command::SetVoi {
-            viewport: v,
-            voi: VoiChoice::File(next),
-            label: s.format("preset.file_window_n", &[("n", &(next + 1).to_string())]),
-        });
-    }
-    if pressed(Key::Num9) && !annotating {
-        out.push(Command::SetVoi {
-            viewport: v,
-            voi: VoiChoice::AutoMinMax,
-            label: s.get("preset.auto_min_max").to_owned(),
-        });
-    }
-    if pressed(Key::Num0) && !annotating {
-        out.push(Command::SetVoi {
-            viewport: v,
-            voi: VoiChoice::AutoPercentile,
-            label: s.get("preset.auto_percentile").to_owned(),
-        });
-    }
-    if with_command(Key::Z) {
-        out.push(if press(Key::Z).is_some_and(|m| m.shift) {
-            Command::Redo
-        } else {
-            Command::Undo
-        });
-    }
-    if with_command(Key::Y) {
-        out.push(Command::Redo);
-    }
-    // Ctrl+arrows walk the browser tree; plain arrows stay with the stack.
-    for (key, command) in [
-        (Key::ArrowDown, Command::StepNode(1)),
-        (Key::ArrowUp, Command::StepNode(-1)),
-        (Key::ArrowLeft, Command::SelectParent),
-        (Key::ArrowRight, Command::SelectChild),
-    ] {
-        if with_command(key) && !press(key).is_some_and(|m| m.shift) {
-            out.push(command);
-        }
-    }
-    // Ctrl+Shift+↓/↑ copies the selected shape to the next/previous slice.
-    for (key, delta) in [(Key::ArrowDown, 1), (Key::ArrowUp, -1)] {
-        if with_command(key) && press(key).is_some_and(|m| m.shift) {
-            out.push(Command::PropagateShape { viewport: v, delta });
-        }
-    }
-    // Copy and paste: egui turns Ctrl+C / Ctrl+V into Copy / Paste events
-    // (the paste carrying the system clipboard's text, when there is any).
-    let paste = events.iter().find_map(|e| match e {
-        Event::Paste(text) => Some(text.clone()),
-        _ => None,
-    });
-    if events.iter().any(|e| matches!(e, Event::Copy)) || with_command(Key::C) {
-        out.push(Command::CopyShape);
-    }
-    if paste.is_some() || with_command(Key::V) {
-        out.push(Command::PasteShape {
-            viewport: v,
-            text: paste,
-        });
-    }
-    for (k, c) in [
-        (Key::R, Command::Reset(v)),
-        (Key::I, Command::Invert(v)),
-        (Key::F, Command::Fit(v)),
-        (Key::A, Command::ActualPixels(v)),
-        (
-            Key::OpenBracket,
-            Command::Rotate {
-                viewport: v,
-                quarter_turns: -1,
-            },
-        ),
-        (
-            Key::CloseBracket,
-            Command::Rotate {
-                viewport: v,
-                quarter_turns: 1,
-            },
-        ),
-        (
-            Key::H,
-            Command::Flip {
-                viewport: v,
-                horizontal: true,
-            },
-        ),
-        (
-            Key::V,
-            Command::Flip {
-                viewport: v,
-                horizontal: false,
-            },
-        ),
-        (Key::Space, Command::ToggleCine(v)),
-        (Key::T, Command::ToggleTags),
-        (Key::O, Command::ToggleOverlays),
-        (Key::L, Command::ToggleLinkedScrolling),
-        (Key::W, Command::SetTool(Tool::WindowLevel)),
-        (Key::M, Command::SetTool(Tool::Distance)),
-        (Key::G, Command::SetTool(Tool::Angle)),
-        (Key::X, Command::SetTool(Tool::Probe)),
-        (Key::S, Command::SetTool(Tool::EditShapes)),
-        (Key::C, Command::SetTool(Tool::AnnotatePoint)),
-        (Key::Delete, Command::DeleteSelection(v)),
-        (Key::Backspace, Command::DeleteSelection(v)),
-    ] {
-        if pressed(k) {
-            out.push(c);
-        }
-    }
-    // Shift picks the annotation twin of a measuring tool.
-    for (k, plain, shifted) in [
-        (Key::E, Tool::Ellipse, Tool::AnnotateEllipse),
-        (Key::B, Tool::Rectangle, Tool::AnnotateRectangle),
-        (Key::Q, Tool::AnnotatePolygon, Tool::AnnotateFreehand),
-    ] {
-        if let Some(m) = press(k).filter(|m| !m.ctrl && !m.command && !m.alt) {
-            out.push(Command::SetTool(if m.shift { shifted } else { plain }));
-        }
-    }
-    if pressed(Key::Escape) && cx.shape_selected {
-        out.push(Command::SelectShape(None));
-    }
-    // Review: K/D/U decide the selected node, Shift+K/D/U the image shown;
-    // N/P jump to the next or previous study with undecided images.
-    for (key, decision) in [
-        (Key::K, Decision::Keep),
-        (Key::D, Decision::Drop),
-        (Key::U, Decision::Undecided),
-    ] {
-        if pressed(key) {
-            out.push(if press(key).is_some_and(|m| m.shift) {
-                Command::DecideCurrentImage(decision)
-            } else {
-                Command::DecideSelected(decision)
-            });
-        }
-    }
-    // Y / Shift+Y accept / reject the suggestions about the selection.
-    if let Some(m) = press(Key::Y).filter(|m| !m.ctrl && !m.command && !m.alt) {
-        out.push(Command::ReviewSelectedSuggestions(!m.shift));
-    }
-    if pressed(Key::N) {
-        out.push(Command::NextUndecided(1));
-    }
-    if pressed(Key::P) {
-        out.push(Command::NextUndecided(-1));
-    }
-    if pressed(Key::Tab) {
-        out.push(Command::Activate((v + 1) % cx.viewports));
-    }
-    if pressed(Key::Plus) || pressed(Key::Equals) {
-        out.push(Command::SetCineFps(cx.cine_fps + 1.0));
-    }
-    if pressed(Key::Minus) {
-        out.push(Command::SetCineFps(cx.cine_fps - 1.0));
-    }
-    out
+/// The modifiers a binding asks for. Ctrl is Cmd on a Mac.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mods {
+    /// No Ctrl or Alt; Shift either way.
+    Plain,
+    /// No Ctrl, Alt or Shift.
+    Bare,
+    /// Shift, without Ctrl or Alt.
+    Shift,
+    /// Ctrl, with or without Shift (and Alt).
+    Ctrl,
+    /// Ctrl without Shift.
+    CtrlBare,
+    /// Ctrl and Shift.
+    CtrlShift,
 }
 
-/// Label hotkeys (digits) while an annotation tool is active: they pick the label
-/// new shapes get, and relabel the selected shape.
-fn label_hotkeys(events: &[Event], cx: &KeyContext<'_>) -> Vec<Command> {
-    let Some(labels) = cx.labels else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for event in events {
-        let Event::Key {
-            key,
-            pressed: true,
-            modifiers,
-            ..
-        } = event
-        else {
-            continue;
-        };
-        if modifiers.ctrl || modifiers.command || modifiers.alt {
-            continue;
+impl Mods {
+    /// True when `m`, held as the key went down, is what the binding asks for.
+    fn accept(self, m: Modifiers) -> bool {
+        let ctrl = m.ctrl || m.command;
+        let plain = !ctrl && !m.alt;
+        match self {
+            Mods::Plain => plain,
+            Mods::Bare => plain && !m.shift,
+            Mods::Shift => plain && m.shift,
+            Mods::Ctrl => ctrl,
+            Mods::CtrlBare => ctrl && !m.shift,
+            Mods::CtrlShift => ctrl && m.shift,
         }
-        let Some(digit) = key.name().chars().next().filter(char::is_ascii_digit) else {
-            continue;
-        };
-        if let Some(label) = labels.by_hotkey(digit) {
-            out.push(Command::SetDrawLabel(label.name.clone()));
-            if cx.tool == Tool::EditShapes && cx.shape_selected {
-                out.push(Command::EditSelectedShape(ShapeEdit::SetLabel(
-                    label.name.clone(),
-                )));
+    }
+
+    /// How the shortcuts window writes the modifiers before a key.
+    fn prefix(self) -> &'static str {
+        match self {
+            Mods::Plain | Mods::Bare => "",
+            Mods::Shift => "Shift+",
+            Mods::Ctrl | Mods::CtrlBare => "Ctrl+",
+            Mods::CtrlShift => "Ctrl+Shift+",
+        }
+    }
+}
+
+/// What starts a binding: a key, or the Copy / Paste event egui makes of the
+/// system's copy and paste (Ctrl+C / Ctrl+V, the Edit menu of a remote session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A key going down, with [`Mods`].
+    Key(Key, Mods),
+    /// egui's Copy event.
+    CopyEvent,
+    /// egui's Paste event (with the clipboard's text).
+    PasteEvent,
+}
+
+/// When a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Always.
+    Always,
+    /// While a measuring tool (not an annotation tool) is active.
+    Viewing,
+    /// While an annotation tool is active.
+    Annotating,
+    /// While a shape is selected.
+    ShapeSelected,
+}
+
+/// What a binding does; [`Action::commands`] makes the commands in a context.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action {
+    /// Move through the stack.
+    Scroll(i64),
+    /// First (false) or last (true) image.
+    ScrollToEnd(bool),
+    /// The n-th window preset of the modality.
+    Preset(usize),
+    /// The file's next window.
+    FileWindow,
+    /// Minimum to maximum.
+    AutoMinMax,
+    /// 1st to 99th percentile.
+    AutoPercentile,
+    /// The label with this hotkey, for new shapes and the selected one.
+    Label(char),
+    /// Undo the last decision or shape change.
+    Undo,
+    /// Redo it.
+    Redo,
+    /// Walk the browser tree.
+    StepNode(i32),
+    /// The selected series' study, or collapse the study.
+    SelectParent,
+    /// Expand the study and select its first series.
+    SelectChild,
+    /// Copy the selected shape to the next (1) or previous (-1) slice.
+    Propagate(i64),
+    /// Copy the selected shape.
+    Copy,
+    /// Paste a shape.
+    Paste,
+    /// Back to the file's window, fit, no rotation.
+    Reset,
+    /// Invert.
+    Invert,
+    /// Fit to the viewport.
+    Fit,
+    /// One image pixel per screen pixel.
+    ActualPixels,
+    /// Rotate by quarter turns.
+    Rotate(i32),
+    /// Mirror left↔right (true) or top↔bottom.
+    Flip(bool),
+    /// Start or stop cine.
+    Cine,
+    /// Faster (1) or slower (-1) cine.
+    CineSpeed(i32),
+    /// Show or hide the side panel.
+    Tags,
+    /// Show or hide the overlays.
+    Overlays,
+    /// Link scrolling.
+    Linked,
+    /// Pick a tool.
+    Tool(Tool),
+    /// Delete the selected vertex or shape, else the newest measurement.
+    Delete,
+    /// Select no shape.
+    Deselect,
+    /// Decide the selected node.
+    DecideSelected(Decision),
+    /// Decide the image shown.
+    DecideImage(Decision),
+    /// Accept (true) or reject the suggestions about the selection.
+    Suggestions(bool),
+    /// The next (1) or previous (-1) study with undecided images.
+    NextUndecided(i32),
+    /// Make the next viewport the active one.
+    NextViewport,
+}
+
+/// One binding: what starts it, when it applies, what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// The key (with modifiers) or event.
+    pub trigger: Trigger,
+    /// When it applies.
+    pub when: When,
+    /// What it does.
+    pub action: Action,
+}
+
+/// One line of the shortcuts window: the help text's i18n key and its bindings.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// The i18n key of what the bindings do.
+    pub help: &'static str,
+    /// The bindings, in the order they are written.
+    pub bindings: &'static [Binding],
+}
+
+/// A key binding that applies always.
+const fn key(key: Key, mods: Mods, action: Action) -> Binding {
+    Binding {
+        trigger: Trigger::Key(key, mods),
+        when: When::Always,
+        action,
+    }
+}
+
+/// A key binding that applies only `when`.
+const fn key_when(key: Key, mods: Mods, when: When, action: Action) -> Binding {
+    Binding {
+        trigger: Trigger::Key(key, mods),
+        when,
+        action,
+    }
+}
+
+/// A plain key (Shift either way) that applies always.
+const fn plain(k: Key, action: Action) -> Binding {
+    key(k, Mods::Plain, action)
+}
+
+/// A digit key while a measuring tool is active.
+const fn viewing(k: Key, action: Action) -> Binding {
+    key_when(k, Mods::Plain, When::Viewing, action)
+}
+
+/// A digit key while an annotation tool is active: a label hotkey.
+const fn label(k: Key, digit: char) -> Binding {
+    key_when(k, Mods::Plain, When::Annotating, Action::Label(digit))
+}
+
+use Action as A;
+use Key as K;
+
+/// Every key of the viewer, one row per line of the shortcuts window.
+pub const ROWS: &[Row] = &[
+    Row {
+        help: "shortcuts.next_slice",
+        bindings: &[
+            plain(K::ArrowDown, A::Scroll(1)),
+            plain(K::ArrowRight, A::Scroll(1)),
+        ],
+    },
+    Row {
+        help: "shortcuts.previous_slice",
+        bindings: &[
+            plain(K::ArrowUp, A::Scroll(-1)),
+            plain(K::ArrowLeft, A::Scroll(-1)),
+        ],
+    },
+    Row {
+        help: "shortcuts.page",
+        bindings: &[
+            plain(K::PageDown, A::Scroll(10)),
+            plain(K::PageUp, A::Scroll(-10)),
+        ],
+    },
+    Row {
+        help: "shortcuts.first_slice",
+        bindings: &[plain(K::Home, A::ScrollToEnd(false))],
+    },
+    Row {
+        help: "shortcuts.last_slice",
+        bindings: &[plain(K::End, A::ScrollToEnd(true))],
+    },
+    Row {
+        help: "annotate.draw_label",
+        bindings: &[
+            label(K::Num1, '1'),
+            label(K::Num2, '2'),
+            label(K::Num3, '3'),
+            label(K::Num4, '4'),
+            label(K::Num5, '5'),
+            label(K::Num6, '6'),
+            label(K::Num7, '7'),
+            label(K::Num8, '8'),
+            label(K::Num9, '9'),
+            label(K::Num0, '0'),
+        ],
+    },
+    Row {
+        help: "preset.title",
+        bindings: &[
+            viewing(K::Num1, A::Preset(0)),
+            viewing(K::Num2, A::Preset(1)),
+            viewing(K::Num3, A::Preset(2)),
+            viewing(K::Num4, A::Preset(3)),
+            viewing(K::Num5, A::Preset(4)),
+            viewing(K::Num6, A::Preset(5)),
+            viewing(K::Num7, A::Preset(6)),
+        ],
+    },
+    Row {
+        help: "preset.file_window",
+        bindings: &[viewing(K::Num8, A::FileWindow)],
+    },
+    Row {
+        help: "preset.auto_min_max",
+        bindings: &[viewing(K::Num9, A::AutoMinMax)],
+    },
+    Row {
+        help: "preset.auto_percentile",
+        bindings: &[viewing(K::Num0, A::AutoPercentile)],
+    },
+    Row {
+        help: "menu.edit.undo",
+        bindings: &[key(K::Z, Mods::CtrlBare, A::Undo)],
+    },
+    Row {
+        help: "menu.edit.redo",
+        bindings: &[
+            key(K::Y, Mods::Ctrl, A::Redo),
+            key(K::Z, Mods::CtrlShift, A::Redo),
+        ],
+    },
+    Row {
+        help: "browser.walk",
+        bindings: &[
+            key(K::ArrowDown, Mods::CtrlBare, A::StepNode(1)),
+            key(K::ArrowUp, Mods::CtrlBare, A::StepNode(-1)),
+        ],
+    },
+    Row {
+        help: "browser.expand",
+        bindings: &[
+            key(K::ArrowLeft, Mods::CtrlBare, A::SelectParent),
+            key(K::ArrowRight, Mods::CtrlBare, A::SelectChild),
+        ],
+    },
+    Row {
+        help: "annotate.propagate",
+        bindings: &[
+            key(K::ArrowDown, Mods::CtrlShift, A::Propagate(1)),
+            key(K::ArrowUp, Mods::CtrlShift, A::Propagate(-1)),
+        ],
+    },
+    Row {
+        help: "shortcuts.copy_paste",
+        bindings: &[
+            key(K::C, Mods::Ctrl, A::Copy),
+            key(K::V, Mods::Ctrl, A::Paste),
+            Binding {
+                trigger: Trigger::CopyEvent,
+                when: When::Always,
+                action: A::Copy,
+            },
+            Binding {
+                trigger: Trigger::PasteEvent,
+                when: When::Always,
+                action: A::Paste,
+            },
+        ],
+    },
+    Row {
+        help: "action.reset",
+        bindings: &[plain(K::R, A::Reset)],
+    },
+    Row {
+        help: "action.invert",
+        bindings: &[plain(K::I, A::Invert)],
+    },
+    Row {
+        help: "action.fit",
+        bindings: &[plain(K::F, A::Fit)],
+    },
+    Row {
+        help: "action.actual_pixels",
+        bindings: &[plain(K::A, A::ActualPixels)],
+    },
+    Row {
+        help: "action.rotate_left",
+        bindings: &[plain(K::OpenBracket, A::Rotate(-1))],
+    },
+    Row {
+        help: "action.rotate_right",
+        bindings: &[plain(K::CloseBracket, A::Rotate(1))],
+    },
+    Row {
+        help: "action.flip_horizontal",
+        bindings: &[plain(K::H, A::Flip(true))],
+    },
+    Row {
+        help: "action.flip_vertical",
+        bindings: &[plain(K::V, A::Flip(false))],
+    },
+    Row {
+        help: "action.play",
+        bindings: &[plain(K::Space, A::Cine)],
+    },
+    Row {
+        help: "action.fps",
+        bindings: &[
+            plain(K::Plus, A::CineSpeed(1)),
+            plain(K::Equals, A::CineSpeed(1)),
+            plain(K::Minus, A::CineSpeed(-1)),
+        ],
+    },
+    Row {
+        help: "menu.view.show_tags",
+        bindings: &[plain(K::T, A::Tags)],
+    },
+    Row {
+        help: "menu.view.show_overlays",
+        bindings: &[plain(K::O, A::Overlays)],
+    },
+    Row {
+        help: "action.linked_scrolling",
+        bindings: &[plain(K::L, A::Linked)],
+    },
+    Row {
+        help: "tool.window_level",
+        bindings: &[plain(K::W, A::Tool(Tool::WindowLevel))],
+    },
+    Row {
+        help: "tool.distance",
+        bindings: &[plain(K::M, A::Tool(Tool::Distance))],
+    },
+    Row {
+        help: "tool.angle",
+        bindings: &[plain(K::G, A::Tool(Tool::Angle))],
+    },
+    Row {
+        help: "tool.ellipse_roi",
+        bindings: &[key(K::E, Mods::Bare, A::Tool(Tool::Ellipse))],
+    },
+    Row {
+        help: "tool.rectangle_roi",
+        bindings: &[key(K::B, Mods::Bare, A::Tool(Tool::Rectangle))],
+    },
+    Row {
+        help: "tool.probe",
+        bindings: &[plain(K::X, A::Tool(Tool::Probe))],
+    },
+    Row {
+        help: "tool.edit_shapes",
+        bindings: &[plain(K::S, A::Tool(Tool::EditShapes))],
+    },
+    Row {
+        help: "tool.polygon",
+        bindings: &[key(K::Q, Mods::Bare, A::Tool(Tool::AnnotatePolygon))],
+    },
+    Row {
+        help: "tool.freehand",
+        bindings: &[key(K::Q, Mods::Shift, A::Tool(Tool::AnnotateFreehand))],
+    },
+    Row {
+        help: "tool.rectangle_shape",
+        bindings: &[key(K::B, Mods::Shift, A::Tool(Tool::AnnotateRectangle))],
+    },
+    Row {
+        help: "tool.ellipse_shape",
+        bindings: &[key(K::E, Mods::Shift, A::Tool(Tool::AnnotateEllipse))],
+    },
+    Row {
+        help: "tool.point",
+        bindings: &[plain(K::C, A::Tool(Tool::AnnotatePoint))],
+    },
+    Row {
+        help: "shortcuts.delete",
+        bindings: &[plain(K::Delete, A::Delete), plain(K::Backspace, A::Delete)],
+    },
+    Row {
+        help: "shortcuts.deselect",
+        bindings: &[key_when(
+            K::Escape,
+            Mods::Plain,
+            When::ShapeSelected,
+            A::Deselect,
+        )],
+    },
+    Row {
+        help: "shortcuts.decide",
+        bindings: &[
+            key(K::K, Mods::Bare, A::DecideSelected(Decision::Keep)),
+            key(K::D, Mods::Bare, A::DecideSelected(Decision::Drop)),
+            key(K::U, Mods::Bare, A::DecideSelected(Decision::Undecided)),
+        ],
+    },
+    Row {
+        help: "shortcuts.decide_image",
+        bindings: &[
+            key(K::K, Mods::Shift, A::DecideImage(Decision::Keep)),
+            key(K::D, Mods::Shift, A::DecideImage(Decision::Drop)),
+            key(K::U, Mods::Shift, A::DecideImage(Decision::Undecided)),
+        ],
+    },
+    Row {
+        help: "shortcuts.suggestions",
+        bindings: &[
+            key(K::Y, Mods::Bare, A::Suggestions(true)),
+            key(K::Y, Mods::Shift, A::Suggestions(false)),
+        ],
+    },
+    Row {
+        help: "shortcuts.next_undecided",
+        bindings: &[
+            plain(K::N, A::NextUndecided(1)),
+            plain(K::P, A::NextUndecided(-1)),
+        ],
+    },
+    Row {
+        help: "shortcuts.next_viewport",
+        bindings: &[plain(K::Tab, A::NextViewport)],
+    },
+];
+
+/// What the viewport does with the pointer and while drawing (handled there, not
+/// here): key text and the i18n key of the action, for the shortcuts window.
+pub const POINTER_ROWS: &[(&str, &str)] = &[
+    ("Mouse L / R / M", "shortcuts.pointer"),
+    ("Enter / Esc", "annotate.close_cancel"),
+];
+
+/// The commands the key events of one frame ask for. An action runs once a frame
+/// however many of its row's bindings fired (Ctrl+C arrives as a key and a Copy event).
+#[must_use]
+pub fn commands(events: &[Event], cx: &KeyContext<'_>) -> Vec<Command> {
+    let mut out = Vec::new();
+    for row in ROWS {
+        let mut done: Vec<Action> = Vec::new();
+        for b in row.bindings {
+            if done.contains(&b.action) || !applies(b.when, cx) {
+                continue;
+            }
+            if let Some(paste) = fired(b.trigger, events) {
+                done.push(b.action);
+                out.extend(b.action.commands(cx, paste));
             }
         }
     }
     out
+}
+
+/// Whether a binding's condition holds.
+fn applies(when: When, cx: &KeyContext<'_>) -> bool {
+    match when {
+        When::Always => true,
+        When::Viewing => !cx.tool.is_annotation(),
+        When::Annotating => cx.tool.is_annotation(),
+        When::ShapeSelected => cx.shape_selected,
+    }
+}
+
+/// `Some` when the trigger is among the events, with the clipboard text a paste
+/// brings (taken from any Paste event of the frame, also for Ctrl+V).
+fn fired(trigger: Trigger, events: &[Event]) -> Option<Option<String>> {
+    let paste = events.iter().find_map(|e| match e {
+        Event::Paste(text) => Some(text.clone()),
+        _ => None,
+    });
+    let hit = match trigger {
+        // The modifiers held when the key went down, read from the key event itself:
+        // a quick Shift+K can be released again before the frame reads `i.modifiers`.
+        Trigger::Key(k, mods) => events
+            .iter()
+            .find_map(|e| match e {
+                Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } if *key == k => Some(*modifiers),
+                _ => None,
+            })
+            .is_some_and(|m| mods.accept(m)),
+        Trigger::CopyEvent => events.iter().any(|e| matches!(e, Event::Copy)),
+        Trigger::PasteEvent => paste.is_some(),
+    };
+    hit.then_some(paste)
+}
+
+impl Action {
+    /// The commands the action makes in a context (`paste`: the clipboard's text).
+    fn commands(self, cx: &KeyContext<'_>, paste: Option<String>) -> Vec<Command> {
+        let v = cx.viewport;
+        let s = cx.strings;
+        let one = match self {
+            A::Scroll(delta) => Command::Scroll { viewport: v, delta },
+            A::ScrollToEnd(last) => Command::ScrollToEnd { viewport: v, last },
+            A::Preset(n) => return preset(cx, n).into_iter().collect(),
+            A::FileWindow => {
+                let next = match cx.voi {
+                    Some(VoiChoice::File(n)) => n + 1,
+                    _ => 0,
+                };
+                Command::SetVoi {
+                    viewport: v,
+                    voi: VoiChoice::File(next),
+                    label: s.format("preset.file_window_n", &[("n", &(next + 1).to_string())]),
+                }
+            }
+            A::AutoMinMax => Command::SetVoi {
+                viewport: v,
+                voi: VoiChoice::AutoMinMax,
+                label: s.get("preset.auto_min_max").to_owned(),
+            },
+            A::AutoPercentile => Command::SetVoi {
+                viewport: v,
+                voi: VoiChoice::AutoPercentile,
+                label: s.get("preset.auto_percentile").to_owned(),
+            },
+            A::Label(digit) => return label_commands(cx, digit),
+            A::Undo => Command::Undo,
+            A::Redo => Command::Redo,
+            A::StepNode(delta) => Command::StepNode(delta),
+            A::SelectParent => Command::SelectParent,
+            A::SelectChild => Command::SelectChild,
+            A::Propagate(delta) => Command::PropagateShape { viewport: v, delta },
+            A::Copy => Command::CopyShape,
+            A::Paste => Command::PasteShape {
+                viewport: v,
+                text: paste,
+            },
+            A::Reset => Command::Reset(v),
+            A::Invert => Command::Invert(v),
+            A::Fit => Command::Fit(v),
+            A::ActualPixels => Command::ActualPixels(v),
+            A::Rotate(quarter_turns) => Command::Rotate {
+                viewport: v,
+                quarter_turns,
+            },
+            A::Flip(horizontal) => Command::Flip {
+                viewport: v,
+                horizontal,
+            },
+            A::Cine => Command::ToggleCine(v),
+            A::CineSpeed(step) => Command::SetCineFps(cx.cine_fps + step as f32),
+            A::Tags => Command::ToggleTags,
+            A::Overlays => Command::ToggleOverlays,
+            A::Linked => Command::ToggleLinkedScrolling,
+            A::Tool(t) => Command::SetTool(t),
+            A::Delete => Command::DeleteSelection(v),
+            A::Deselect => Command::SelectShape(None),
+            A::DecideSelected(d) => Command::DecideSelected(d),
+            A::DecideImage(d) => Command::DecideCurrentImage(d),
+            A::Suggestions(accept) => Command::ReviewSelectedSuggestions(accept),
+            A::NextUndecided(delta) => Command::NextUndecided(delta),
+            A::NextViewport => Command::Activate((v + 1) % cx.viewports.max(1)),
+        };
+        vec![one]
+    }
+}
+
+/// The n-th preset of the modality, when it has one.
+fn preset(cx: &KeyContext<'_>, n: usize) -> Option<Command> {
+    let p = cx.presets.get(n)?;
+    Some(Command::SetVoi {
+        viewport: cx.viewport,
+        voi: VoiChoice::Window(Window {
+            center: p.center,
+            width: p.width,
+            function: Default::default(),
+        }),
+        label: cx
+            .strings
+            .try_get(&format!("preset.{}", p.name))
+            .unwrap_or(&p.name)
+            .to_owned(),
+    })
+}
+
+/// A label hotkey: the label new shapes get, and (editing shapes) the selected
+/// shape's label.
+fn label_commands(cx: &KeyContext<'_>, digit: char) -> Vec<Command> {
+    let Some(label) = cx.labels.and_then(|l| l.by_hotkey(digit)) else {
+        return Vec::new();
+    };
+    let mut out = vec![Command::SetDrawLabel(label.name.clone())];
+    if cx.tool == Tool::EditShapes && cx.shape_selected {
+        out.push(Command::EditSelectedShape(ShapeEdit::SetLabel(
+            label.name.clone(),
+        )));
+    }
+    out
+}
+
+/// The lines of the shortcuts window: the keys as written, and the i18n key of what
+/// they do.
+pub fn shortcut_lines() -> Vec<(String, &'static str)> {
+    let mut lines: Vec<(String, &'static str)> = ROWS
+        .iter()
+        .map(|row| (keys_text(row.bindings), row.help))
+        .collect();
+    lines.extend(
+        POINTER_ROWS
+            .iter()
+            .map(|(k, help)| ((*k).to_owned(), *help)),
+    );
+    lines
+}
+
+/// A row's keys as the window writes them: "K / D / U", a run of digits as "1 … 7";
+/// the Copy and Paste events are what Ctrl+C and Ctrl+V already say.
+fn keys_text(bindings: &[Binding]) -> String {
+    let keys: Vec<(Key, Mods)> = bindings
+        .iter()
+        .filter_map(|b| match b.trigger {
+            Trigger::Key(k, m) => Some((k, m)),
+            Trigger::CopyEvent | Trigger::PasteEvent => None,
+        })
+        .collect();
+    let digits = keys.len() > 2
+        && keys
+            .iter()
+            .all(|(k, _)| key_name(*k).len() == 1 && key_name(*k).as_bytes()[0].is_ascii_digit());
+    if let (true, Some(first), Some(last)) = (digits, keys.first(), keys.last()) {
+        return format!("{} … {}", key_name(first.0), key_name(last.0));
+    }
+    keys.iter()
+        .map(|(k, m)| format!("{}{}", m.prefix(), key_name(*k)))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// A key's name as the window writes it.
+fn key_name(k: Key) -> &'static str {
+    match k {
+        K::ArrowDown => "↓",
+        K::ArrowUp => "↑",
+        K::ArrowLeft => "←",
+        K::ArrowRight => "→",
+        K::PageDown => "PgDn",
+        K::PageUp => "PgUp",
+        K::Escape => "Esc",
+        K::Plus => "+",
+        K::Equals => "=",
+        K::Minus => "-",
+        K::OpenBracket => "[",
+        K::CloseBracket => "]",
+        other => other.name(),
+    }
 }
 
 #[cfg(test)]

@@ -149,3 +149,48 @@ fn diff(recorded: &str, now: &str) -> Vec<String> {
     );
     out
 }
+
+#[test]
+fn the_shortcuts_window_writes_every_binding_of_the_table() {
+    let lines = super::shortcut_lines();
+    assert_eq!(lines.len(), super::ROWS.len() + super::POINTER_ROWS.len());
+    for (row, (text, help)) in super::ROWS.iter().zip(&lines) {
+        assert_eq!(row.help, *help);
+        for b in row.bindings {
+            if let super::Trigger::Key(k, mods) = b.trigger {
+                let written = format!("{}{}", mods.prefix(), super::key_name(k));
+                // A run of digits is written "1 … 7": its ends are there.
+                let digit = super::key_name(k).chars().all(|c| c.is_ascii_digit());
+                assert!(
+                    text.contains(&written) || digit && text.contains('…'),
+                    "{text:?} lacks {written:?}"
+                );
+            }
+        }
+    }
+    let find = |help: &str| {
+        lines
+            .iter()
+            .find(|(_, h)| *h == help)
+            .map(|(t, _)| t.as_str())
+    };
+    assert_eq!(find("preset.title"), Some("1 … 7"));
+    assert_eq!(find("menu.edit.redo"), Some("Ctrl+Y / Ctrl+Shift+Z"));
+    assert_eq!(
+        find("shortcuts.decide_image"),
+        Some("Shift+K / Shift+D / Shift+U")
+    );
+}
+
+#[test]
+fn every_line_of_the_shortcuts_window_has_its_text_in_both_languages() {
+    for language in [Language::English, Language::TraditionalChinese] {
+        let s = Strings::for_language(language);
+        for (keys, help) in super::shortcut_lines() {
+            assert!(
+                s.try_get(help).is_some(),
+                "{language:?} lacks {help} ({keys})"
+            );
+        }
+    }
+}

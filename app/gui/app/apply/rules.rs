@@ -6,15 +6,54 @@
 
 use std::time::Duration;
 
-use super::LightboxApp;
+use super::super::LightboxApp;
+use crate::gui::command::Command;
+use crate::gui::suggest_ui;
 
 /// How long an edited rules text waits before it is stored.
 const DRAFT_DELAY: Duration = Duration::from_secs(1);
 
 impl LightboxApp {
+    /// Applies a rules or suggestions command.
+    pub(super) fn apply_rules_command(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::EditRules(text) => {
+                self.rules.text = text;
+                self.rules.edited(ctx);
+                // Stored a moment later (see `store_rules_draft_when_due`).
+                self.rules
+                    .draft_edited_at
+                    .get_or_insert_with(std::time::Instant::now);
+            }
+            Command::LoadRules(path) => {
+                self.rules.load(ctx, self.s(), &path);
+                self.store_rules_draft();
+            }
+            Command::SaveRules(path) => {
+                self.rules.save(self.s(), &path);
+                self.store_rules_draft();
+            }
+            Command::ApplyRules => self.apply_rules(),
+            Command::ReviewSuggestions { ids, accept } => {
+                self.review.suggestion_bulk = None;
+                self.review_suggestions(&ids, accept);
+            }
+            Command::ReviewSelectedSuggestions(accept) => {
+                let ids = match (self.selected_or_shown(), &self.review.session) {
+                    (Some(node), Some(session)) => suggest_ui::pending_ids(session, &node),
+                    _ => Vec::new(),
+                };
+                self.review_suggestions(&ids, accept);
+            }
+            Command::AskSuggestionBulk(b) => self.review.suggestion_bulk = Some(b),
+            Command::CancelSuggestionBulk => self.review.suggestion_bulk = None,
+            other => super::misrouted("rules", &other),
+        }
+    }
+
     /// Shows the newly opened project's rules in the editor (the default rules for a
     /// project that has none yet).
-    pub(super) fn load_project_rules(&mut self, ctx: &egui::Context) {
+    pub(in crate::gui::app) fn load_project_rules(&mut self, ctx: &egui::Context) {
         let stored = self
             .review
             .session
@@ -27,7 +66,7 @@ impl LightboxApp {
     /// Keeps the edited rules in the project store [`DRAFT_DELAY`] after the first
     /// edit not yet kept: at most one transaction a second while typing, not one per
     /// key (each is an fsync on the UI thread).
-    pub(super) fn store_rules_draft_when_due(&mut self, ctx: &egui::Context) {
+    pub(in crate::gui::app) fn store_rules_draft_when_due(&mut self, ctx: &egui::Context) {
         let Some(since) = self.rules.draft_edited_at else {
             return;
         };
@@ -40,7 +79,7 @@ impl LightboxApp {
     }
 
     /// Keeps the editor's rules (text and file) in the project store.
-    pub(super) fn store_rules_draft(&mut self) {
+    fn store_rules_draft(&mut self) {
         self.rules.draft_edited_at = None;
         let Some(session) = self.review.session.as_mut() else {
             return;
@@ -57,7 +96,7 @@ impl LightboxApp {
 
     /// Stores what the current rules propose as the project's suggestions (one
     /// undoable command). A text with an error applies nothing.
-    pub(super) fn apply_rules(&mut self) {
+    fn apply_rules(&mut self) {
         let s = self.s();
         let (Some(_), Some(evaluation)) = (self.rules.valid_rules(), self.rules.evaluation.clone())
         else {
@@ -88,7 +127,7 @@ impl LightboxApp {
     }
 
     /// Accepts or rejects the pending suggestions among `ids`, as one command.
-    pub(super) fn review_suggestions(&mut self, ids: &[String], accept: bool) {
+    fn review_suggestions(&mut self, ids: &[String], accept: bool) {
         let s = self.s();
         let Some(session) = self.review.session.as_mut() else {
             return;

@@ -2,7 +2,7 @@
 //! [`crate::store::StoreCommand`] through the review session (stored, audited,
 //! undoable), and geometry is done by `crate::annotate::geometry`.
 
-use super::LightboxApp;
+use super::super::LightboxApp;
 use crate::annotate::geometry::{self, Morphed};
 use crate::annotate::{Shape, ShapeImage, new_shape_id};
 use crate::fsutil::ShowPath;
@@ -15,13 +15,16 @@ use crate::measure::{FrameView, PixelSpacing};
 
 impl LightboxApp {
     /// The frame a viewport shows, as a shape's image, with its pixel spacing.
-    pub(super) fn current_shape_image(&mut self, v: usize) -> Option<(ShapeImage, PixelSpacing)> {
+    pub(in crate::gui::app) fn current_shape_image(
+        &self,
+        v: usize,
+    ) -> Option<(ShapeImage, PixelSpacing)> {
         let slice = self.viewports.get(v)?.slice;
         self.shape_image_at(v, slice)
     }
 
     /// Slice `slice` of the series a viewport shows, as a shape's image.
-    fn shape_image_at(&mut self, v: usize, slice: usize) -> Option<(ShapeImage, PixelSpacing)> {
+    fn shape_image_at(&self, v: usize, slice: usize) -> Option<(ShapeImage, PixelSpacing)> {
         let r = self.viewports.get(v)?.series.clone()?;
         let frames = self.frames_for(&r);
         let (key, i) = frames.get(slice)?;
@@ -55,6 +58,25 @@ impl LightboxApp {
 
     /// Applies one annotation command.
     pub(super) fn apply_annotation(&mut self, ctx: &egui::Context, command: Command) {
+        let a = &mut self.annotate;
+        match command {
+            Command::ShowAnnotator { annotator, shown } => {
+                if shown {
+                    a.hidden_annotators.remove(&annotator);
+                } else {
+                    a.hidden_annotators.insert(annotator);
+                }
+            }
+            Command::EditLabelDraft(draft) => a.label_editor = draft,
+            Command::SetNoteDraft(id, text) => a.note_draft = Some((id, text)),
+            Command::SetMorphDistance(mm) => a.distance_mm = mm,
+            Command::SetSimplifyTolerance(mm) => a.tolerance_mm = mm,
+            shapes => self.apply_shape_command(ctx, shapes),
+        }
+    }
+
+    /// Applies a command on shapes, with the review open (the shapes are its).
+    fn apply_shape_command(&mut self, ctx: &egui::Context, command: Command) {
         if self.review.session.is_none() {
             return;
         }
@@ -143,7 +165,7 @@ impl LightboxApp {
             }
             Command::ExportAnnotations(export) => self.export_annotations(&export),
             Command::ImportAnnotations(path) => self.import_annotations(&path),
-            _ => {}
+            other => super::misrouted("annotation", &other),
         }
     }
 
@@ -302,7 +324,7 @@ impl LightboxApp {
 
     /// Measures the selected shape when it changed (geometry always; pixel statistics
     /// when its frame is decoded).
-    pub(super) fn measure_selected_shape(&mut self) {
+    pub(in crate::gui::app) fn measure_selected_shape(&mut self) {
         let Some(shape) = self.selected_shape() else {
             self.annotate.measured = None;
             return;

@@ -1,0 +1,190 @@
+//! Viewports and layout: which series each shows, the stack position, window,
+//! zoom, pan, rotation, tools, measurements and cine; linked scrolling.
+
+use egui::Vec2;
+
+use super::super::LightboxApp;
+use crate::gui::command::Command;
+use crate::gui::viewport::{ViewportState, fit_zoom};
+
+impl LightboxApp {
+    /// Applies a view or layout command.
+    pub(super) fn apply_view(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::SetLayout(l) => {
+                self.state.layout = l;
+                self.active = self.active.min(l.count() - 1);
+            }
+            Command::ShowSeries { viewport, series } => {
+                if let Some(v) = self.viewports.get_mut(viewport) {
+                    v.show(series);
+                    self.active = viewport;
+                }
+            }
+            Command::Activate(v) => self.active = v.min(self.state.layout.count() - 1),
+            Command::Scroll { viewport, delta } => {
+                let n = self.viewport_frames(viewport).len();
+                if n > 0 {
+                    let v = &mut self.viewports[viewport];
+                    v.slice = (v.slice as i64 + delta).clamp(0, n as i64 - 1) as usize;
+                    self.sync_linked(viewport);
+                }
+            }
+            Command::ScrollToEnd { viewport, last } => {
+                let n = self.viewport_frames(viewport).len();
+                self.viewports[viewport].slice = if last { n.saturating_sub(1) } else { 0 };
+                self.sync_linked(viewport);
+            }
+            Command::SetVoi {
+                viewport,
+                voi,
+                label,
+            } => {
+                let v = &mut self.viewports[viewport];
+                v.voi = Some(voi);
+                v.voi_label = label;
+            }
+            Command::Zoom {
+                viewport,
+                factor,
+                anchor,
+            } => {
+                let zoom = self.current_zoom(viewport);
+                let v = &mut self.viewports[viewport];
+                let new_zoom = (zoom * factor).clamp(0.02, 64.0);
+                let applied = new_zoom / zoom;
+                // Keep the point under the anchor fixed.
+                let a = Vec2::new(anchor[0], anchor[1]);
+                v.pan = a + (v.pan - a) * applied;
+                v.zoom = Some(new_zoom);
+            }
+            Command::Pan { viewport, delta } => {
+                self.viewports[viewport].pan += Vec2::new(delta[0], delta[1])
+            }
+            Command::Fit(v) => {
+                let vp = &mut self.viewports[v];
+                vp.zoom = None;
+                vp.pan = Vec2::ZERO;
+            }
+            Command::ActualPixels(v) => {
+                let ppp = ctx.pixels_per_point();
+                let vp = &mut self.viewports[v];
+                vp.zoom = Some(1.0 / ppp);
+                vp.pan = Vec2::ZERO;
+            }
+            Command::Reset(v) => {
+                let vp = &mut self.viewports[v];
+                let (series, slice) = (vp.series.take(), vp.slice);
+                *vp = ViewportState {
+                    series,
+                    slice,
+                    ..ViewportState::default()
+                };
+            }
+            Command::Invert(v) => self.viewports[v].invert ^= true,
+            Command::Rotate {
+                viewport,
+                quarter_turns,
+            } => {
+                let vp = &mut self.viewports[viewport];
+                vp.quarter_turns = (vp.quarter_turns as i32 + quarter_turns).rem_euclid(4) as u32;
+            }
+            Command::Flip {
+                viewport,
+                horizontal,
+            } => {
+                let vp = &mut self.viewports[viewport];
+                if horizontal {
+                    vp.flip_h ^= true;
+                } else {
+                    vp.flip_v ^= true;
+                }
+            }
+            Command::ToggleCine(v) => {
+                let vp = &mut self.viewports[v];
+                vp.cine ^= true;
+                vp.cine_accum = 0.0;
+            }
+            Command::SetCineFps(f) => self.state.cine_fps = f.clamp(1.0, 60.0),
+            Command::ToggleTags => self.state.show_tags ^= true,
+            Command::ToggleOverlays => self.state.show_overlays ^= true,
+            Command::ToggleLinkedScrolling => self.state.linked_scrolling ^= true,
+            Command::SetTool(t) => self.tool = t,
+            Command::AddMeasurement { key, measurement } => {
+                self.measurements.entry(key).or_default().push(measurement)
+            }
+            Command::DeleteLastMeasurement(v) => {
+                if let Some(key) = self.current_key(v)
+                    && let Some(list) = self.measurements.get_mut(&key)
+                {
+                    list.pop();
+                }
+            }
+            other => super::misrouted("view", &other),
+        }
+    }
+
+    /// Moves every other visible viewport on the same Frame of Reference to the
+    /// image nearest to `source`'s slice position (along the slice normal).
+    fn sync_linked(&mut self, source: usize) {
+        if !self.state.linked_scrolling {
+            return;
+        }
+        let Some(src) = self.current_instance(source) else {
+            return;
+        };
+        let (Some(frame_of_reference), Some(normal), Some(pos)) = (
+            src.frame_of_reference_uid.clone(),
+            src.normal(),
+            src.position_mm,
+        ) else {
+            return;
+        };
+        let along = |p: [f64; 3]| p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
+        let target = along(pos);
+        for v in 0..self.state.layout.count() {
+            let Some(r) = self.viewports[v].series.clone().filter(|_| v != source) else {
+                continue;
+            };
+            let Some(series) = self.series(&r) else {
+                continue;
+            };
+            if series
+                .instances
+                .first()
+                .and_then(|i| i.frame_of_reference_uid.as_deref())
+                != Some(frame_of_reference.as_str())
+            {
+                continue;
+            }
+            let nearest = series
+                .instances
+                .iter()
+                .enumerate()
+                .filter_map(|(i, inst)| inst.position_mm.map(|p| (i, (along(p) - target).abs())))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            if let Some(i) = nearest {
+                // Single-frame instances: the frame index equals the instance index.
+                let frames = self.frames_for(&r);
+                if let Some(slice) = frames.iter().position(|(_, inst)| *inst == i) {
+                    self.viewports[v].slice = slice;
+                }
+            }
+        }
+    }
+
+    /// The zoom a viewport shows now (fit resolved), for relative zooming.
+    fn current_zoom(&self, viewport: usize) -> f32 {
+        let v = &self.viewports[viewport];
+        if let Some(z) = v.zoom {
+            return z;
+        }
+        // Without a frame size yet, assume the frame fills the viewport.
+        self.last_sizes
+            .get(viewport)
+            .copied()
+            .flatten()
+            .map_or(1.0, |(image, size)| fit_zoom(image, size, v.quarter_turns))
+    }
+}

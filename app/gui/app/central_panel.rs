@@ -1,0 +1,189 @@
+//! The central panel: the tool bar and the viewport grid.
+
+use egui::{Rect, Vec2};
+
+use crate::gui::annotate_tool::AnnotationView;
+use crate::gui::command::{Command, SeriesRef};
+use crate::gui::gpu::Affine2;
+use crate::gui::measure_tool::{self, Tool};
+use crate::gui::viewport::{Hover, ViewportInput, viewport_ui};
+use crate::i18n::Strings;
+
+use super::LightboxApp;
+
+/// What drawing a viewport gave: where it went, and what the user did on it.
+pub(super) struct Drawn {
+    viewport: usize,
+    rect: Rect,
+    /// The frame's columns and rows, when one was drawn.
+    image_size: Option<[f32; 2]>,
+    /// Image points to viewport points.
+    to_screen: Option<Affine2>,
+    hover: Option<Hover>,
+    commands: Vec<Command>,
+}
+
+/// What the central panel gave: the tool bar's commands and each viewport drawn.
+#[must_use]
+pub(super) struct Central {
+    commands: Vec<Command>,
+    drawn: Vec<Drawn>,
+}
+
+impl LightboxApp {
+    /// The tool bar and the viewports of the layout.
+    pub(super) fn central_panel(&self, ui: &mut egui::Ui, s: &Strings) -> Central {
+        let mut out = Central {
+            commands: Vec::new(),
+            drawn: Vec::new(),
+        };
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(e) = &self.error {
+                ui.colored_label(egui::Color32::LIGHT_RED, e);
+            }
+            ui.horizontal_wrapped(|ui| out.commands.extend(self.tool_bar(ui, s)));
+            // Never wider than the panel, whatever the toolbar asked for.
+            let area = ui.available_rect_before_wrap().intersect(ui.clip_rect());
+            let (cols, rows) = self.state.layout.grid();
+            let cell = Vec2::new(area.width() / cols as f32, area.height() / rows as f32);
+            for v in 0..self.state.layout.count() {
+                let (c, r) = (v % cols, v / cols);
+                let rect = Rect::from_min_size(
+                    area.min + Vec2::new(c as f32 * cell.x, r as f32 * cell.y),
+                    cell,
+                )
+                .shrink(1.0);
+                out.drawn.push(self.draw_viewport(ui, v, rect));
+            }
+        });
+        out
+    }
+
+    /// Keeps where each viewport was drawn (for zoom, hover and tests) and returns
+    /// the panel's commands.
+    pub(super) fn record_drawn(&mut self, central: Central) -> Vec<Command> {
+        let mut commands = central.commands;
+        self.hover = None;
+        for d in central.drawn {
+            if let Some(image) = d.image_size {
+                self.last_sizes[d.viewport] = Some((image, d.rect.size()));
+            }
+            self.last_transforms[d.viewport] = d.to_screen.map(|t| (d.rect, t));
+            if d.hover.is_some() {
+                self.hover = d.hover;
+            }
+            commands.extend(d.commands);
+        }
+        commands
+    }
+
+    /// The tools, linked scrolling and the cine speed.
+    fn tool_bar(&self, ui: &mut egui::Ui, s: &Strings) -> Vec<Command> {
+        let mut commands = Vec::new();
+        ui.spacing_mut().slider_width = 90.0;
+        for tools in [&Tool::ALL[..], &Tool::ANNOTATION[..]] {
+            if let Some(tool) = measure_tool::tool_buttons(ui, s, tools, self.tool) {
+                commands.push(Command::SetTool(tool));
+            }
+            ui.separator();
+        }
+        if ui
+            .selectable_label(
+                self.state.linked_scrolling,
+                s.get("action.linked_scrolling"),
+            )
+            .on_hover_text("L")
+            .clicked()
+        {
+            commands.push(Command::ToggleLinkedScrolling);
+        }
+        let fps = self.state.cine_fps;
+        let mut new_fps = fps;
+        ui.add(egui::Slider::new(&mut new_fps, 1.0..=60.0).text(s.get("action.fps")));
+        if new_fps != fps {
+            commands.push(Command::SetCineFps(new_fps));
+        }
+        commands
+    }
+
+    /// One viewport: the image, its overlays and tools, and a series dropped on it.
+    fn draw_viewport(&self, ui: &mut egui::Ui, v: usize, rect: Rect) -> Drawn {
+        let shape_image = self.current_shape_image(v);
+        let series_ref = self.viewports[v].series.clone();
+        let frames = self.viewport_frames(v);
+        let slice = self.viewports[v].slice.min(frames.len().saturating_sub(1));
+        let current = frames.get(slice).cloned();
+        let frame = current.as_ref().and_then(|(k, _)| self.loader.get(k));
+        let error = current.as_ref().and_then(|(k, _)| {
+            if frame.is_none() {
+                self.loader.error(k)
+            } else {
+                None
+            }
+        });
+        let image_size = frame.as_ref().map(|f| [f.cols as f32, f.rows as f32]);
+        let key_for_measurements = current.as_ref().map(|(k, _)| k.clone());
+        let series = series_ref.as_ref().and_then(|r| self.series(r));
+        let instance = current
+            .as_ref()
+            .and_then(|(_, i)| series.and_then(|s| s.instances.get(*i)));
+        let annotations = self.review.session.as_ref().map(|session| {
+            let key = shape_image.as_ref().map(|(img, _)| img.key());
+            AnnotationView {
+                shapes: key
+                    .map(|k| {
+                        session
+                            .annotations()
+                            .on_frame(&k)
+                            .filter(|sh| !self.annotate.hidden_annotators.contains(&sh.annotator))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                labels: session.labels(),
+                selection: self.annotate.selection.as_ref(),
+                draw_label: &self.annotate.draw_label,
+                annotator: session.reviewer(),
+                image: shape_image.as_ref().map(|(img, _)| img.clone()),
+                spacing: shape_image.as_ref().map(|(_, sp)| *sp).unwrap_or_default(),
+                freehand_tolerance_mm: self.state.freehand_tolerance_mm,
+            }
+        });
+        let input = ViewportInput {
+            annotations,
+            index: v,
+            active: v == self.active,
+            state: &self.viewports[v],
+            series,
+            frame_count: frames.len(),
+            instance,
+            frame,
+            key: current.map(|(k, _)| k),
+            error,
+            show_overlays: self.state.show_overlays,
+            tool: self.tool,
+            measurements: key_for_measurements
+                .as_ref()
+                .and_then(|k| self.measurements.get(k))
+                .map_or(&[], Vec::as_slice),
+        };
+        let out = viewport_ui(ui, rect, &input);
+        let mut commands = out.commands;
+        if let Some(series) = ui
+            .interact(rect, ui.scope_id().with(("drop", v)), egui::Sense::hover())
+            .dnd_release_payload::<SeriesRef>()
+        {
+            commands.push(Command::ShowSeries {
+                viewport: v,
+                series: (*series).clone(),
+            });
+        }
+        Drawn {
+            viewport: v,
+            rect,
+            image_size,
+            to_screen: out.to_screen,
+            hover: out.hover,
+            commands,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The windows over the panels: the review's confirmations and keep-list export,
+//! settings, keyboard shortcuts, About and the label-set editor.
+
+use crate::fsutil::ShowPath;
+use crate::gui::about;
+use crate::gui::annotate_ui;
+use crate::gui::command::{Command, WindowKind};
+use crate::gui::review_ui;
+use crate::i18n::{Language, Strings};
+
+use super::{LightboxApp, keys};
+
+impl LightboxApp {
+    /// Every open window.
+    #[must_use]
+    pub(super) fn windows(&self, ctx: &egui::Context, s: &Strings) -> Vec<Command> {
+        let mut commands = Vec::new();
+        if let Some(b) = &self.review.bulk {
+            commands.extend(review_ui::bulk_window(ctx, s, b));
+        }
+        if let Some(b) = &self.review.suggestion_bulk {
+            commands.extend(review_ui::suggestion_bulk_window(ctx, s, b));
+        }
+        if let Some(form) = &self.review.export {
+            let file_name = self.review.session.as_ref().map_or(String::new(), |x| {
+                format!(
+                    "{}_{}.csv",
+                    self.state.project_code.trim(),
+                    x.images().release_id.as_deref().unwrap_or("?")
+                )
+            });
+            commands.extend(review_ui::export_window(
+                ctx,
+                s,
+                form,
+                &self.state.project_code,
+                self.default_takeout_dir().as_deref(),
+                &file_name,
+            ));
+        }
+        if self.windows.settings {
+            commands.extend(self.settings_window(ctx, s));
+        }
+        if self.windows.about {
+            commands.extend(self.about.window(ctx, s));
+        }
+        if self.windows.shortcuts {
+            commands.extend(shortcuts_window(ctx, s));
+        }
+        commands.extend(annotate_ui::label_editor_ui(ctx, s, &self.annotate));
+        commands
+    }
+
+    /// File ▸ Settings: cache size, language, reviewer, freehand tolerance, the
+    /// presets file in use, graphics.
+    fn settings_window(&self, ctx: &egui::Context, s: &Strings) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let mut open = true;
+        egui::Window::new(s.get("settings.title"))
+            .open(&mut open)
+            .show(ctx, |ui| {
+                let mut mib = self.state.cache_mib;
+                ui.horizontal(|ui| {
+                    ui.label(s.get("settings.cache_size"));
+                    ui.add(egui::DragValue::new(&mut mib).range(64..=65536).speed(64));
+                });
+                if mib != self.state.cache_mib {
+                    commands.push(Command::SetCacheMib(mib));
+                }
+                ui.horizontal(|ui| {
+                    ui.label(s.get("settings.language"));
+                    for l in Language::ALL {
+                        if ui
+                            .radio(self.state.language == l, l.native_name())
+                            .clicked()
+                        {
+                            commands.push(Command::SetLanguage(l));
+                        }
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.label(s.get("settings.reviewer"));
+                    let mut reviewer = self.state.reviewer.clone();
+                    if ui.text_edit_singleline(&mut reviewer).changed() {
+                        commands.push(Command::SetReviewer(reviewer));
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.label(s.get("settings.freehand_tolerance"));
+                    let mut mm = self.state.freehand_tolerance_mm;
+                    let drag = egui::DragValue::new(&mut mm)
+                        .range(0.0..=10.0)
+                        .speed(0.05)
+                        .suffix(" mm");
+                    if ui.add(drag).changed() {
+                        commands.push(Command::SetFreehandTolerance(mm));
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.label(s.get("settings.window_presets_file"));
+                    match &self.presets_source {
+                        Some(p) => ui.monospace(p.shown().to_string()),
+                        None => ui.monospace("assets/window-presets.json (built in)"),
+                    };
+                });
+                commands.extend(about::graphics_setting_ui(ui, s, self.state.graphics));
+            });
+        if !open {
+            commands.push(Command::ShowWindow {
+                window: WindowKind::Settings,
+                open: false,
+            });
+        }
+        commands
+    }
+}
+
+/// Help ▸ Keyboard shortcuts: the key table, as dispatch uses it. Scrolls when the
+/// window is lower than the list.
+fn shortcuts_window(ctx: &egui::Context, s: &Strings) -> Option<Command> {
+    let mut open = true;
+    egui::Window::new(s.get("shortcuts.title"))
+        .open(&mut open)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                    for (keys, help) in keys::shortcut_lines() {
+                        ui.monospace(keys);
+                        ui.label(s.get(help));
+                        ui.end_row();
+                    }
+                });
+            });
+        });
+    (!open).then_some(Command::ShowWindow {
+        window: WindowKind::Shortcuts,
+        open: false,
+    })
+}

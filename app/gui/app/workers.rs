@@ -1,0 +1,124 @@
+//! Background work and its polling: each frame starts by taking what the workers
+//! finished (scan: `scan.rs`; claims, rules evaluation, annotation export: their
+//! panels' state types; the keep-list: [`KeepListWorker`]).
+
+use std::path::PathBuf;
+
+use crossbeam_channel::{Receiver, TryRecvError, bounded};
+
+use crate::fsutil::ShowPath;
+use crate::i18n::Strings;
+use crate::review::takeout::{UndecidedPolicy, write_keep_list};
+use crate::review::{Effective, ReleaseImages};
+
+use super::LightboxApp;
+
+/// A keep-list to write: where, for which project, from which decisions.
+pub(super) struct KeepListJob {
+    /// The folder (`TAKEOUT/` by default), made when missing.
+    pub dir: PathBuf,
+    /// The project code the file name starts with.
+    pub project_code: String,
+    /// The release's images.
+    pub images: ReleaseImages,
+    /// The decisions in effect.
+    pub effective: Effective,
+    /// What undecided images do.
+    pub policy: UndecidedPolicy,
+    /// Replace an existing list.
+    pub overwrite: bool,
+    /// The strings of the report.
+    pub s: &'static Strings,
+}
+
+impl KeepListJob {
+    /// Writes the list (and re-reads it); the report for the export window and
+    /// whether it succeeded.
+    fn run(self) -> (String, bool) {
+        if let Err(e) = std::fs::create_dir_all(&self.dir) {
+            return (format!("{e}: {}", self.dir.shown()), false);
+        }
+        match write_keep_list(
+            &self.dir,
+            &self.project_code,
+            &self.images,
+            &self.effective,
+            self.policy,
+            self.overwrite,
+        ) {
+            Ok(r) => (
+                self.s.format(
+                    "export.done",
+                    &[
+                        ("path", &r.path.shown().to_string()),
+                        ("studies", &r.study_rows.to_string()),
+                        ("series", &r.series_rows.to_string()),
+                        ("images", &r.image_rows.to_string()),
+                        ("kept", &r.kept_images.to_string()),
+                    ],
+                ),
+                true,
+            ),
+            Err(e) => (e.to_string(), false),
+        }
+    }
+}
+
+/// A keep-list being written on a worker thread.
+pub(super) struct KeepListWorker {
+    rx: Receiver<(String, bool)>,
+}
+
+impl KeepListWorker {
+    /// Starts writing.
+    pub(super) fn start(ctx: &egui::Context, job: KeepListJob) -> std::io::Result<Self> {
+        let (tx, rx) = bounded(1);
+        let repaint = ctx.clone();
+        std::thread::Builder::new()
+            .name("lightbox-keep-list".into())
+            .spawn(move || {
+                let _ = tx.send(job.run());
+                repaint.request_repaint();
+            })?;
+        Ok(Self { rx })
+    }
+
+    /// The report, once written; `None` while it runs.
+    fn poll(&self) -> Option<(String, bool)> {
+        match self.rx.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some((
+                "the keep-list writer stopped unexpectedly".to_owned(),
+                false,
+            )),
+        }
+    }
+}
+
+impl LightboxApp {
+    /// Takes what every worker has finished since the last frame.
+    pub(super) fn poll_workers(&mut self, ctx: &egui::Context) {
+        self.poll_scan(ctx);
+        if self.claims.poll()
+            && let Some(facts) = self.claims.loaded.as_ref().map(|l| l.facts.clone())
+        {
+            self.rules.set_facts(ctx, facts);
+        }
+        self.rules.poll();
+        self.store_rules_draft_when_due(ctx);
+        self.annotate.poll_export(ctx);
+        if let Some(outcome) = self.keep_list.as_ref().and_then(KeepListWorker::poll) {
+            self.keep_list = None;
+            if let Some(form) = self.review.export.as_mut() {
+                form.outcome = Some(outcome);
+            }
+        }
+        // The tag panel reads the file shown, on its own thread.
+        if self.state.show_tags
+            && let Some(key) = self.current_key(self.active)
+        {
+            self.tags.show_file(&key.path, ctx);
+        }
+    }
+}
