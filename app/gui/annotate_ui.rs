@@ -322,57 +322,7 @@ fn selected_shape_ui(
         measurements_ui(ui, s, m);
     }
     if shape.kind.is_area() {
-        ui.separator();
-        ui.horizontal(|ui| {
-            ui.label(s.get("annotate.distance_mm"));
-            let mut d = state.distance_mm;
-            let drag = egui::DragValue::new(&mut d).range(0.05..=100.0).speed(0.1);
-            if ui.add(drag).changed() {
-                out.push(Command::SetMorphDistance(d));
-            }
-            for (key, e) in [
-                ("annotate.grow", ShapeEdit::Grow(d)),
-                ("annotate.shrink", ShapeEdit::Grow(-d)),
-                ("annotate.opening", ShapeEdit::Opening(d)),
-                ("annotate.closing", ShapeEdit::Closing(d)),
-            ] {
-                if ui.button(s.get(key)).clicked() {
-                    out.push(edit(e));
-                }
-            }
-        });
-        ui.horizontal(|ui| {
-            ui.label(s.get("annotate.tolerance_mm"));
-            let mut t = state.tolerance_mm;
-            let drag = egui::DragValue::new(&mut t).range(0.01..=20.0).speed(0.05);
-            if ui.add(drag).changed() {
-                out.push(Command::SetSimplifyTolerance(t));
-            }
-            if ui.button(s.get("annotate.simplify_rdp")).clicked() {
-                out.push(edit(ShapeEdit::Simplify(
-                    SimplifyMethod::RamerDouglasPeucker,
-                    t,
-                )));
-            }
-            if ui.button(s.get("annotate.simplify_vw")).clicked() {
-                out.push(edit(ShapeEdit::Simplify(
-                    SimplifyMethod::VisvalingamWhyatt,
-                    t,
-                )));
-            }
-        });
-        let problems = crate::annotate::geometry::problems(&shape.points);
-        if !problems.is_empty() {
-            ui.horizontal_wrapped(|ui| {
-                ui.colored_label(Color32::LIGHT_RED, s.get("annotate.invalid"));
-                for p in &problems {
-                    ui.label(p.to_string());
-                }
-                if ui.button(s.get("annotate.repair")).clicked() {
-                    out.push(edit(ShapeEdit::Repair));
-                }
-            });
-        }
+        out.extend(area_tools_ui(ui, s, state, shape));
     }
     ui.horizontal(|ui| {
         if ui
@@ -400,6 +350,69 @@ fn selected_shape_ui(
             out.push(Command::DeleteSelection(usize::MAX));
         }
     });
+    out
+}
+
+/// Grow, shrink, opening, closing, simplify and repair of an area shape.
+fn area_tools_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    state: &AnnotateUi,
+    shape: &Shape,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    let edit = Command::EditSelectedShape;
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label(s.get("annotate.distance_mm"));
+        let mut d = state.distance_mm;
+        let drag = egui::DragValue::new(&mut d).range(0.05..=100.0).speed(0.1);
+        if ui.add(drag).changed() {
+            out.push(Command::SetMorphDistance(d));
+        }
+        for (key, e) in [
+            ("annotate.grow", ShapeEdit::Grow(d)),
+            ("annotate.shrink", ShapeEdit::Grow(-d)),
+            ("annotate.opening", ShapeEdit::Opening(d)),
+            ("annotate.closing", ShapeEdit::Closing(d)),
+        ] {
+            if ui.button(s.get(key)).clicked() {
+                out.push(edit(e));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(s.get("annotate.tolerance_mm"));
+        let mut t = state.tolerance_mm;
+        let drag = egui::DragValue::new(&mut t).range(0.01..=20.0).speed(0.05);
+        if ui.add(drag).changed() {
+            out.push(Command::SetSimplifyTolerance(t));
+        }
+        if ui.button(s.get("annotate.simplify_rdp")).clicked() {
+            out.push(edit(ShapeEdit::Simplify(
+                SimplifyMethod::RamerDouglasPeucker,
+                t,
+            )));
+        }
+        if ui.button(s.get("annotate.simplify_vw")).clicked() {
+            out.push(edit(ShapeEdit::Simplify(
+                SimplifyMethod::VisvalingamWhyatt,
+                t,
+            )));
+        }
+    });
+    let problems = crate::annotate::geometry::problems(&shape.points);
+    if !problems.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(Color32::LIGHT_RED, s.get("annotate.invalid"));
+            for p in &problems {
+                ui.label(p.to_string());
+            }
+            if ui.button(s.get("annotate.repair")).clicked() {
+                out.push(edit(ShapeEdit::Repair));
+            }
+        });
+    }
     out
 }
 

@@ -195,6 +195,7 @@ fn mib(bytes: u64) -> String {
 
 /// The review panel: what is selected, its decision, the keys, the release counts and
 /// the decision log. `image` is the SOP Instance UID the active viewport shows.
+#[must_use]
 pub fn review_panel_ui(
     ui: &mut egui::Ui,
     s: &Strings,
@@ -317,6 +318,12 @@ pub fn review_panel_ui(
     );
     ui.weak(s.format("review.store", &[("path", &name)]))
         .on_hover_text(store_path.shown().to_string());
+    decision_log_ui(ui, s, &review.log);
+    commands
+}
+
+/// The decision log, newest first: time, reviewer, level, UID, decision, reason.
+fn decision_log_ui(ui: &mut egui::Ui, s: &Strings, log: &[AuditEntry]) {
     egui::CollapsingHeader::new(s.get("review.log"))
         .id_salt("review-log")
         .default_open(true)
@@ -325,7 +332,7 @@ pub fn review_panel_ui(
                 .id_salt("review-log-scroll")
                 .max_height(240.0)
                 .show(ui, |ui| {
-                    for e in &review.log {
+                    for e in log {
                         let new = e.new.map_or("-", |d| s.get(decision_key(d)));
                         ui.label(
                             egui::RichText::new(format!(
@@ -346,7 +353,6 @@ pub fn review_panel_ui(
                     }
                 });
         });
-    commands
 }
 
 /// The last 12 characters of a UID, enough to tell rows apart in the log.

@@ -8,7 +8,7 @@ use super::super::workers::{KeepListJob, KeepListWorker};
 use crate::gui::command::{Command, Node};
 use crate::gui::review_ui::{self, ExportForm};
 use crate::review::takeout::UndecidedPolicy;
-use crate::review::{Level, ReviewSession, Target};
+use crate::review::{Decision, Level, ReviewSession, Target};
 
 impl LightboxApp {
     /// Applies a review command.
@@ -31,10 +31,9 @@ impl LightboxApp {
             }
             Command::DecideCurrentImage(decision) => {
                 if let Some(instance) = self.current_instance(self.active) {
-                    let s = self.s();
                     let label = format!(
                         "{} {} {}",
-                        s.get(review_ui::decision_key(decision)),
+                        self.s().get(review_ui::decision_key(decision)),
                         Level::Image.as_str(),
                         instance.file_name
                     );
@@ -42,16 +41,8 @@ impl LightboxApp {
                         level: Level::Image,
                         uid: instance.sop_uid,
                     };
-                    let reason = self.review.reason.clone();
-                    self.apply(
-                        ctx,
-                        Command::Decide {
-                            label,
-                            targets: vec![target],
-                            decision,
-                            reason,
-                        },
-                    );
+                    let command = self.decide_with_reason(label, vec![target], decision);
+                    self.apply(ctx, command);
                 }
             }
             Command::Undo => self
@@ -80,16 +71,8 @@ impl LightboxApp {
                             ("series", &b.targets.len().to_string()),
                         ],
                     );
-                    let reason = self.review.reason.clone();
-                    self.apply(
-                        ctx,
-                        Command::Decide {
-                            label,
-                            targets: b.targets,
-                            decision: b.decision,
-                            reason,
-                        },
-                    );
+                    let command = self.decide_with_reason(label, b.targets, b.decision);
+                    self.apply(ctx, command);
                 }
             }
             Command::ImportDecisions(path) => self.store_decisions(|session| {
@@ -105,27 +88,18 @@ impl LightboxApp {
             }
             Command::CloseExport => self.review.export = None,
             Command::ExportKeepList => self.export_keep_list(ctx),
-            Command::ExportSummary(path) => {
-                if let Some(session) = &self.review.session {
-                    self.review.error = crate::review::summary::write_summary_csv(
-                        &path,
-                        session.images(),
-                        session.effective(),
-                    )
-                    .err()
-                    .map(|e| e.to_string());
-                }
-            }
-            Command::ExportDecisions(path) => {
-                if let Some(session) = &self.review.session {
-                    self.review.error = crate::review::decisions_csv::write_decisions_csv(
-                        &path,
-                        session.decisions(),
-                    )
-                    .err()
-                    .map(|e| e.to_string());
-                }
-            }
+            Command::ExportSummary(path) => self.write_review_file(|session| {
+                crate::review::summary::write_summary_csv(
+                    &path,
+                    session.images(),
+                    session.effective(),
+                )
+                .map_err(|e| e.to_string())
+            }),
+            Command::ExportDecisions(path) => self.write_review_file(|session| {
+                crate::review::decisions_csv::write_decisions_csv(&path, session.decisions())
+                    .map_err(|e| e.to_string())
+            }),
             Command::SaveProjectAs(path) => self.store_decisions(|session| {
                 session
                     .store_mut()
@@ -147,6 +121,29 @@ impl LightboxApp {
             Command::SetProjectCode(code) => self.state.project_code = code,
             Command::EditExport(form) => self.review.export = Some(form),
             other => super::misrouted("review", &other),
+        }
+    }
+
+    /// A decision on `targets` with the reason typed in the review panel.
+    fn decide_with_reason(
+        &self,
+        label: String,
+        targets: Vec<Target>,
+        decision: Decision,
+    ) -> Command {
+        Command::Decide {
+            label,
+            targets,
+            decision,
+            reason: self.review.reason.clone(),
+        }
+    }
+
+    /// Writes a file from the review (summary, decisions); its error shows in the
+    /// review panel.
+    fn write_review_file(&mut self, write: impl FnOnce(&ReviewSession) -> Result<(), String>) {
+        if let Some(session) = &self.review.session {
+            self.review.error = write(session).err();
         }
     }
 
