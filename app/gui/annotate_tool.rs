@@ -143,6 +143,7 @@ fn screen_ring(to: &ToScreen<'_>, points: &[[f64; 2]]) -> Vec<Pos2> {
 
 /// Paints the shapes of the frame (the one being dragged as dragged), the selection's
 /// handles and the draft, and handles pointer and key input of annotation tools.
+#[must_use]
 pub fn viewport_annotations(
     ui: &egui::Ui,
     response: &egui::Response,

@@ -160,6 +160,7 @@ pub struct PanelContext<'a> {
 }
 
 /// The annotation panel.
+#[must_use]
 pub fn annotation_panel_ui(
     ui: &mut egui::Ui,
     s: &Strings,

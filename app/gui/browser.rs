@@ -189,6 +189,7 @@ pub struct BrowserView<'a> {
 }
 
 /// Draws the filter box and the tree; returns the commands of clicks.
+#[must_use]
 pub fn browser_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, filter: &str) -> Vec<Command> {
     let s = view.s;
     let mut commands = Vec::new();

@@ -421,6 +421,7 @@ pub struct FilteredSeries {
 }
 
 /// The review filters above the browser tree, with the bulk button.
+#[must_use]
 pub fn filter_ui(
     ui: &mut egui::Ui,
     s: &Strings,
@@ -595,6 +596,7 @@ fn confirm_window(
 }
 
 /// The confirmation of a bulk decision: says how many images it touches.
+#[must_use]
 pub fn bulk_window(ctx: &egui::Context, s: &Strings, bulk: &BulkConfirm) -> Vec<Command> {
     let question = s.format(
         "bulk.confirm",
@@ -608,6 +610,7 @@ pub fn bulk_window(ctx: &egui::Context, s: &Strings, bulk: &BulkConfirm) -> Vec<
 }
 
 /// The confirmation of accepting or rejecting many suggestions at once.
+#[must_use]
 pub fn suggestion_bulk_window(
     ctx: &egui::Context,
     s: &Strings,
@@ -624,6 +627,7 @@ pub fn suggestion_bulk_window(
 }
 
 /// The keep-list export window. `project_code` is the persisted code (edited here).
+#[must_use]
 pub fn export_window(
     ctx: &egui::Context,
     s: &Strings,

@@ -179,6 +179,7 @@ fn rules_dialog() -> rfd::FileDialog {
 }
 
 /// The Rules tab; the apply button needs an open review (`review_open`).
+#[must_use]
 pub fn rules_panel_ui(
     ui: &mut egui::Ui,
     s: &Strings,

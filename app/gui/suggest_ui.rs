@@ -96,6 +96,7 @@ pub fn mark_ui(ui: &mut egui::Ui, s: &Strings, mark: Option<(usize, String)>) {
 
 /// The suggestions about the selected node, in the Review tab: each with its rule,
 /// proposal, provenance and status, and accept/reject for the pending ones.
+#[must_use]
 pub fn suggestions_ui(
     ui: &mut egui::Ui,
     s: &Strings,

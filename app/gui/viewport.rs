@@ -165,6 +165,7 @@ pub struct ViewportOutput {
 }
 
 /// Draws one viewport in `rect` and turns mouse input into commands.
+#[must_use]
 pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> ViewportOutput {
     let mut commands = Vec::new();
     let id = ui.scope_id().with(("viewport", input.index));
