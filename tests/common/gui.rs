@@ -71,12 +71,12 @@ pub fn has_label(h: &Harness<'static, LightboxApp>, text: &str) -> bool {
     })
 }
 
-/// Scrolls the browser to the widget labelled `label` (AccessKit scroll-into-view)
-/// and clicks it.
-pub fn scroll_and_click(h: &mut Harness<'static, LightboxApp>, label: &str) {
+/// Scrolls the widget labelled `label` to the middle of its scroll area (AccessKit
+/// scroll-into-view: centred, not animated) and waits until it holds still.
+pub fn scroll_into_view(h: &mut Harness<'static, LightboxApp>, label: &str) {
     h.get_by_label_contains(label).scroll_to_me();
-    // Scrolling is animated: wait until the widget stops moving, so the click (and
-    // the pointer drawn in snapshots) lands on the same spot every run.
+    // Wait until the widget stops moving, so a click (and the pointer drawn in
+    // snapshots) lands on the same spot every run.
     let mut last = None;
     let mut still = 0;
     for _ in 0..300 {
@@ -89,5 +89,10 @@ pub fn scroll_and_click(h: &mut Harness<'static, LightboxApp>, label: &str) {
         last = Some(rect);
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Scrolls the browser to the widget labelled `label` and clicks it.
+pub fn scroll_and_click(h: &mut Harness<'static, LightboxApp>, label: &str) {
+    scroll_into_view(h, label);
     h.get_by_label_contains(label).click();
 }
