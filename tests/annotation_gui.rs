@@ -7,6 +7,7 @@
 mod common;
 
 use common::gui::{has_label, scroll_and_click, wait_for};
+use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -152,4 +153,66 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
     wait_for(&mut h, "the copy deleted", |h| shape_count(h) == 1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     wait_for(&mut h, "the copy restored", |h| shape_count(h) == 2);
+
+    // The panel on the selected shape: pick the copy from the frame's list.
+    h.get_by_label_contains("ground-glass · polygon").click();
+    wait_for(&mut h, "the copy selected", |h| {
+        has_label(h, "Distance (mm)")
+    });
+    let copy = |h: &Harness<'static, LightboxApp>| {
+        let sop = h.state().current_sop().expect("an image shown");
+        h.state()
+            .annotations()
+            .and_then(|a| a.iter().find(|s| s.image.sop_uid == sop).cloned())
+            .expect("the copy on this slice")
+    };
+    // A note is stored when the field loses focus.
+    let note = beside(&h, "Note", Role::MultilineTextInput);
+    click(&mut h, note);
+    h.event(Event::Text("irregular margin".into()));
+    h.run_steps(2);
+    assert_eq!(copy(&h).note, "", "not stored while typing");
+    h.key_press(Key::Tab);
+    wait_for(&mut h, "the note stored", |h| {
+        copy(h).note == "irregular margin"
+    });
+    // Grow by the distance typed (3 mm over 1.40 mm pixels: 2.14 pixels a side).
+    let before = copy(&h).points;
+    let distance = beside(&h, "Distance (mm)", Role::SpinButton);
+    h.hover_at(distance);
+    h.drag_at(distance);
+    h.drop_at(distance);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(Event::Text("3".into()));
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.get_by_label("Grow").click();
+    wait_for(&mut h, "the shape grown", |h| copy(h).points != before);
+    let min_x = |p: &[[f64; 2]]| p.iter().map(|v| v[0]).fold(f64::INFINITY, f64::min);
+    let grown = min_x(&before) - min_x(&copy(&h).points);
+    assert!((grown - 3.0 / 1.4).abs() < 0.05, "grew by {grown} px");
+
+    // Edit labels…: add a label and save the set.
+    h.get_by_label("Edit labels…").click();
+    wait_for(&mut h, "the label editor", |h| has_label(h, "Add label"));
+    let labels = h.state().labels().map_or(0, |l| l.labels.len());
+    h.get_by_label("Add label").click();
+    h.run_steps(2);
+    h.get_by_label("Save label set").click();
+    wait_for(&mut h, "the label set saved", |h| {
+        h.state().labels().map_or(0, |l| l.labels.len()) == labels + 1
+    });
+    wait_for(&mut h, "the editor to close", |h| {
+        !has_label(h, "Add label")
+    });
+}
+
+/// The centre of the widget of `role` on the row of the label `label`.
+fn beside(h: &Harness<'static, LightboxApp>, label: &str, role: Role) -> Pos2 {
+    let row = h.get_by_label(label).rect();
+    h.query_all_by_role(role)
+        .find(|n| (row.min.y - 4.0..=row.max.y + 4.0).contains(&n.rect().center().y))
+        .map(|n| n.rect().center())
+        .unwrap_or_else(|| panic!("no {role:?} beside {label}"))
 }

@@ -35,10 +35,23 @@ fn decide_with_the_keyboard_and_export_the_keep_list() {
     scroll_and_click(&mut h, "CHEST 5mm BONE");
     wait_for(&mut h, "the bone series", |h| has_label(h, "Slice 1/16"));
 
+    // A reason typed in the review panel goes with the next decision.
+    let reason = text_field(&h, |x| x > 1000.0);
+    h.hover_at(reason);
+    h.drag_at(reason);
+    h.drop_at(reason);
+    h.run_steps(2);
+    h.event(egui::Event::Text("clean series".into()));
+    h.run_steps(2);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
     // K keeps the selected series: 16 images.
     h.key_press(Key::K);
     wait_for(&mut h, "the series kept", |h| {
         has_label(h, "16 kept, 0 dropped, 143 undecided")
+    });
+    wait_for(&mut h, "the reason in the log", |h| {
+        has_label(h, "(clean series)")
     });
     // Shift+D drops the image shown; Ctrl+Z takes it back.
     h.key_press_modifiers(Modifiers::SHIFT, Key::D);
@@ -80,4 +93,40 @@ fn decide_with_the_keyboard_and_export_the_keep_list() {
             study.study_uid, bone.series_uid
         )
     );
+
+    // The browser's filter box: only the hand radiograph's study is left.
+    h.get_by_label("Close window").click_accesskit();
+    wait_for(&mut h, "the export window to close", |h| {
+        !has_label(h, "Write keep-list")
+    });
+    // The box above the tree: the lowest text field of the left panel.
+    let filter = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .map(|n| n.rect().center())
+        .filter(|c| c.x < 330.0)
+        .max_by(|a, b| a.y.total_cmp(&b.y))
+        .expect("the browser's filter");
+    h.hover_at(filter);
+    h.drag_at(filter);
+    h.drop_at(filter);
+    h.run_steps(2);
+    h.event(egui::Event::Text("HAND".into()));
+    wait_for(&mut h, "the filtered browser", |h| {
+        has_label(h, "HAND PA") && !has_label(h, "CHEST 5mm BONE — 16")
+    });
+}
+
+/// The centre of the one text field whose centre's x passes `side` (the review
+/// panel's reason, on the right).
+fn text_field(
+    h: &egui_kittest::Harness<'static, lightbox::gui::LightboxApp>,
+    side: impl Fn(f32) -> bool,
+) -> egui::Pos2 {
+    let fields: Vec<egui::Pos2> = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .map(|n| n.rect().center())
+        .filter(|c| side(c.x))
+        .collect();
+    assert_eq!(fields.len(), 1, "one text field there: {fields:?}");
+    fields[0]
 }

@@ -157,6 +157,27 @@ fn menus_windows_and_a_dropped_folder() {
     h.key_press(Key::T);
     h.run_steps(2);
     assert!(h.state().state.show_tags, "T shows the side panel again");
+    // The DICOM tags tab and its search.
+    h.get_by_label("DICOM tags").click();
+    wait_for(&mut h, "the tags of the image shown", |h| {
+        has_label(h, "(0008,0060)") && has_label(h, "(0010,0010)")
+    });
+    let search = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .map(|n| n.rect().center())
+        .find(|c| c.x > 1000.0)
+        .expect("the tag search");
+    h.hover_at(search);
+    h.drag_at(search);
+    h.drop_at(search);
+    h.run_steps(2);
+    h.event(egui::Event::Text("Modality".into()));
+    wait_for(&mut h, "the tags filtered", |h| {
+        has_label(h, "(0008,0060)") && !has_label(h, "(0010,0010)")
+    });
+    h.key_press(Key::Escape);
+    h.get_by_label("Review").click();
+    h.run_steps(2);
 
     // File ▸ Settings…: reviewer name, language, the presets file, the cache size.
     open_menu(&mut h, "File", "Settings…");

@@ -362,46 +362,41 @@ fn area_tools_ui(
     shape: &Shape,
 ) -> Vec<Command> {
     let mut out = Vec::new();
-    let edit = Command::EditSelectedShape;
     ui.separator();
-    ui.horizontal(|ui| {
-        ui.label(s.get("annotate.distance_mm"));
-        let mut d = state.distance_mm;
-        let drag = egui::DragValue::new(&mut d).range(0.05..=100.0).speed(0.1);
-        if ui.add(drag).changed() {
-            out.push(Command::SetMorphDistance(d));
-        }
-        for (key, e) in [
-            ("annotate.grow", ShapeEdit::Grow(d)),
-            ("annotate.shrink", ShapeEdit::Grow(-d)),
-            ("annotate.opening", ShapeEdit::Opening(d)),
-            ("annotate.closing", ShapeEdit::Closing(d)),
-        ] {
-            if ui.button(s.get(key)).clicked() {
-                out.push(edit(e));
-            }
-        }
-    });
-    ui.horizontal(|ui| {
-        ui.label(s.get("annotate.tolerance_mm"));
-        let mut t = state.tolerance_mm;
-        let drag = egui::DragValue::new(&mut t).range(0.01..=20.0).speed(0.05);
-        if ui.add(drag).changed() {
-            out.push(Command::SetSimplifyTolerance(t));
-        }
-        if ui.button(s.get("annotate.simplify_rdp")).clicked() {
-            out.push(edit(ShapeEdit::Simplify(
-                SimplifyMethod::RamerDouglasPeucker,
-                t,
-            )));
-        }
-        if ui.button(s.get("annotate.simplify_vw")).clicked() {
-            out.push(edit(ShapeEdit::Simplify(
-                SimplifyMethod::VisvalingamWhyatt,
-                t,
-            )));
-        }
-    });
+    out.extend(mm_row(
+        ui,
+        s,
+        "annotate.distance_mm",
+        (state.distance_mm, 0.05..=100.0, 0.1),
+        Command::SetMorphDistance,
+        |d| {
+            vec![
+                ("annotate.grow", ShapeEdit::Grow(d)),
+                ("annotate.shrink", ShapeEdit::Grow(-d)),
+                ("annotate.opening", ShapeEdit::Opening(d)),
+                ("annotate.closing", ShapeEdit::Closing(d)),
+            ]
+        },
+    ));
+    out.extend(mm_row(
+        ui,
+        s,
+        "annotate.tolerance_mm",
+        (state.tolerance_mm, 0.01..=20.0, 0.05),
+        Command::SetSimplifyTolerance,
+        |t| {
+            vec![
+                (
+                    "annotate.simplify_rdp",
+                    ShapeEdit::Simplify(SimplifyMethod::RamerDouglasPeucker, t),
+                ),
+                (
+                    "annotate.simplify_vw",
+                    ShapeEdit::Simplify(SimplifyMethod::VisvalingamWhyatt, t),
+                ),
+            ]
+        },
+    ));
     let problems = crate::annotate::geometry::problems(&shape.points);
     if !problems.is_empty() {
         ui.horizontal_wrapped(|ui| {
@@ -410,10 +405,39 @@ fn area_tools_ui(
                 ui.label(p.to_string());
             }
             if ui.button(s.get("annotate.repair")).clicked() {
-                out.push(edit(ShapeEdit::Repair));
+                out.push(Command::EditSelectedShape(ShapeEdit::Repair));
             }
         });
     }
+    out
+}
+
+/// One row of the area tools: a distance in mm (value, range, drag speed) and a
+/// button for each edit made with it (i18n key, edit); `set` keeps a dragged value.
+fn mm_row(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    label_key: &str,
+    (value, range, speed): (f64, std::ops::RangeInclusive<f64>, f64),
+    set: fn(f64) -> Command,
+    edits: impl Fn(f64) -> Vec<(&'static str, ShapeEdit)>,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.horizontal(|ui| {
+        ui.label(s.get(label_key));
+        let mut v = value;
+        if ui
+            .add(egui::DragValue::new(&mut v).range(range).speed(speed))
+            .changed()
+        {
+            out.push(set(v));
+        }
+        for (key, edit) in edits(v) {
+            if ui.button(s.get(key)).clicked() {
+                out.push(Command::EditSelectedShape(edit));
+            }
+        }
+    });
     out
 }
 

@@ -233,6 +233,16 @@ impl LightboxApp {
         self.review.session.as_ref().map(|s| s.annotations())
     }
 
+    /// The project's label set, once the review is open (for tests).
+    pub fn labels(&self) -> Option<&crate::annotate::LabelSet> {
+        self.review.session.as_ref().map(|s| s.labels())
+    }
+
+    /// The SOP Instance UID of the image the active viewport shows (for tests).
+    pub fn current_sop(&self) -> Option<String> {
+        self.current_instance(self.active).map(|i| i.sop_uid)
+    }
+
     /// Where an image point of the active viewport's frame was drawn last, in screen
     /// points (for tests that click on the image).
     pub fn screen_pos_of(&self, point_in_image: [f64; 2]) -> Option<egui::Pos2> {

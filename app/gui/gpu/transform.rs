@@ -81,7 +81,7 @@ pub fn image_to_screen(
     }
 }
 
-/// Image coordinates → clip space for [`ImageUniforms::xform_x`] / `xform_y`: the map of
+/// Image coordinates → clip space for [`super::ImageUniforms::xform_x`] / `xform_y`: the map of
 /// [`image_to_screen`] followed by viewport pixels → clip (`x` −1..1 left to right, `y`
 /// 1..−1 top to bottom). `viewport_px` is the size of the render pass viewport in
 /// physical pixels (for an egui paint callback: the callback rect in pixels).
