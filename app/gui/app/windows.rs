@@ -115,22 +115,26 @@ impl LightboxApp {
     }
 }
 
-/// Help ▸ Keyboard shortcuts: the key table, as dispatch uses it. Scrolls when the
-/// window is lower than the list.
+/// Help ▸ Keyboard shortcuts: the key table, as dispatch uses it. As tall as the
+/// screen allows (title bar and margins aside); the list scrolls beyond that.
 fn shortcuts_window(ctx: &egui::Context, s: &Strings) -> Option<Command> {
     let mut open = true;
+    let list_height = (ctx.content_rect().height() - 120.0).max(200.0);
     egui::Window::new(s.get("shortcuts.title"))
         .open(&mut open)
+        .default_height(list_height)
         .show(ctx, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
-                    for (keys, help) in keys::shortcut_lines() {
-                        ui.monospace(keys);
-                        ui.label(s.get(help));
-                        ui.end_row();
-                    }
+            egui::ScrollArea::vertical()
+                .max_height(list_height)
+                .show(ui, |ui| {
+                    egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                        for (keys, help) in keys::shortcut_lines() {
+                            ui.monospace(keys);
+                            ui.label(s.get(help));
+                            ui.end_row();
+                        }
+                    });
                 });
-            });
         });
     (!open).then_some(Command::ShowWindow {
         window: WindowKind::Shortcuts,
