@@ -5,6 +5,7 @@
 //! Like every panel it only returns [`Command`]s; `LightboxApp::apply` changes the
 //! project through the review session, so each edit is one stored, undoable step.
 
+use super::app::keys::{Action, keys_of};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -328,14 +329,14 @@ fn selected_shape_ui(
     ui.horizontal(|ui| {
         if ui
             .button(s.get("annotate.copy"))
-            .on_hover_text("Ctrl+C")
+            .on_hover_text(keys_of(Action::Copy))
             .clicked()
         {
             out.push(Command::CopyShape);
         }
         if ui
             .button(s.get("annotate.propagate"))
-            .on_hover_text("Ctrl+Shift+↓")
+            .on_hover_text(keys_of(Action::Propagate(1)))
             .clicked()
         {
             out.push(Command::PropagateShape {
@@ -345,7 +346,7 @@ fn selected_shape_ui(
         }
         if ui
             .button(s.get("annotate.delete"))
-            .on_hover_text("Delete")
+            .on_hover_text(keys_of(Action::Delete))
             .clicked()
         {
             out.push(Command::DeleteSelection(usize::MAX));

@@ -43,44 +43,47 @@ pub enum Tool {
 }
 
 impl Tool {
-    /// Every tool with its i18n key and shortcut.
-    pub const ALL: [(Tool, &'static str, &'static str); 6] = [
-        (Tool::WindowLevel, "tool.window_level", "W"),
-        (Tool::Distance, "tool.distance", "M"),
-        (Tool::Angle, "tool.angle", "G"),
-        (Tool::Ellipse, "tool.ellipse_roi", "E"),
-        (Tool::Rectangle, "tool.rectangle_roi", "B"),
-        (Tool::Probe, "tool.probe", "X"),
+    /// Every measuring tool with its i18n key.
+    pub const ALL: [(Tool, &'static str); 6] = [
+        (Tool::WindowLevel, "tool.window_level"),
+        (Tool::Distance, "tool.distance"),
+        (Tool::Angle, "tool.angle"),
+        (Tool::Ellipse, "tool.ellipse_roi"),
+        (Tool::Rectangle, "tool.rectangle_roi"),
+        (Tool::Probe, "tool.probe"),
     ];
 
-    /// The annotation tools with their i18n key and shortcut.
-    pub const ANNOTATION: [(Tool, &'static str, &'static str); 6] = [
-        (Tool::EditShapes, "tool.edit_shapes", "S"),
-        (Tool::AnnotatePolygon, "tool.polygon", "Q"),
-        (Tool::AnnotateFreehand, "tool.freehand", "Shift+Q"),
-        (Tool::AnnotateRectangle, "tool.rectangle_shape", "Shift+B"),
-        (Tool::AnnotateEllipse, "tool.ellipse_shape", "Shift+E"),
-        (Tool::AnnotatePoint, "tool.point", "C"),
+    /// The annotation tools with their i18n key.
+    pub const ANNOTATION: [(Tool, &'static str); 6] = [
+        (Tool::EditShapes, "tool.edit_shapes"),
+        (Tool::AnnotatePolygon, "tool.polygon"),
+        (Tool::AnnotateFreehand, "tool.freehand"),
+        (Tool::AnnotateRectangle, "tool.rectangle_shape"),
+        (Tool::AnnotateEllipse, "tool.ellipse_shape"),
+        (Tool::AnnotatePoint, "tool.point"),
     ];
 
     /// True for the annotation tools (digit keys pick labels while one is active).
     pub fn is_annotation(self) -> bool {
-        Self::ANNOTATION.iter().any(|(t, _, _)| *t == self)
+        Self::ANNOTATION.iter().any(|(t, _)| *t == self)
     }
 }
 
-/// One selectable button per tool (its shortcut on hover); returns the tool clicked.
+/// One selectable button per tool (its keys, from the key table, on hover); returns
+/// the tool clicked.
+#[must_use]
 pub fn tool_buttons(
     ui: &mut egui::Ui,
     s: &crate::i18n::Strings,
-    tools: &[(Tool, &'static str, &'static str)],
+    tools: &[(Tool, &'static str)],
     current: Tool,
 ) -> Option<Tool> {
     let mut chosen = None;
-    for (tool, key, shortcut) in tools {
+    for (tool, key) in tools {
+        let keys = super::app::keys::keys_of(super::app::keys::Action::Tool(*tool));
         if ui
             .selectable_label(current == *tool, s.get(key))
-            .on_hover_text(*shortcut)
+            .on_hover_text(keys)
             .clicked()
         {
             chosen = Some(*tool);

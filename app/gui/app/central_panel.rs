@@ -9,7 +9,7 @@ use crate::gui::measure_tool::{self, Tool};
 use crate::gui::viewport::{Hover, ViewportInput, viewport_ui};
 use crate::i18n::Strings;
 
-use super::LightboxApp;
+use super::{LightboxApp, keys};
 
 /// What drawing a viewport gave: where it went, and what the user did on it.
 pub(super) struct Drawn {
@@ -92,7 +92,7 @@ impl LightboxApp {
                 self.state.linked_scrolling,
                 s.get("action.linked_scrolling"),
             )
-            .on_hover_text("L")
+            .on_hover_text(keys::keys_of(keys::Action::Linked))
             .clicked()
         {
             commands.push(Command::ToggleLinkedScrolling);

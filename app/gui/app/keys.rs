@@ -395,6 +395,18 @@ pub fn shortcut_lines() -> Vec<(String, &'static str)> {
     lines
 }
 
+/// The keys that do `action`, as the shortcuts window writes them ("W",
+/// "Shift+Q"); empty when no key does it. For the hints on buttons and menu items.
+pub fn keys_of(action: Action) -> String {
+    let bindings: Vec<Binding> = ROWS
+        .iter()
+        .flat_map(|row| row.bindings)
+        .filter(|b| b.action == action)
+        .copied()
+        .collect();
+    keys_text(&bindings)
+}
+
 /// A row's keys as the window writes them: "K / D / U", a run of digits as "1 … 7";
 /// the Copy and Paste events are what Ctrl+C and Ctrl+V already say.
 fn keys_text(bindings: &[Binding]) -> String {

@@ -9,6 +9,7 @@ use crate::gui::state::Layout;
 use crate::i18n::{Language, Strings};
 
 use super::LightboxApp;
+use super::keys::{Action, keys_of};
 
 /// What the menus show.
 pub struct MenuView {
@@ -171,15 +172,15 @@ fn annotation_items(ui: &mut egui::Ui, s: &Strings, commands: &mut Vec<Command>)
 /// Edit: Undo and Redo, named after what they would undo or redo.
 fn edit_menu(ui: &mut egui::Ui, view: &MenuView, commands: &mut Vec<Command>) {
     let s = view.s;
-    for (key, label, shortcut, command) in [
-        ("menu.edit.undo", &view.undo, "Ctrl+Z", Command::Undo),
-        ("menu.edit.redo", &view.redo, "Ctrl+Y", Command::Redo),
+    for (key, label, action, command) in [
+        ("menu.edit.undo", &view.undo, Action::Undo, Command::Undo),
+        ("menu.edit.redo", &view.redo, Action::Redo, Command::Redo),
     ] {
         let text = match label {
             Some(l) => format!("{} — {l}", s.get(key)),
             None => s.get(key).to_owned(),
         };
-        let button = egui::Button::new(text).shortcut_text(shortcut);
+        let button = egui::Button::new(text).shortcut_text(keys_of(action));
         if ui.add_enabled(label.is_some(), button).clicked() {
             commands.push(command);
             ui.close();

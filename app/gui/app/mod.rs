@@ -45,7 +45,7 @@ mod apply;
 mod browser_panel;
 mod central_panel;
 mod frames;
-mod keys;
+pub(in crate::gui) mod keys;
 mod menu;
 mod scan;
 mod screenshot;

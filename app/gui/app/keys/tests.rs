@@ -194,3 +194,20 @@ fn every_line_of_the_shortcuts_window_has_its_text_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn every_tool_button_names_its_key_from_the_table() {
+    let hints: Vec<String> = Tool::ALL
+        .iter()
+        .chain(&Tool::ANNOTATION)
+        .map(|(t, _)| super::keys_of(super::Action::Tool(*t)))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            "W", "M", "G", "E", "B", "X", "S", "Q", "Shift+Q", "Shift+B", "Shift+E", "C"
+        ]
+    );
+    assert_eq!(super::keys_of(super::Action::Undo), "Ctrl+Z");
+    assert_eq!(super::keys_of(super::Action::Delete), "Delete / Backspace");
+}
