@@ -179,10 +179,7 @@ fn draw_edit_undo_propagate_and_delete_a_polygon() {
     // Grow by the distance typed (3 mm over 1.40 mm pixels: 2.14 pixels a side).
     let before = copy(&h).points;
     let distance = beside(&h, "Distance (mm)", Role::SpinButton);
-    h.hover_at(distance);
-    h.drag_at(distance);
-    h.drop_at(distance);
-    h.run_steps(2);
+    click(&mut h, distance);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.event(Event::Text("3".into()));
     h.key_press(Key::Enter);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::gui::{has_label, scroll_and_click, wait_for};
+use common::gui::{has_label, scroll_and_click, type_at, wait_for};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use lightbox::index::{Index, ScanOptions};
@@ -37,11 +37,7 @@ fn decide_with_the_keyboard_and_export_the_keep_list() {
 
     // A reason typed in the review panel goes with the next decision.
     let reason = text_field(&h, |x| x > 1000.0);
-    h.hover_at(reason);
-    h.drag_at(reason);
-    h.drop_at(reason);
-    h.run_steps(2);
-    h.event(egui::Event::Text("clean series".into()));
+    type_at(&mut h, reason, "clean series");
     h.run_steps(2);
     h.key_press(Key::Escape);
     h.run_steps(2);
@@ -106,11 +102,7 @@ fn decide_with_the_keyboard_and_export_the_keep_list() {
         .filter(|c| c.x < 330.0)
         .max_by(|a, b| a.y.total_cmp(&b.y))
         .expect("the browser's filter");
-    h.hover_at(filter);
-    h.drag_at(filter);
-    h.drop_at(filter);
-    h.run_steps(2);
-    h.event(egui::Event::Text("HAND".into()));
+    type_at(&mut h, filter, "HAND");
     wait_for(&mut h, "the filtered browser", |h| {
         has_label(h, "HAND PA") && !has_label(h, "CHEST 5mm BONE — 16")
     });

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::gui::{has_label, scroll_and_click, wait_for};
+use common::gui::{has_label, scroll_and_click, type_at, wait_for};
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -167,11 +167,7 @@ fn menus_windows_and_a_dropped_folder() {
         .map(|n| n.rect().center())
         .find(|c| c.x > 1000.0)
         .expect("the tag search");
-    h.hover_at(search);
-    h.drag_at(search);
-    h.drop_at(search);
-    h.run_steps(2);
-    h.event(egui::Event::Text("Modality".into()));
+    type_at(&mut h, search, "Modality");
     wait_for(&mut h, "the tags filtered", |h| {
         has_label(h, "(0008,0060)") && !has_label(h, "(0010,0010)")
     });
@@ -198,11 +194,7 @@ fn menus_windows_and_a_dropped_folder() {
             .unwrap_or_else(|| panic!("no {role:?} beside {label}"))
     };
     let field = on_row_of(&h, "Reviewer name", egui::accesskit::Role::TextInput);
-    h.hover_at(field);
-    h.drag_at(field);
-    h.drop_at(field);
-    h.run_steps(2);
-    h.event(egui::Event::Text("Dr. Lin".into()));
+    type_at(&mut h, field, "Dr. Lin");
     h.run_steps(2);
     assert_eq!(h.state().state.reviewer, "Dr. Lin");
     h.get_by_label("繁體中文").click();

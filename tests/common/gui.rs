@@ -96,3 +96,12 @@ pub fn scroll_and_click(h: &mut Harness<'static, LightboxApp>, label: &str) {
     scroll_into_view(h, label);
     h.get_by_label_contains(label).click();
 }
+
+/// Clicks at `pos` (a text field, a number field) and types `text` there.
+pub fn type_at(h: &mut Harness<'static, LightboxApp>, pos: egui::Pos2, text: &str) {
+    h.hover_at(pos);
+    h.drag_at(pos);
+    h.drop_at(pos);
+    h.run_steps(2);
+    h.event(egui::Event::Text(text.to_owned()));
+}
