@@ -2,7 +2,8 @@
 //!
 //! Each frame: workers report ([`LightboxApp::poll_workers`]), input and every panel
 //! and window turn what the user did into [`Command`]s while reading the state, then
-//! [`LightboxApp::apply`] (`apply/`) makes the changes, the only place that does.
+//! [`LightboxApp::apply`] (`apply/`) makes the changes, the only place that does (what
+//! the frame drew, sizes and maps of the viewports, is kept by `record_drawn`).
 //! The rooms, one job each (ARCHITECTURE.md has the table):
 //!
 //! | file | job |
@@ -12,7 +13,8 @@
 //! | `browser_panel.rs`, `side_panel.rs`, `central_panel.rs`, `status_bar.rs` | the panels |
 //! | `windows.rs` | settings, shortcuts, about, export, confirmations, label editor |
 //! | `apply/` | the commands, by domain |
-//! | `workers.rs` | background work: scan, keep-list export; polling all workers |
+//! | `scan.rs` | opening a release: the scan worker, installing its index and review |
+//! | `workers.rs` | the keep-list worker; polling every worker at the start of a frame |
 //! | `frames.rs` | what to decode next, thumbnails, cine |
 //! | `screenshot.rs` | `--screenshot` |
 

@@ -33,7 +33,7 @@ impl Affine2 {
         })
     }
 
-    /// The rows as [`ImageUniforms::xform_x`] / `xform_y` (`f32`, padded to `vec4`).
+    /// The rows as [`super::ImageUniforms::xform_x`] / `xform_y` (`f32`, padded to `vec4`).
     pub fn to_uniform(&self) -> [[f32; 4]; 2] {
         let row = |r: [f64; 3]| [r[0] as f32, r[1] as f32, r[2] as f32, 0.0];
         [row(self.rows[0]), row(self.rows[1])]
