@@ -6,6 +6,7 @@
 //! project through the review session, so each edit is one stored, undoable step.
 
 use super::app::keys::{Action, keys_of};
+use super::job::{Job, Polled};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -73,7 +74,7 @@ pub struct AnnotateUi {
     /// Measurements of the selected shape: (id, modified, frame was decoded, result).
     pub measured: Option<(String, String, bool, Option<Measurements>)>,
     /// The running export's result, when one runs.
-    pub export_result: Option<std::sync::mpsc::Receiver<String>>,
+    pub export_result: Option<Job<String>>,
 }
 
 impl Default for AnnotateUi {
@@ -96,19 +97,17 @@ impl Default for AnnotateUi {
 
 impl AnnotateUi {
     /// Takes the running export's result, when it has come, as the panel's message.
-    pub fn poll_export(&mut self, ctx: &egui::Context) {
-        let Some(rx) = &self.export_result else {
+    pub fn poll_export(&mut self) {
+        let Some(job) = &self.export_result else {
             return;
         };
-        match rx.try_recv() {
-            Ok(text) => {
+        match job.poll() {
+            Polled::Running => {}
+            Polled::Done(text) => {
                 self.message = Some(text);
                 self.export_result = None;
             }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.export_result = None,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                ctx.request_repaint_after(std::time::Duration::from_millis(100));
-            }
+            Polled::Lost => self.export_result = None,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! history) and the claims-based browser filters (body region, ICD prefix).
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
+use super::job::{Job, Polled};
 use crate::claims::{Claims, ClaimsJoin, codes, row_fields, series_summary};
 use crate::i18n::{Language, Strings};
 use crate::index::{Index, Series, Study};
@@ -36,6 +36,36 @@ pub struct LoadedClaims {
     pub facts: Arc<Facts>,
 }
 
+/// Reads the release's claims and report, joins them to the series and builds the
+/// rules' facts (all off the UI thread).
+fn load(index: &Index) -> Result<LoadedClaims, String> {
+    let claims = Claims::load_for_release(&index.root, &index.layout).map_err(|e| e.to_string())?;
+    let join = claims.join_index(index);
+    let table = claims.table();
+    let mut body_region_codes: Vec<String> = (0..table.rows.len())
+        .filter_map(|r| table.value(r, "CURE_PATH"))
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    body_region_codes.sort();
+    body_region_codes.dedup();
+    let (reports, report_notes) = reports_of(index);
+    let mut claims = claims;
+    claims.notes.extend(report_notes);
+    let facts = Arc::new(Facts::build_joined(
+        index,
+        claims.table(),
+        &join,
+        reports.as_ref(),
+    ));
+    Ok(LoadedClaims {
+        claims,
+        join,
+        body_region_codes,
+        facts,
+    })
+}
+
 /// Claims loading and what it produced.
 #[derive(Default)]
 pub struct ClaimsUi {
@@ -43,7 +73,7 @@ pub struct ClaimsUi {
     pub loaded: Option<LoadedClaims>,
     /// Why loading failed.
     pub error: Option<String>,
-    pending: Option<Receiver<Result<LoadedClaims, String>>>,
+    pending: Option<Job<Result<LoadedClaims, String>>>,
 }
 
 impl ClaimsUi {
@@ -51,63 +81,30 @@ impl ClaimsUi {
     pub fn load(&mut self, index: Arc<Index>, ctx: &egui::Context) {
         self.loaded = None;
         self.error = None;
-        let (tx, rx) = channel();
-        self.pending = Some(rx);
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let result = Claims::load_for_release(&index.root, &index.layout)
-                .map(|claims| {
-                    let join = claims.join_index(&index);
-                    let table = claims.table();
-                    let mut body_region_codes: Vec<String> = (0..table.rows.len())
-                        .filter_map(|r| table.value(r, "CURE_PATH"))
-                        .filter(|v| !v.is_empty())
-                        .map(str::to_owned)
-                        .collect();
-                    body_region_codes.sort();
-                    body_region_codes.dedup();
-                    let (reports, report_notes) = reports_of(&index);
-                    let mut claims = claims;
-                    claims.notes.extend(report_notes);
-                    let facts = Arc::new(Facts::build_joined(
-                        &index,
-                        claims.table(),
-                        &join,
-                        reports.as_ref(),
-                    ));
-                    LoadedClaims {
-                        claims,
-                        join,
-                        body_region_codes,
-                        facts,
-                    }
-                })
-                .map_err(|e| e.to_string());
-            if tx.send(result).is_ok() {
-                ctx.request_repaint();
-            }
-        });
+        match Job::spawn(ctx, "claims", move || load(&index)) {
+            Ok(job) => self.pending = Some(job),
+            Err(e) => self.error = Some(e.to_string()),
+        }
     }
 
     /// Takes in a finished load; true when claims were loaded just now.
     pub fn poll(&mut self) -> bool {
-        let Some(rx) = &self.pending else {
+        let Some(job) = &self.pending else {
             return false;
         };
-        match rx.try_recv() {
-            Ok(Ok(loaded)) => {
-                self.loaded = Some(loaded);
-                self.pending = None;
-                return true;
-            }
-            Ok(Err(e)) => {
+        let loaded = match job.poll() {
+            Polled::Running => return false,
+            Polled::Done(Ok(loaded)) => Some(loaded),
+            Polled::Done(Err(e)) => {
                 self.error = Some(e);
-                self.pending = None;
+                None
             }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => self.pending = None,
-        }
-        false
+            Polled::Lost => None,
+        };
+        self.pending = None;
+        let now = loaded.is_some();
+        self.loaded = loaded;
+        now
     }
 
     /// The browser's one-line summary of a series.

@@ -15,6 +15,7 @@ pub mod command;
 mod fonts;
 pub mod gpu;
 pub mod graphics;
+pub mod job;
 pub mod measure_tool;
 mod overlay;
 pub mod review_ui;

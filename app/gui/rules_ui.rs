@@ -8,10 +8,10 @@
 //! an error never half-applies: the counts stay those of the last good rules, marked
 //! as such, until the error is fixed.
 
+use super::job::{Job, Polled};
 use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
 
 use super::command::{Command, Node};
 use crate::i18n::Strings;
@@ -39,7 +39,7 @@ pub struct RulesUi {
     facts: Option<Arc<Facts>>,
     /// The number of the latest evaluation asked for, and the channel of results.
     generation: u64,
-    pending: Option<Receiver<(u64, Evaluation)>>,
+    pending: Option<Job<(u64, Evaluation)>>,
 }
 
 impl Default for RulesUi {
@@ -111,28 +111,34 @@ impl RulesUi {
         };
         self.generation += 1;
         let generation = self.generation;
-        let (tx, rx) = channel();
-        self.pending = Some(rx);
-        self.evaluating = true;
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let evaluation = evaluate(&rules, &facts);
-            if tx.send((generation, evaluation)).is_ok() {
-                ctx.request_repaint();
+        // A newer evaluation replaces the job: the older result is dropped unseen.
+        match Job::spawn(ctx, "rules", move || (generation, evaluate(&rules, &facts))) {
+            Ok(job) => {
+                self.pending = Some(job);
+                self.evaluating = true;
             }
-        });
+            Err(e) => {
+                self.pending = None;
+                self.evaluating = false;
+                self.message = Some(e.to_string());
+            }
+        }
     }
 
-    /// Takes in a finished evaluation (older ones are dropped with their channel).
+    /// Takes in a finished evaluation (older ones were dropped with their job).
     pub fn poll(&mut self) {
-        let Some(rx) = &self.pending else { return };
-        if let Ok((generation, evaluation)) = rx.try_recv() {
-            if generation == self.generation {
-                self.evaluation = Some(Arc::new(evaluation));
-                self.evaluating = false;
+        let Some(job) = &self.pending else { return };
+        match job.poll() {
+            Polled::Running => return,
+            Polled::Done((generation, evaluation)) => {
+                if generation == self.generation {
+                    self.evaluation = Some(Arc::new(evaluation));
+                }
             }
-            self.pending = None;
+            Polled::Lost => {}
         }
+        self.evaluating = false;
+        self.pending = None;
     }
 
     /// Loads a rules file into the editor.

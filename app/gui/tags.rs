@@ -1,5 +1,6 @@
 //! The tag viewer: every attribute of the current image, searchable by name or number.
 
+use super::job::{Job, Polled};
 use std::path::{Path, PathBuf};
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
@@ -34,7 +35,7 @@ pub struct TagTable {
     path: Option<PathBuf>,
     rows: Vec<TagRow>,
     error: Option<String>,
-    pending: Option<std::sync::mpsc::Receiver<HeaderRead>>,
+    pending: Option<Job<HeaderRead>>,
 }
 
 impl TagTable {
@@ -46,11 +47,9 @@ impl TagTable {
             return;
         }
         self.path = Some(path.to_path_buf());
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.pending = Some(rx);
         let path = path.to_path_buf();
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
+        // A job for another file asked for meanwhile is dropped with its result.
+        let job = Job::spawn(ctx, "tags", move || {
             let rows = dicom_file::open(&path, true)
                 .map(|f| {
                     let mut rows = Vec::new();
@@ -58,11 +57,15 @@ impl TagTable {
                     rows
                 })
                 .map_err(|e| e.to_string());
-            // The receiver is gone when another file was asked for meanwhile.
-            if tx.send((path, rows)).is_ok() {
-                ctx.request_repaint();
-            }
+            (path, rows)
         });
+        match job {
+            Ok(job) => self.pending = Some(job),
+            Err(e) => {
+                self.pending = None;
+                self.error = Some(e.to_string());
+            }
+        }
     }
 
     /// True while a header is being read.
@@ -71,9 +74,9 @@ impl TagTable {
     }
 
     fn take_finished(&mut self) {
-        let Some(rx) = &self.pending else { return };
-        match rx.try_recv() {
-            Ok((path, result)) => {
+        let Some(job) = &self.pending else { return };
+        match job.poll() {
+            Polled::Done((path, result)) => {
                 self.pending = None;
                 if self.path.as_deref() != Some(path.as_path()) {
                     return;
@@ -89,8 +92,8 @@ impl TagTable {
                     }
                 }
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {}
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.pending = None,
+            Polled::Running => {}
+            Polled::Lost => self.pending = None,
         }
     }
 

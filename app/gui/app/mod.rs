@@ -31,6 +31,7 @@ use super::claims_ui::ClaimsUi;
 use super::command::{Command, Node, SeriesRef, SideTab, WindowKind};
 use super::fonts;
 use super::gpu::Affine2;
+use super::job::Job;
 use super::measure_tool::{Measurement, Tool};
 use super::review_ui::ReviewUi;
 use super::rules_ui::RulesUi;
@@ -58,7 +59,6 @@ mod workers;
 
 use scan::ScanWorker;
 use screenshot::ScreenshotJob;
-use workers::KeepListWorker;
 
 /// The frames of a series in display order: each frame's key and its instance's index.
 type SeriesFrames = Arc<Vec<(FrameKey, usize)>>;
@@ -74,8 +74,9 @@ pub struct LightboxApp {
     frames: RefCell<HashMap<String, SeriesFrames>>,
     /// The scan of the release being opened.
     scan: Option<ScanWorker>,
-    /// The keep-list being written.
-    keep_list: Option<KeepListWorker>,
+    /// The keep-list being written: the export window's report and whether it
+    /// succeeded.
+    keep_list: Option<Job<(String, bool)>>,
     loader: FrameLoader,
     viewports: Vec<ViewportState>,
     active: usize,

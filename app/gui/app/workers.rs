@@ -1,12 +1,11 @@
 //! Background work and its polling: each frame starts by taking what the workers
-//! finished (scan: `scan.rs`; claims, rules evaluation, annotation export: their
-//! panels' state types; the keep-list: [`KeepListWorker`]).
+//! finished: the scan (`scan.rs`), and the [`Job`]s of the claims, the rules
+//! evaluation, the tags, the annotation export and the keep-list ([`KeepListJob`]).
 
 use std::path::PathBuf;
 
-use crossbeam_channel::{Receiver, TryRecvError, bounded};
-
 use crate::fsutil::ShowPath;
+use crate::gui::job::{Job, Polled};
 use crate::i18n::Strings;
 use crate::review::takeout::{UndecidedPolicy, write_keep_list};
 use crate::review::{Effective, ReleaseImages};
@@ -34,7 +33,7 @@ pub(super) struct KeepListJob {
 impl KeepListJob {
     /// Writes the list (and re-reads it); the report for the export window and
     /// whether it succeeded.
-    fn run(self) -> (String, bool) {
+    pub(super) fn run(self) -> (String, bool) {
         if let Err(e) = std::fs::create_dir_all(&self.dir) {
             return (format!("{e}: {}", self.dir.shown()), false);
         }
@@ -64,38 +63,6 @@ impl KeepListJob {
     }
 }
 
-/// A keep-list being written on a worker thread.
-pub(super) struct KeepListWorker {
-    rx: Receiver<(String, bool)>,
-}
-
-impl KeepListWorker {
-    /// Starts writing.
-    pub(super) fn start(ctx: &egui::Context, job: KeepListJob) -> std::io::Result<Self> {
-        let (tx, rx) = bounded(1);
-        let repaint = ctx.clone();
-        std::thread::Builder::new()
-            .name("lightbox-keep-list".into())
-            .spawn(move || {
-                let _ = tx.send(job.run());
-                repaint.request_repaint();
-            })?;
-        Ok(Self { rx })
-    }
-
-    /// The report, once written; `None` while it runs.
-    fn poll(&self) -> Option<(String, bool)> {
-        match self.rx.try_recv() {
-            Ok(outcome) => Some(outcome),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some((
-                "the keep-list writer stopped unexpectedly".to_owned(),
-                false,
-            )),
-        }
-    }
-}
-
 impl LightboxApp {
     /// Takes what every worker has finished since the last frame.
     pub(super) fn poll_workers(&mut self, ctx: &egui::Context) {
@@ -107,8 +74,13 @@ impl LightboxApp {
         }
         self.rules.poll();
         self.store_rules_draft_when_due(ctx);
-        self.annotate.poll_export(ctx);
-        if let Some(outcome) = self.keep_list.as_ref().and_then(KeepListWorker::poll) {
+        self.annotate.poll_export();
+        let outcome = match self.keep_list.as_ref().map(Job::poll) {
+            None | Some(Polled::Running) => None,
+            Some(Polled::Done(outcome)) => Some(outcome),
+            Some(Polled::Lost) => Some(("the keep-list writer stopped unexpectedly".into(), false)),
+        };
+        if let Some(outcome) = outcome {
             self.keep_list = None;
             if let Some(form) = self.review.export.as_mut() {
                 form.outcome = Some(outcome);

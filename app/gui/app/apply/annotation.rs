@@ -10,6 +10,7 @@ use crate::gui::annotate_tool::ShapeSelection;
 use crate::gui::annotate_ui::ShapeEdit;
 use crate::gui::command::Command;
 use crate::gui::command::SeriesRef;
+use crate::gui::job::Job;
 use crate::index::Instance;
 use crate::measure::{FrameView, PixelSpacing};
 
@@ -163,7 +164,7 @@ impl LightboxApp {
                     self.annotate.message = session.set_labels(set).err().map(|e| e.to_string());
                 }
             }
-            Command::ExportAnnotations(export) => self.export_annotations(&export),
+            Command::ExportAnnotations(export) => self.export_annotations(ctx, &export),
             Command::ImportAnnotations(path) => self.import_annotations(&path),
             other => super::misrouted("annotation", &other),
         }
@@ -368,7 +369,11 @@ impl LightboxApp {
 
     /// Exports on a worker thread (our JSON decodes every annotated frame for its
     /// pixel statistics); the result is shown in the panel when it arrives.
-    fn export_annotations(&mut self, job: &crate::gui::annotate_ui::AnnotationExport) {
+    fn export_annotations(
+        &mut self,
+        ctx: &egui::Context,
+        job: &crate::gui::annotate_ui::AnnotationExport,
+    ) {
         let (Some(index), Some(session)) = (self.index.clone(), self.review.session.as_ref())
         else {
             return;
@@ -378,10 +383,7 @@ impl LightboxApp {
         let shapes: Vec<Shape> = session.annotations().iter().cloned().collect();
         let s = self.s();
         let (format, folder) = (job.format, job.folder.clone());
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.annotate.message = Some(s.get("common.loading").to_owned());
-        self.annotate.export_result = Some(rx);
-        std::thread::spawn(move || {
+        let work = move || {
             let result = crate::annotate::export::export(
                 format,
                 &folder,
@@ -390,7 +392,7 @@ impl LightboxApp {
                 &labels,
                 &shapes,
             );
-            let text = match result {
+            match result {
                 Ok(report) => s.format(
                     "annotate.exported",
                     &[
@@ -399,9 +401,15 @@ impl LightboxApp {
                     ],
                 ),
                 Err(e) => e.to_string(),
-            };
-            let _ = tx.send(text);
-        });
+            }
+        };
+        match Job::spawn(ctx, "annotation-export", work) {
+            Ok(running) => {
+                self.annotate.message = Some(s.get("common.loading").to_owned());
+                self.annotate.export_result = Some(running);
+            }
+            Err(e) => self.annotate.message = Some(e.to_string()),
+        }
     }
 
     /// Merges an annotation file into the project (one undoable command).

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use super::super::LightboxApp;
-use super::super::workers::{KeepListJob, KeepListWorker};
+use super::super::workers::KeepListJob;
 use crate::gui::command::{Command, Node};
+use crate::gui::job::Job;
 use crate::gui::review_ui::{self, ExportForm};
 use crate::review::takeout::UndecidedPolicy;
 use crate::review::{Decision, Level, ReviewSession, Target};
@@ -210,7 +211,7 @@ impl LightboxApp {
             overwrite: form.overwrite,
             s,
         };
-        match KeepListWorker::start(ctx, job) {
+        match Job::spawn(ctx, "keep-list", move || job.run()) {
             Ok(worker) => {
                 self.keep_list = Some(worker);
                 form.outcome = Some((s.get("export.writing").to_owned(), true));
