@@ -254,6 +254,17 @@ pub fn browser_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, filter: &str) -> Ve
     commands
 }
 
+/// The series' thumbnail centred in a fixed square (empty until it is made), so the
+/// rows' text stays put whatever the image's shape and whenever it arrives.
+fn thumbnail_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, series_uid: &str) {
+    let side = THUMB_PX as f32;
+    let (square, _) = ui.allocate_exact_size(Vec2::splat(side), Sense::hover());
+    if let Some(t) = view.thumbs.get(series_uid) {
+        let rect = Rect::from_center_size(square.center(), t.size_vec2());
+        egui::Image::new((t.id(), t.size_vec2())).paint_at(ui, rect);
+    }
+}
+
 /// Draws a review mark, 14 points square: a tick for keep, a cross for drop, an
 /// empty ring for undecided and a half-filled ring for mixed — told apart by shape,
 /// so they read without colour (painted: the bundled fonts have no such glyphs).
@@ -412,15 +423,10 @@ fn row_ui(
                 series.description.as_deref().unwrap_or(""),
                 count
             );
-            let response = ui
+            let label_rect = ui
                 .horizontal(|ui| {
                     ui.add_space(18.0);
-                    match view.thumbs.get(&series.series_uid) {
-                        Some(t) => {
-                            ui.image((t.id(), t.size_vec2()));
-                        }
-                        None => ui.add_space(THUMB_PX as f32),
-                    }
+                    thumbnail_ui(ui, view, &series.series_uid);
                     mark_ui(ui, s, (view.mark)(&node));
                     super::suggest_ui::mark_ui(ui, s, (view.suggestion)(&node));
                     ui.vertical(|ui| {
@@ -428,12 +434,15 @@ fn row_ui(
                         if let Some(line) = (view.claims_line)(study, series) {
                             ui.weak(egui::RichText::new(line).small());
                         }
-                        r
+                        r.rect
                     })
                     .inner
                 })
-                .inner
-                .interact(Sense::click_and_drag());
+                .inner;
+            // An id of its own: the auto id of the label changes when the thumbnail
+            // arrives, and a click pressed before and released after it was lost.
+            let id = egui::Id::unique(("browser-series-row", &series.series_uid));
+            let response = ui.interact(label_rect, id, Sense::click_and_drag());
             // Click selects and shows the series in the active viewport; drag drops it on any.
             if response.dragged() {
                 response.dnd_set_drag_payload(r);

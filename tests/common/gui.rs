@@ -57,7 +57,7 @@ pub fn wait_for(
         .root()
         .query_all_by(|_| true)
         .filter_map(|n| n.accesskit_node().label().or_else(|| n.value()))
-        .take(80)
+        .take(400)
         .collect();
     panic!("timed out waiting for {what}; labels now: {labels:?}");
 }
