@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use lightbox::annotate::{Grade, ImageKey, Shape, ShapeImage, ShapeKind};
 use lightbox::gui::annotate_tool::{AnnotationView, viewport_annotations};
-use lightbox::gui::gpu::image_to_screen;
+use lightbox::gui::gpu::Placement;
 use lightbox::gui::measure_tool::Tool;
 use lightbox::measure::PixelSpacing;
 use lightbox::review::{ImageRef, ReleaseImages, ReviewSession};
@@ -104,15 +104,12 @@ fn frame_times(shapes: &[Shape]) -> Vec<Duration> {
                 ui.scope_id().with("vp"),
                 egui::Sense::click_and_drag(),
             );
-            let to_screen = image_to_screen(
-                [512.0, 512.0],
-                [900.0, 900.0],
-                1.7,
-                [pan, -pan],
-                0,
-                false,
-                false,
-            );
+            let to_screen = Placement {
+                zoom: 1.7,
+                pan_px: [pan, -pan],
+                ..Placement::centred([512.0, 512.0], [900.0, 900.0])
+            }
+            .to_screen();
             let view = AnnotationView {
                 shapes: shapes.iter().collect(),
                 labels: &labels,

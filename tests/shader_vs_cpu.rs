@@ -10,8 +10,7 @@
 
 use lightbox::gui::gpu::offscreen::render_rgba;
 use lightbox::gui::gpu::{
-    ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
-    image_to_screen,
+    ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, Placement,
 };
 use lightbox::pixel::ColourSpace;
 use lightbox::window::{Lut, VoiFunction, Window, window_value};
@@ -410,15 +409,8 @@ fn shader_matches_cpu_window_level() {
         gpu.adapter.name, gpu.adapter.backend, gpu.adapter.device_type, gpu.adapter.driver_info
     );
     let stored = synthetic_stored();
-    let xform = image_to_clip(
-        [f64::from(W), f64::from(H)],
-        [f64::from(W), f64::from(H)],
-        1.0,
-        [0.0; 2],
-        0,
-        false,
-        false,
-    );
+    let xform =
+        Placement::centred([f64::from(W), f64::from(H)], [f64::from(W), f64::from(H)]).to_clip();
     let pipelines = FORMATS.map(|f| ImagePipeline::new(&gpu.device, f));
     let mut image = GpuImage::new(&gpu.device, &pipelines[0]);
     image
@@ -494,7 +486,7 @@ fn shader_matches_cpu_window_level() {
 }
 
 /// Rotation and flips end to end: a non-square image turned once clockwise and mirrored,
-/// each target pixel compared with the image pixel `image_to_screen`'s inverse points at.
+/// each target pixel compared with the image pixel the inverse of `Placement::to_screen` points at.
 #[test]
 fn shader_follows_the_view_transform() {
     let gpu = gpu();
@@ -523,12 +515,21 @@ fn shader_follows_the_view_transform() {
         (3, true, true),
     ] {
         let (tw, th) = if turns % 2 == 1 { (h, w) } else { (w, h) };
-        let args = ([f64::from(w), f64::from(h)], [f64::from(tw), f64::from(th)]);
-        let xform = image_to_clip(args.0, args.1, 1.0, [0.0; 2], turns, flip_h, flip_v);
-        let got = render(&gpu, &pipeline, &image, &uniforms_for(&case, xform), tw, th);
-        let inv = image_to_screen(args.0, args.1, 1.0, [0.0; 2], turns, flip_h, flip_v)
-            .inverse()
-            .expect("invertible");
+        let placement = Placement {
+            quarter_turns: turns,
+            flip_h,
+            flip_v,
+            ..Placement::centred([f64::from(w), f64::from(h)], [f64::from(tw), f64::from(th)])
+        };
+        let got = render(
+            &gpu,
+            &pipeline,
+            &image,
+            &uniforms_for(&case, placement.to_clip()),
+            tw,
+            th,
+        );
+        let inv = placement.to_screen().inverse().expect("invertible");
         let mut expected = Vec::with_capacity(got.len());
         for ty in 0..th {
             for tx in 0..tw {
@@ -585,7 +586,11 @@ fn bilinear_zoom_matches_cpu_interpolation() {
         .upload_grey(&gpu.device, &gpu.queue, w, h, &stored)
         .expect("upload");
     let size = ([f64::from(w), f64::from(h)], [f64::from(tw), f64::from(th)]);
-    let xform = image_to_clip(size.0, size.1, f64::from(zoom), [0.0; 2], 0, false, false);
+    let xform = Placement {
+        zoom: f64::from(zoom),
+        ..Placement::centred(size.0, size.1)
+    }
+    .to_clip();
     let got = render(&gpu, &pipeline, &image, &uniforms_for(&case, xform), tw, th);
 
     let at = |c: i64, r: i64| {

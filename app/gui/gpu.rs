@@ -17,7 +17,7 @@
 pub mod offscreen;
 mod transform;
 
-pub use transform::{Affine2, image_to_clip, image_to_screen};
+pub use transform::{Affine2, Placement};
 
 use std::fmt;
 
@@ -99,7 +99,7 @@ pub enum Interpolation {
 #[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct ImageUniforms {
     /// Image coordinates → clip space, first row `(a, b, c, 0)`: `clip.x = a x + b y + c`.
-    /// See [`image_to_clip`].
+    /// See [`Placement::to_clip`].
     pub xform_x: [f32; 4],
     /// Second row of the same map: `clip.y`.
     pub xform_y: [f32; 4],

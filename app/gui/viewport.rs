@@ -8,8 +8,7 @@ use egui::{Align2, Color32, FontId, PointerButton, Rect, Sense, Stroke, Vec2};
 use super::annotate_tool::{self, AnnotationView};
 use super::command::{Command, SeriesRef, VoiChoice};
 use super::gpu::{
-    ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, image_to_clip,
-    image_to_screen,
+    ColourConversion, GpuImage, ImagePipeline, ImageUniforms, Interpolation, Mode, Placement,
 };
 use super::measure_tool::{self, Measurement, Tool};
 use super::overlay;
@@ -182,15 +181,16 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         let image = [frame.cols as f32, frame.rows as f32];
         let st = input.state;
         let zoom = st.effective_zoom(image, rect.size());
-        let to_screen = image_to_screen(
-            [f64::from(image[0]), f64::from(image[1])],
-            [f64::from(rect.width()), f64::from(rect.height())],
-            f64::from(zoom),
-            [f64::from(st.pan.x), f64::from(st.pan.y)],
-            st.quarter_turns,
-            st.flip_h,
-            st.flip_v,
-        );
+        let to_screen = Placement {
+            image_size: [f64::from(image[0]), f64::from(image[1])],
+            viewport_px: [f64::from(rect.width()), f64::from(rect.height())],
+            zoom: f64::from(zoom),
+            pan_px: [f64::from(st.pan.x), f64::from(st.pan.y)],
+            quarter_turns: st.quarter_turns,
+            flip_h: st.flip_h,
+            flip_v: st.flip_v,
+        }
+        .to_screen();
         drawn_transform = Some(to_screen);
         let voi = st.resolved_voi(frame);
         let ppp = ui.ctx().pixels_per_point();
@@ -399,18 +399,19 @@ fn uniforms_for(
     image: [f32; 2],
     zoom: f32,
 ) -> ImageUniforms {
-    let xform = image_to_clip(
-        [f64::from(image[0]), f64::from(image[1])],
-        [
+    let xform = Placement {
+        image_size: [f64::from(image[0]), f64::from(image[1])],
+        viewport_px: [
             f64::from(rect.width() * ppp),
             f64::from(rect.height() * ppp),
         ],
-        f64::from(zoom * ppp),
-        [f64::from(st.pan.x * ppp), f64::from(st.pan.y * ppp)],
-        st.quarter_turns,
-        st.flip_h,
-        st.flip_v,
-    );
+        zoom: f64::from(zoom * ppp),
+        pan_px: [f64::from(st.pan.x * ppp), f64::from(st.pan.y * ppp)],
+        quarter_turns: st.quarter_turns,
+        flip_h: st.flip_h,
+        flip_v: st.flip_v,
+    }
+    .to_clip();
     let colour_space = match &frame.pixels {
         CompactPixels::Colour8 { space, .. } => Some(*space),
         _ => None,

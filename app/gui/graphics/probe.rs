@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::{Backend, TestFailure, test_failure};
 use crate::gui::gpu::offscreen::render_rgba;
-use crate::gui::gpu::{GpuImage, ImagePipeline, ImageUniforms, Mode, image_to_clip};
+use crate::gui::gpu::{GpuImage, ImagePipeline, ImageUniforms, Mode, Placement};
 use crate::window::{VoiFunction, Window, window_value};
 
 /// Side of the test image and target, in pixels (16 × 4 bytes = 64; rows are padded
@@ -125,7 +125,7 @@ fn draw_test_image(device: &wgpu::Device, queue: &wgpu::Queue) -> Result<Vec<u8>
         .map_err(|e| e.to_string())?;
     let side = f64::from(SIDE);
     let mut uniforms = ImageUniforms::new(
-        image_to_clip([side, side], [side, side], 1.0, [0.0, 0.0], 0, false, false),
+        Placement::centred([side, side], [side, side]).to_clip(),
         Mode::Linear,
     );
     uniforms.center = TEST_WINDOW.center as f32;
