@@ -3,6 +3,7 @@
 //! This library has no UI dependency; the desktop viewer and the CLI are thin
 //! shells over it. See `ARCHITECTURE.md` for what each module owns.
 
+pub mod agreement;
 pub mod annotate;
 pub mod attrs;
 pub mod claims;
