@@ -71,7 +71,7 @@ fn cases() -> Vec<Case> {
             // The same shape: every distance 0.
             0 => a_ring.clone(),
             // A copy shifted by a few pixels: overlapping.
-            1 | 2 | 3 => {
+            1..=3 => {
                 let (dx, dy) = (rng.range(-4.0, 4.0), rng.range(-4.0, 4.0));
                 a_ring.iter().map(|p| [p[0] + dx, p[1] + dy]).collect()
             }
