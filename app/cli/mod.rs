@@ -3,6 +3,7 @@
 #[macro_use]
 mod out;
 
+mod agreement;
 mod annotations;
 mod claims;
 mod decide;
@@ -54,6 +55,8 @@ enum Command {
     Annotations(annotations::AnnotationsArgs),
     /// Propose labels and keep/drop decisions from keyword rules; store or accept them.
     Prelabel(prelabel::PrelabelArgs),
+    /// How a test annotator agrees with a reference annotator (Dice, distances, detection).
+    Agreement(agreement::AgreementArgs),
 }
 
 /// Parses the command line and runs the verb; `Err` is printed once by `main`.
@@ -69,6 +72,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Takeout(a)) => takeout::run(&a),
         Some(Command::Annotations(a)) => annotations::run(&a),
         Some(Command::Prelabel(a)) => prelabel::run(&a),
+        Some(Command::Agreement(a)) => agreement::run(&a),
         None => open_viewer(cli.path, cli.screenshot),
     }
 }

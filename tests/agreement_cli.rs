@@ -1,0 +1,213 @@
+//! `lightbox agreement`, black box, on a copy of the sample release: two readers'
+//! rectangles on a CT image, imported as two annotators, against values worked out
+//! by hand (pixel counts, IoU, one-to-one matches); the pixel spacing the distances
+//! use is read with dcmtk's `dcmdump`, not by us.
+
+mod common;
+
+use std::process::Command;
+
+use common::{lightbox, lightbox_ok, repo, s};
+use serde_json::{Value, json};
+
+/// A rectangle shape covering pixel columns `x0..x1` and rows `y0..y1` of `template`'s
+/// image, by `annotator`.
+fn rectangle(template: &Value, id: &str, annotator: &str, [x0, y0, x1, y1]: [f64; 4]) -> Value {
+    let mut shape = template.clone();
+    shape["id"] = id.into();
+    shape["kind"] = "rectangle".into();
+    shape["label"] = "nodule".into();
+    shape["annotator"] = annotator.into();
+    shape["points"] = json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]);
+    shape["points_patient_mm"] = Value::Null;
+    shape["measurements"] = Value::Null;
+    shape["note"] = "".into();
+    shape
+}
+
+/// One value of a data element as dcmtk prints it (`dcmdump +P tag`), if any.
+fn dcmdump(file: &std::path::Path, tag: &str) -> Option<String> {
+    let out = Command::new("dcmdump")
+        .args(["-q", "+P", tag])
+        .arg(file)
+        .output()
+        .expect("dcmdump (apt-get install dcmtk)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let start = text.find('[')? + 1;
+    let end = text[start..].find(']')? + start;
+    Some(text[start..end].to_owned())
+}
+
+#[test]
+fn two_readers_agree_as_worked_out_by_hand() {
+    let (_dir, root) = common::sample_copy();
+    let example: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("sample-data/annotations/example.json"))
+            .expect("example"),
+    )
+    .expect("JSON");
+    // dr.okafor's ellipse on a CT slice (IM0014 of the chest series).
+    let template = example["shapes"]
+        .as_array()
+        .expect("shapes")
+        .iter()
+        .find(|sh| sh["kind"] == "ellipse" && sh["file_name"] == "IM0014.dcm")
+        .expect("the template shape")
+        .clone();
+    let file = walkdir::WalkDir::new(root.join("IMAGE"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| {
+            e.file_name() == "IM0014.dcm"
+                && dcmdump(e.path(), "SOPInstanceUID").as_deref() == template["sop_uid"].as_str()
+        })
+        .expect("the template's image")
+        .into_path();
+    let spacing: Vec<f64> = dcmdump(&file, "PixelSpacing")
+        .expect("Pixel Spacing")
+        .split('\\')
+        .map(|v| v.trim().parse().expect("a number"))
+        .collect();
+
+    // Reader A: two nodules of 10×10 pixels. Reader B: the first moved 2 pixels right
+    // (IoU 80/120), and a 5×5 one where A has none.
+    let a1 = [100.0, 100.0, 110.0, 110.0];
+    let a2 = [200.0, 50.0, 210.0, 60.0];
+    let b1 = [102.0, 100.0, 112.0, 110.0];
+    let b3 = [150.0, 180.0, 155.0, 185.0];
+    let mut doc = example.clone();
+    doc["shapes"] = json!([
+        rectangle(&template, "a1", "reader-a", a1),
+        rectangle(&template, "a2", "reader-a", a2),
+        rectangle(&template, "b1", "reader-b", b1),
+        rectangle(&template, "b3", "reader-b", b3),
+    ]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let readers = out.path().join("readers.json");
+    std::fs::write(&readers, doc.to_string()).expect("write");
+    let store = out.path().join("review.lightbox.sqlite");
+    let (root_s, store_s) = (s(&root), s(&store));
+    lightbox_ok(&[
+        "annotations",
+        "import",
+        root_s,
+        s(&readers),
+        "--store",
+        store_s,
+    ]);
+
+    let run = |iou: &str| -> Value {
+        let args = [
+            "agreement",
+            root_s,
+            "--store",
+            store_s,
+            "--reference",
+            "reader-a",
+            "--test",
+            "reader-b",
+            "--iou",
+            iou,
+            "--json",
+        ];
+        serde_json::from_slice(&lightbox_ok(&args).stdout).expect("agreement JSON")
+    };
+    let g = run("0.5");
+    assert_eq!(
+        (g["reference"].as_str(), g["test"].as_str()),
+        (Some("reader-a"), Some("reader-b"))
+    );
+    // One frame and label: A = 200 pixels, B = 125, 80 shared.
+    let per_image = g["segmentation"]["per_image"]
+        .as_array()
+        .expect("per_image");
+    assert_eq!(per_image.len(), 1, "{per_image:?}");
+    let p = &per_image[0];
+    assert_eq!(p["sop_uid"], template["sop_uid"]);
+    assert_eq!(
+        (p["frame"].as_u64(), p["label"].as_str()),
+        (Some(1), Some("nodule"))
+    );
+    assert_eq!(
+        (p["reference_pixels"].as_u64(), p["test_pixels"].as_u64()),
+        (Some(200), Some(125))
+    );
+    let near = |v: &Value, want: f64| (v.as_f64().expect("a number") - want).abs() < 1e-12;
+    assert!(
+        near(&p["dice"], 160.0 / 325.0) && near(&p["jaccard"], 80.0 / 245.0),
+        "{p}"
+    );
+    assert!(near(&g["segmentation"]["dice_mean"], 160.0 / 325.0));
+    assert_eq!(p["calibrated"], true);
+    // Hausdorff is at least the distance from a2's top-left pixel (200, 50) to the
+    // nearest border pixel of B (the edges of b1 and b3), in mm.
+    let edge = |[x0, y0, x1, y1]: [f64; 4]| {
+        let (x0, y0, x1, y1) = (x0 as i32, y0 as i32, x1 as i32 - 1, y1 as i32 - 1);
+        (y0..=y1)
+            .flat_map(move |y| (x0..=x1).map(move |x| (x, y)))
+            .filter(move |&(x, y)| x == x0 || x == x1 || y == y0 || y == y1)
+    };
+    let nearest = edge(b1)
+        .chain(edge(b3))
+        .map(|(x, y)| {
+            let (dx, dy) = (
+                f64::from(x - 200) * spacing[1],
+                f64::from(y - 50) * spacing[0],
+            );
+            (dx * dx + dy * dy).sqrt()
+        })
+        .fold(f64::INFINITY, f64::min);
+    let hd = p["hd_mm"].as_f64().expect("hd_mm");
+    assert!(
+        hd >= nearest - 1e-9,
+        "hd {hd} mm, but a2 alone is {nearest} mm from B"
+    );
+    assert!(p["hd95_mm"].as_f64().expect("hd95") <= hd);
+    // Detection: a1–b1 match (IoU 2/3), a2 missed, b3 extra.
+    let d = &g["detection"];
+    assert_eq!(
+        (d["tp"].as_u64(), d["fp"].as_u64(), d["fn"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    assert!(near(&d["recall"], 0.5) && near(&d["precision"], 0.5) && near(&d["f1"], 0.5));
+    // IoU 0.7 is more than a1–b1 reach: nothing matches.
+    let strict = run("0.7");
+    let d = &strict["detection"];
+    assert_eq!(
+        (d["tp"].as_u64(), d["fp"].as_u64(), d["fn"].as_u64()),
+        (Some(0), Some(2), Some(2))
+    );
+
+    // The text report and an annotator the project does not have.
+    let text = lightbox_ok(&[
+        "agreement",
+        root_s,
+        "--store",
+        store_s,
+        "--reference",
+        "reader-a",
+        "--test",
+        "reader-b",
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("mean Dice 0.492") && text.contains("1 TP, 1 FP, 1 FN"),
+        "{text}"
+    );
+    let unknown = lightbox(&[
+        "agreement",
+        root_s,
+        "--store",
+        store_s,
+        "--reference",
+        "reader-a",
+        "--test",
+        "reader-c",
+    ]);
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("\"reader-c\"") && err.contains("reader-a, reader-b"),
+        "{err}"
+    );
+}
