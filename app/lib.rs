@@ -8,6 +8,7 @@ pub mod annotate;
 pub mod attrs;
 pub mod claims;
 pub mod codec;
+pub mod dataset;
 pub mod dicom_file;
 pub mod display_frame;
 pub mod fsutil;
