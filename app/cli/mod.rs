@@ -6,6 +6,7 @@ mod out;
 mod agreement;
 mod annotations;
 mod claims;
+mod dataset;
 mod decide;
 mod decode;
 mod index;
@@ -57,6 +58,10 @@ enum Command {
     Prelabel(prelabel::PrelabelArgs),
     /// How a test annotator agrees with a reference annotator (Dice, distances, detection).
     Agreement(agreement::AgreementArgs),
+    /// Split the release by patient into train / val / test, stratified and seeded.
+    Split(dataset::SplitArgs),
+    /// Count patients, studies and images by sex, age band, region, device, label.
+    Describe(dataset::DescribeArgs),
 }
 
 /// Parses the command line and runs the verb; `Err` is printed once by `main`.
@@ -73,6 +78,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Annotations(a)) => annotations::run(&a),
         Some(Command::Prelabel(a)) => prelabel::run(&a),
         Some(Command::Agreement(a)) => agreement::run(&a),
+        Some(Command::Split(a)) => dataset::run_split(&a),
+        Some(Command::Describe(a)) => dataset::run_describe(&a),
         None => open_viewer(cli.path, cli.screenshot),
     }
 }

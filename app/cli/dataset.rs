@@ -1,0 +1,203 @@
+//! `lightbox split` and `lightbox describe`: a labelled release as a dataset:
+//! patient-level splits, and the test-set description YY/T 1858-2022 asks for.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use lightbox::claims::Claims;
+use lightbox::dataset::describe::{Description, describe};
+use lightbox::dataset::facts::{StudyFacts, study_facts};
+use lightbox::dataset::split::{SETS, parse_ratios, split, to_csv};
+use lightbox::fsutil::{ShowPath, write_atomic};
+use serde::Serialize;
+
+use super::review::{StoreArgs, open};
+
+/// Arguments of `split`.
+#[derive(Args)]
+pub struct SplitArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Train, validation and test shares, e.g. 70,15,15.
+    #[arg(long, value_name = "T,V,T", default_value = "70,15,15")]
+    ratios: String,
+    /// Attributes to stratify by: label, modality, sex, age_band, body_region,
+    /// device, hospital_level.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    stratify: Vec<String>,
+    /// The seed: the same seed gives the same split.
+    #[arg(long)]
+    seed: u64,
+    /// Where to write `PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`.
+    #[arg(long, value_name = "split.csv")]
+    out: PathBuf,
+    /// Print the achieved ratios and strata as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `describe`.
+#[derive(Args)]
+pub struct DescribeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// A split (`lightbox split --out`) to describe set by set too.
+    #[arg(long, value_name = "split.csv")]
+    split: Option<PathBuf>,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The release's studies as facts: index, claims (notes on stderr), shapes.
+fn load_facts(store: &StoreArgs) -> anyhow::Result<Vec<StudyFacts>> {
+    let (index, session) = open(store)?;
+    let claims =
+        Claims::load_for_release(&index.root, &index.layout).context("cannot read the claims")?;
+    for note in &claims.notes {
+        eprintln!("note: {note}");
+    }
+    let join = claims.join_index(&index);
+    let shapes: Vec<_> = session.annotations().iter().cloned().collect();
+    Ok(study_facts(&index, Some((claims.table(), &join)), &shapes))
+}
+
+/// What `split --json` prints: the split without its rows (they are in the csv).
+#[derive(Serialize)]
+struct SplitSummary<'a> {
+    out: String,
+    ratios: [f64; 3],
+    achieved: [f64; 3],
+    strata: &'a [lightbox::dataset::split::Stratum],
+}
+
+/// Runs `split`.
+pub fn run_split(a: &SplitArgs) -> anyhow::Result<ExitCode> {
+    let ratios = parse_ratios(&a.ratios)?;
+    let facts = load_facts(&a.store)?;
+    let s = split(&facts, ratios, &a.stratify, a.seed)?;
+    write_atomic(&a.out, to_csv(&s).as_bytes())
+        .with_context(|| format!("cannot write the split: {}", a.out.shown()))?;
+    if a.json {
+        let summary = SplitSummary {
+            out: a.out.shown().to_string(),
+            ratios: s.ratios,
+            achieved: s.achieved,
+            strata: &s.strata,
+        };
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |v: [f64; 3]| v.map(|x| format!("{:.1} %", x * 100.0)).join(" / ");
+    outln!(
+        "wrote {} ({} studies): train / val / test {} (asked {})",
+        a.out.shown(),
+        s.assignments.len(),
+        pct(s.achieved),
+        pct(s.ratios)
+    );
+    for st in &s.strata {
+        let key = if st.key.is_empty() { "all" } else { &st.key };
+        outln!(
+            "  {key}: studies {:?}, patients {:?}",
+            st.studies,
+            st.patients
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `describe --json` prints: the whole release, and each set of a split.
+#[derive(Serialize)]
+struct DescribeOut {
+    #[serde(flatten)]
+    all: Description,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    splits: BTreeMap<&'static str, Description>,
+}
+
+/// Runs `describe`.
+pub fn run_describe(a: &DescribeArgs) -> anyhow::Result<ExitCode> {
+    let facts = load_facts(&a.store)?;
+    let mut splits = BTreeMap::new();
+    if let Some(path) = &a.split {
+        let set_of = read_split(path)?;
+        for set in SETS {
+            let of_set = facts
+                .iter()
+                .filter(|f| set_of.get(&f.study_uid).map(String::as_str) == Some(set));
+            splits.insert(set, describe(of_set));
+        }
+    }
+    let out = DescribeOut {
+        all: describe(&facts),
+        splits,
+    };
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_description("all", &out.all);
+        for (set, d) in &out.splits {
+            print_description(set, d);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Study → set, from a split csv (`PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`).
+fn read_split(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("cannot read the split: {}", path.shown()))?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .with_context(|| format!("the split has no {name} column: {}", path.shown()))
+    };
+    let (study, set) = (column("STUDY_INSTANCE_UID")?, column("SPLIT")?);
+    let mut out = BTreeMap::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("line {} of {}", line + 2, path.shown()))?;
+        let value = row.get(set).unwrap_or_default();
+        anyhow::ensure!(
+            SETS.contains(&value),
+            "line {}: SPLIT must be train, val or test, not {value:?}: {}",
+            line + 2,
+            path.shown()
+        );
+        out.insert(
+            row.get(study).unwrap_or_default().to_owned(),
+            value.to_owned(),
+        );
+    }
+    Ok(out)
+}
+
+/// One description as text tables.
+fn print_description(title: &str, d: &Description) {
+    outln!(
+        "{title}: {} patients, {} studies, {} series, {} images",
+        d.patients,
+        d.studies,
+        d.series,
+        d.images
+    );
+    for (attribute, values) in &d.by {
+        if values.is_empty() {
+            continue;
+        }
+        outln!("  by {attribute}:");
+        for (value, c) in values {
+            outln!(
+                "    {value}: {} patients, {} studies, {} images",
+                c.patients,
+                c.studies,
+                c.images
+            );
+        }
+    }
+}
