@@ -13,6 +13,7 @@
 //! Classification, scores (AP, FROC, ROC), per-series 3-D metrics and confidence
 //! intervals come later (the remaining parts).
 
+pub mod classify;
 pub mod region;
 pub mod surface;
 
@@ -101,6 +102,33 @@ pub struct Detection {
     pub f1: Option<f64>,
 }
 
+/// Whether both annotators called a label on a study (or series).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelCalls {
+    /// The label.
+    pub label: String,
+    /// `study` or `series`.
+    pub level: &'static str,
+    /// The test's calls against the reference's, over every study (series) of the
+    /// release: positive when the annotator drew any shape of the label on it.
+    #[serde(flatten)]
+    pub calls: classify::Binary,
+}
+
+/// The classification part of an agreement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    /// Studies of the release.
+    pub studies: usize,
+    /// Series of the release.
+    pub series: usize,
+    /// Per label, per study and per series.
+    pub labels: Vec<LabelCalls>,
+    /// Linear-weighted kappa of the highest suspicion grade each annotator gave each
+    /// study (`none` where they drew nothing).
+    pub grade_kappa: Option<f64>,
+}
+
 /// How a test annotator agrees with a reference annotator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agreement {
@@ -112,6 +140,8 @@ pub struct Agreement {
     pub segmentation: Segmentation,
     /// Findings matched one to one.
     pub detection: Detection,
+    /// Labels and grades per study and series.
+    pub classification: Classification,
     /// Shapes left out, and why (an image the index does not hold).
     pub skipped: Vec<String>,
 }
@@ -202,8 +232,72 @@ pub fn compare(
             dice_mean,
         },
         detection: detection.finish(iou_threshold),
+        classification: classification(shapes, frames, reference, test),
         skipped,
     })
+}
+
+/// The shapes of one annotator.
+fn by<'a>(shapes: &'a [Shape], annotator: &'a str) -> impl Iterator<Item = &'a Shape> + 'a {
+    shapes.iter().filter(move |s| s.annotator == annotator)
+}
+
+/// Labels per study and series, and the grades per study, of the two annotators.
+fn classification(
+    shapes: &[Shape],
+    frames: &FrameInfos,
+    reference: &str,
+    test: &str,
+) -> Classification {
+    let studies: BTreeSet<&str> = frames.iter().map(|f| f.study_uid.as_str()).collect();
+    let series: BTreeSet<&str> = frames.iter().map(|f| f.series_uid.as_str()).collect();
+    let labels: BTreeSet<&str> = by(shapes, reference)
+        .chain(by(shapes, test))
+        .map(|s| s.label.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for label in labels {
+        for (level, items) in [("study", &studies), ("series", &series)] {
+            let calls = |annotator: &str| -> Vec<bool> {
+                let called: BTreeSet<&str> = by(shapes, annotator)
+                    .filter(|s| s.label == label)
+                    .map(|s| match level {
+                        "study" => s.image.study_uid.as_str(),
+                        _ => s.image.series_uid.as_str(),
+                    })
+                    .collect();
+                items.iter().map(|i| called.contains(i)).collect()
+            };
+            out.push(LabelCalls {
+                label: label.to_owned(),
+                level,
+                calls: classify::binary(&calls(reference), &calls(test)),
+            });
+        }
+    }
+    let highest = |annotator: &str| -> Vec<usize> {
+        studies
+            .iter()
+            .map(|st| {
+                by(shapes, annotator)
+                    .filter(|s| s.image.study_uid == *st)
+                    .map(|s| s.grade as usize)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    Classification {
+        studies: studies.len(),
+        series: series.len(),
+        labels: out,
+        grade_kappa: classify::kappa(
+            &highest(reference),
+            &highest(test),
+            crate::annotate::shape::Grade::ALL.len(),
+            classify::Weights::Linear,
+        ),
+    }
 }
 
 /// How two masks of one frame agree.

@@ -182,6 +182,11 @@ impl FrameInfos {
         self.0.get(sop_uid)
     }
 
+    /// Every image, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &FrameInfo> {
+        self.0.values()
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.0.len()
