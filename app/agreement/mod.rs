@@ -19,6 +19,7 @@ pub mod surface;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -192,34 +193,38 @@ pub fn compare(
         let region = Region::of_ring(&s.points, info.rows, info.cols);
         by_place.entry(place).or_default()[side].push(region);
     }
-    let mut per_image = Vec::new();
+    // Frames are independent: one per worker thread at a time.
+    let places: Vec<(&Place, &[Vec<Region>; 2])> = by_place.iter().collect();
+    let results: Vec<(ImageAgreement, [usize; 3])> = places
+        .par_iter()
+        .filter_map(|((sop_uid, frame, label), [refs, tests])| {
+            let info = frames.get(sop_uid)?;
+            let matched = match_findings(refs, tests, iou_threshold).len();
+            let a = refs.iter().fold(Region::default(), |u, r| u.union(r));
+            let b = tests.iter().fold(Region::default(), |u, r| u.union(r));
+            let m = mask_agreement(&a, &b, [info.spacing.row_mm, info.spacing.col_mm]);
+            let image = ImageAgreement {
+                sop_uid: sop_uid.clone(),
+                frame: *frame,
+                label: label.clone(),
+                series_uid: info.series_uid.clone(),
+                reference_pixels: m.a_pixels,
+                test_pixels: m.b_pixels,
+                dice: m.dice,
+                jaccard: m.jaccard,
+                hd_mm: m.surface.map(|d| d.hd),
+                hd95_mm: m.surface.map(|d| d.hd95),
+                assd_mm: m.surface.map(|d| d.assd),
+                calibrated: info.spacing.source != SpacingSource::None,
+            };
+            Some((image, [matched, refs.len(), tests.len()]))
+        })
+        .collect();
     let mut detection = Counts::default();
-    for ((sop_uid, frame, label), [refs, tests]) in &by_place {
-        let Some(info) = frames.get(sop_uid) else {
-            continue;
-        };
-        detection.add(
-            &match_findings(refs, tests, iou_threshold),
-            refs.len(),
-            tests.len(),
-        );
-        let a = refs.iter().fold(Region::default(), |u, r| u.union(r));
-        let b = tests.iter().fold(Region::default(), |u, r| u.union(r));
-        let m = mask_agreement(&a, &b, [info.spacing.row_mm, info.spacing.col_mm]);
-        per_image.push(ImageAgreement {
-            sop_uid: sop_uid.clone(),
-            frame: *frame,
-            label: label.clone(),
-            series_uid: info.series_uid.clone(),
-            reference_pixels: m.a_pixels,
-            test_pixels: m.b_pixels,
-            dice: m.dice,
-            jaccard: m.jaccard,
-            hd_mm: m.surface.map(|d| d.hd),
-            hd95_mm: m.surface.map(|d| d.hd95),
-            assd_mm: m.surface.map(|d| d.assd),
-            calibrated: info.spacing.source != SpacingSource::None,
-        });
+    let mut per_image = Vec::with_capacity(results.len());
+    for (image, [matched, refs, tests]) in results {
+        detection.add(matched, refs, tests);
+        per_image.push(image);
     }
     per_image.sort_by(|x, y| x.dice.total_cmp(&y.dice));
     let dice_mean = (!per_image.is_empty())
@@ -373,10 +378,10 @@ struct Counts {
 }
 
 impl Counts {
-    /// Adds one frame and label: its matches among `refs` reference and `tests` test
-    /// findings.
-    fn add(&mut self, matches: &[(usize, usize)], refs: usize, tests: usize) {
-        let tp = matches.len() as u64;
+    /// Adds one frame and label: `matched` pairs among `refs` reference and `tests`
+    /// test findings.
+    fn add(&mut self, matched: usize, refs: usize, tests: usize) {
+        let tp = matched as u64;
         self.tp += tp;
         self.fp += tests as u64 - tp;
         self.fn_ += refs as u64 - tp;
