@@ -10,6 +10,7 @@ use clap::Args;
 use lightbox::claims::Claims;
 use lightbox::dataset::describe::{Description, describe};
 use lightbox::dataset::facts::{StudyFacts, study_facts};
+use lightbox::dataset::report::{Report, write as write_report};
 use lightbox::dataset::split::{SETS, parse_ratios, split, to_csv};
 use lightbox::fsutil::{ShowPath, write_atomic};
 use serde::Serialize;
@@ -50,6 +51,9 @@ pub struct DescribeArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
+    /// Also write CSV tables and an offline HTML report (English and 繁體中文) here.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 /// The release's studies as facts: index, claims (notes on stderr), shapes.
@@ -136,6 +140,14 @@ pub fn run_describe(a: &DescribeArgs) -> anyhow::Result<ExitCode> {
         all: describe(&facts),
         splits,
     };
+    if let Some(dir) = &a.out {
+        let report = Report {
+            all: &out.all,
+            splits: &out.splits,
+        };
+        let files = write_report(dir, &report)?;
+        eprintln!("wrote {} files to {}", files.len(), dir.shown());
+    }
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {

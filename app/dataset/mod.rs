@@ -5,4 +5,5 @@
 
 pub mod describe;
 pub mod facts;
+pub mod report;
 pub mod split;
