@@ -53,6 +53,8 @@ pub struct ImageAgreement {
     pub frame: u32,
     /// The label.
     pub label: String,
+    /// The image's study.
+    pub study_uid: String,
     /// The image's series.
     pub series_uid: String,
     /// Pixels in the reference's and the test's mask.
@@ -207,6 +209,7 @@ pub fn compare(
                 sop_uid: sop_uid.clone(),
                 frame: *frame,
                 label: label.clone(),
+                study_uid: info.study_uid.clone(),
                 series_uid: info.series_uid.clone(),
                 reference_pixels: m.a_pixels,
                 test_pixels: m.b_pixels,

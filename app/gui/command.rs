@@ -308,6 +308,26 @@ pub enum Command {
     SetMorphDistance(f64),
     /// The tolerance of simplification, in mm.
     SetSimplifyTolerance(f64),
+    /// Describe the open release (Dataset tab), off the UI thread.
+    DescribeDataset,
+    /// The two annotators the Dataset tab compares.
+    SetAgreementPair {
+        /// The reference annotator.
+        reference: String,
+        /// The test annotator.
+        test: String,
+    },
+    /// Compare them, off the UI thread.
+    CompareAnnotators,
+    /// Show one frame of an image in the active viewport.
+    ShowImage {
+        /// Its series.
+        series: SeriesRef,
+        /// The image.
+        sop_uid: String,
+        /// The frame, from 1.
+        frame: u32,
+    },
 }
 
 /// A window of the viewer that menus open.
@@ -335,4 +355,6 @@ pub enum SideTab {
     Annotations,
     /// The pre-labelling rules, their counts and conflicts.
     Rules,
+    /// The release as a dataset: description, agreement of two annotators.
+    Dataset,
 }

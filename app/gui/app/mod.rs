@@ -29,6 +29,7 @@ use super::about::About;
 use super::annotate_ui::AnnotateUi;
 use super::claims_ui::ClaimsUi;
 use super::command::{Command, Node, SeriesRef, SideTab, WindowKind};
+use super::dataset_ui::DatasetUi;
 use super::fonts;
 use super::gpu::Affine2;
 use super::job::Job;
@@ -123,6 +124,8 @@ pub struct LightboxApp {
     rules: RulesUi,
     /// What Help ▸ About says about graphics.
     about: About,
+    /// The Dataset tab: description and agreement, and their jobs.
+    dataset: DatasetUi,
 }
 
 /// Which of the menus' windows are open.
@@ -205,6 +208,7 @@ impl LightboxApp {
             last_transforms: vec![None; 4],
             rules: RulesUi::default(),
             about: About::new(cc),
+            dataset: DatasetUi::default(),
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {

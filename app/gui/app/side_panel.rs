@@ -4,6 +4,7 @@
 use crate::gui::annotate_ui::{self, PanelContext};
 use crate::gui::claims_ui::claims_panel_ui;
 use crate::gui::command::{Command, Node, SideTab};
+use crate::gui::dataset_ui::dataset_panel_ui;
 use crate::gui::review_ui;
 use crate::gui::rules_ui;
 use crate::gui::tags::tags_ui;
@@ -26,6 +27,7 @@ impl LightboxApp {
                         (SideTab::Claims, "claims.title"),
                         (SideTab::Annotations, "annotate.title"),
                         (SideTab::Rules, "rules.title"),
+                        (SideTab::Dataset, "dataset.title"),
                         (SideTab::Tags, "tags.title"),
                     ] {
                         if ui
@@ -47,6 +49,7 @@ impl LightboxApp {
                     SideTab::Review => "review-panel",
                     SideTab::Claims => "claims-panel",
                     SideTab::Rules => "rules-panel",
+                    SideTab::Dataset => "dataset-panel",
                     SideTab::Annotations | SideTab::Tags => "annotation-panel",
                 };
                 egui::ScrollArea::vertical()
@@ -80,8 +83,31 @@ impl LightboxApp {
                 let review_open = self.review.session.is_some();
                 rules_ui::rules_panel_ui(ui, s, &self.rules, review_open)
             }
+            SideTab::Dataset => self.dataset_tab_ui(ui, s),
             SideTab::Annotations | SideTab::Tags => self.annotation_tab_ui(ui, s),
         }
+    }
+
+    /// The Dataset tab; the first time it shows a release, it asks for the description.
+    fn dataset_tab_ui(&self, ui: &mut egui::Ui, s: &'static Strings) -> Vec<Command> {
+        let annotators: std::collections::BTreeSet<String> = self
+            .review
+            .session
+            .as_ref()
+            .map(|session| {
+                session
+                    .annotations()
+                    .iter()
+                    .map(|sh| sh.annotator.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut out = dataset_panel_ui(ui, s, &self.dataset, &annotators);
+        let d = &self.dataset;
+        if self.index.is_some() && d.description.is_none() && d.describing.is_none() {
+            out.push(Command::DescribeDataset);
+        }
+        out
     }
 
     /// The claims of the selected study (all its rows) or series (its rows).

@@ -75,6 +75,7 @@ impl LightboxApp {
         self.rules.poll();
         self.store_rules_draft_when_due(ctx);
         self.annotate.poll_export();
+        self.dataset.poll();
         let outcome = match self.keep_list.as_ref().map(Job::poll) {
             None | Some(Polled::Running) => None,
             Some(Polled::Done(outcome)) => Some(outcome),

@@ -9,10 +9,12 @@
 //! | `review.rs` | decisions, undo/redo, bulk, keep-list and other review files |
 //! | `rules.rs` | the rules editor and the suggestions |
 //! | `annotation.rs` | shapes: draw, edit, copy, propagate, labels, import/export |
+//! | `dataset.rs` | the Dataset tab: description, agreement, showing a frame |
 //! | `settings.rs` | opening a release, settings, windows, quitting |
 
 mod annotation;
 mod browse;
+mod dataset;
 mod review;
 mod rules;
 mod settings;
@@ -101,6 +103,10 @@ impl LightboxApp {
             | C::SetNoteDraft(..)
             | C::SetMorphDistance(_)
             | C::SetSimplifyTolerance(_)) => self.apply_annotation(ctx, c),
+            c @ (C::DescribeDataset
+            | C::SetAgreementPair { .. }
+            | C::CompareAnnotators
+            | C::ShowImage { .. }) => self.apply_dataset(ctx, c),
             c @ (C::OpenFolder(_)
             | C::SetLanguage(_)
             | C::SetCacheMib(_)

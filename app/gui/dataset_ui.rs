@@ -1,0 +1,259 @@
+//! The Dataset tab: the description of the open release (counts by sex, age band,
+//! region, device, label) and the agreement of two annotators, worst frame first; a
+//! click on a frame shows it with both readers' shapes. Both are computed by a
+//! [`Job`], off the UI thread.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use egui::{Color32, RichText};
+
+use super::command::{Command, SeriesRef};
+use super::job::{Job, Polled};
+use crate::agreement::{Agreement, compare};
+use crate::annotate::files::frames::FrameInfos;
+use crate::annotate::shape::Shape;
+use crate::claims::{ClaimsJoin, ClaimsTable};
+use crate::dataset::describe::{Description, describe};
+use crate::dataset::facts::study_facts;
+use crate::i18n::Strings;
+use crate::index::Index;
+
+/// How many frames the agreement table lists.
+const ROWS: usize = 50;
+
+/// The tab's state: what was computed, what is computing, the annotators chosen.
+#[derive(Default)]
+pub struct DatasetUi {
+    /// The last description.
+    pub description: Option<Description>,
+    /// The description being computed.
+    pub describing: Option<Job<Description>>,
+    /// The reference annotator chosen.
+    pub reference: String,
+    /// The test annotator chosen.
+    pub test: String,
+    /// The last agreement, or why it failed.
+    pub agreement: Option<Result<Agreement, String>>,
+    /// The agreement being computed.
+    pub comparing: Option<Job<Result<Agreement, String>>>,
+}
+
+impl DatasetUi {
+    /// Starts describing `index` with its claims and shapes.
+    pub fn describe(
+        &mut self,
+        ctx: &egui::Context,
+        index: Arc<Index>,
+        claims: Option<(ClaimsTable, ClaimsJoin)>,
+        shapes: Vec<Shape>,
+    ) {
+        let work = move || {
+            let claims = claims.as_ref().map(|(t, j)| (t, j));
+            describe(&study_facts(&index, claims, &shapes))
+        };
+        self.describing = Job::spawn(ctx, "describe", work).ok();
+    }
+
+    /// Starts comparing the chosen annotators.
+    pub fn compare(&mut self, ctx: &egui::Context, index: Arc<Index>, shapes: Vec<Shape>) {
+        let (reference, test) = (self.reference.clone(), self.test.clone());
+        let work = move || {
+            let frames = FrameInfos::from_index(&index);
+            compare(&shapes, &frames, &reference, &test, 0.5).map_err(|e| e.to_string())
+        };
+        match Job::spawn(ctx, "agreement", work) {
+            Ok(job) => self.comparing = Some(job),
+            Err(e) => self.agreement = Some(Err(e.to_string())),
+        }
+    }
+
+    /// Takes in finished work.
+    pub fn poll(&mut self) {
+        if let Some(job) = &self.describing {
+            match job.poll() {
+                Polled::Running => {}
+                Polled::Done(d) => {
+                    self.description = Some(d);
+                    self.describing = None;
+                }
+                Polled::Lost => self.describing = None,
+            }
+        }
+        if let Some(job) = &self.comparing {
+            match job.poll() {
+                Polled::Running => {}
+                Polled::Done(a) => {
+                    self.agreement = Some(a);
+                    self.comparing = None;
+                }
+                Polled::Lost => self.comparing = None,
+            }
+        }
+    }
+}
+
+/// The Dataset tab. `annotators` are those with shapes in the project.
+#[must_use]
+pub fn dataset_panel_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    state: &DatasetUi,
+    annotators: &BTreeSet<String>,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.horizontal(|ui| {
+        ui.strong(s.get("dataset.description"));
+        if state.describing.is_some() {
+            ui.spinner();
+        } else if ui.button(s.get("dataset.refresh")).clicked() {
+            out.push(Command::DescribeDataset);
+        }
+    });
+    match &state.description {
+        Some(d) => description_ui(ui, s, d),
+        None => {
+            ui.weak(s.get("dataset.not_described"));
+        }
+    }
+    ui.separator();
+    ui.strong(s.get("dataset.agreement"));
+    if annotators.len() < 2 {
+        ui.weak(s.get("dataset.two_annotators"));
+        return out;
+    }
+    ui.horizontal(|ui| {
+        for (key, current, is_reference) in [
+            ("dataset.reference", &state.reference, true),
+            ("dataset.test", &state.test, false),
+        ] {
+            ui.label(s.get(key));
+            egui::ComboBox::from_id_salt(key)
+                .selected_text(current.as_str())
+                .show_ui(ui, |ui| {
+                    for a in annotators {
+                        if ui.selectable_label(a == current, a).clicked() {
+                            let (reference, test) = if is_reference {
+                                (a.clone(), state.test.clone())
+                            } else {
+                                (state.reference.clone(), a.clone())
+                            };
+                            out.push(Command::SetAgreementPair { reference, test });
+                        }
+                    }
+                });
+        }
+    });
+    let ready = !state.reference.is_empty() && !state.test.is_empty();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                ready && state.comparing.is_none(),
+                egui::Button::new(s.get("dataset.compare")),
+            )
+            .clicked()
+        {
+            out.push(Command::CompareAnnotators);
+        }
+        if state.comparing.is_some() {
+            ui.spinner();
+        }
+    });
+    match &state.agreement {
+        Some(Ok(a)) => out.extend(agreement_ui(ui, s, a)),
+        Some(Err(e)) => {
+            ui.colored_label(Color32::LIGHT_RED, e);
+        }
+        None => {}
+    }
+    out
+}
+
+/// Totals, then each attribute's values with a bar for their share of studies.
+fn description_ui(ui: &mut egui::Ui, s: &Strings, d: &Description) {
+    ui.label(s.format(
+        "dataset.totals",
+        &[
+            ("patients", &d.patients.to_string()),
+            ("studies", &d.studies.to_string()),
+            ("series", &d.series.to_string()),
+            ("images", &d.images.to_string()),
+        ],
+    ));
+    for (attribute, values) in &d.by {
+        if values.is_empty() {
+            continue;
+        }
+        egui::CollapsingHeader::new(s.get(&format!("report.by.{attribute}")))
+            .id_salt(("dataset-by", attribute))
+            .show(ui, |ui| {
+                let max = values.values().map(|c| c.studies).max().unwrap_or(1).max(1);
+                egui::Grid::new(("dataset-grid", attribute))
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (value, c) in values {
+                            ui.label(value);
+                            let fraction = c.studies as f32 / max as f32;
+                            ui.add(egui::ProgressBar::new(fraction).desired_width(140.0).text(
+                                s.format(
+                                    "dataset.value_counts",
+                                    &[
+                                        ("studies", &c.studies.to_string()),
+                                        ("patients", &c.patients.to_string()),
+                                    ],
+                                ),
+                            ));
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+}
+
+/// The summary and the worst frames; a click shows the frame.
+fn agreement_ui(ui: &mut egui::Ui, s: &Strings, a: &Agreement) -> Vec<Command> {
+    let mut out = Vec::new();
+    let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
+    ui.label(s.format(
+        "dataset.summary",
+        &[
+            ("n", &a.segmentation.per_image.len().to_string()),
+            ("dice", &opt(a.segmentation.dice_mean)),
+            ("tp", &a.detection.tp.to_string()),
+            ("fp", &a.detection.fp.to_string()),
+            ("fn", &a.detection.fn_.to_string()),
+            ("f1", &opt(a.detection.f1)),
+        ],
+    ));
+    ui.weak(s.get("dataset.click_to_show"));
+    egui::Grid::new("dataset-agreement")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("Dice");
+            ui.strong("HD95 mm");
+            ui.strong(s.get("dataset.label"));
+            ui.strong(s.get("dataset.image"));
+            ui.end_row();
+            for p in a.segmentation.per_image.iter().take(ROWS) {
+                ui.monospace(format!("{:.3}", p.dice));
+                ui.monospace(opt(p.hd95_mm));
+                ui.label(RichText::new(&p.label).small());
+                let short = p
+                    .sop_uid
+                    .get(p.sop_uid.len().saturating_sub(10)..)
+                    .unwrap_or(&p.sop_uid);
+                if ui.link(format!("…{short} f{}", p.frame)).clicked() {
+                    out.push(Command::ShowImage {
+                        series: SeriesRef {
+                            study_uid: p.study_uid.clone(),
+                            series_uid: p.series_uid.clone(),
+                        },
+                        sop_uid: p.sop_uid.clone(),
+                        frame: p.frame,
+                    });
+                }
+                ui.end_row();
+            }
+        });
+    out
+}
