@@ -21,7 +21,8 @@ impl LightboxApp {
             .resizable(true)
             .default_size(360.0)
             .show(ui, |ui| {
-                ui.horizontal(|ui| {
+                // Wrapped: six tabs do not widen the panel (the image keeps its room).
+                ui.horizontal_wrapped(|ui| {
                     for (tab, key) in [
                         (SideTab::Review, "review.title"),
                         (SideTab::Claims, "claims.title"),
