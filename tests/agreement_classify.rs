@@ -5,23 +5,10 @@
 
 mod common;
 
-use std::process::Command;
+use common::Rng;
 
-use common::python::{require_success, run};
 use lightbox::agreement::classify::{Weights, binary, kappa};
 use serde_json::{Value, json};
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n) as usize
-    }
-}
 
 struct Case {
     reference: Vec<usize>,
@@ -36,14 +23,14 @@ fn cases() -> Vec<Case> {
     for c in 0..60 {
         let k = if c % 2 == 0 { 2 } else { 4 };
         let n = 5 + rng.below(60);
-        let reference: Vec<usize> = (0..n).map(|_| rng.below(k as u64)).collect();
+        let reference: Vec<usize> = (0..n).map(|_| rng.below(k)).collect();
         // The test agrees often, drifts by one class sometimes, is random otherwise.
         let test: Vec<usize> = reference
             .iter()
             .map(|&r| match rng.below(10) {
                 0..=5 => r,
                 6 | 7 => (r + 1).min(k - 1),
-                _ => rng.below(k as u64),
+                _ => rng.below(k),
             })
             .collect();
         let weights = if k == 4 && c % 4 == 1 {
@@ -68,17 +55,6 @@ fn cases() -> Vec<Case> {
     out
 }
 
-fn requirements() -> Vec<String> {
-    let path = common::repo().join("tests/agreement/requirements.txt");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
-}
-
 #[test]
 fn kappa_and_confusion_matrix_equal_scikit_learn() {
     let cases = cases();
@@ -93,24 +69,15 @@ fn kappa_and_confusion_matrix_equal_scikit_learn() {
             })
         })
         .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("cases.json");
-    std::fs::write(&path, serde_json::to_string(&input).expect("json")).expect("write");
-    let reqs = requirements();
-    let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
-    let python = common::python::venv("agreement", &reqs);
-    let fix = "see tests/agreement/requirements.txt";
-    let out = run(
-        Command::new(&python)
-            .arg(common::repo().join("tests/agreement/check_classify.py"))
-            .arg(&path),
-        "check_classify.py",
-        fix,
+    let sklearn = common::python::reference_json(
+        "agreement",
+        &["agreement/requirements.txt"],
+        "agreement/check_classify.py",
+        &Value::Array(input),
     );
-    require_success(&out, "check_classify.py", fix);
-    let sklearn: Vec<Value> = serde_json::from_slice(&out.stdout).expect("scikit-learn's JSON");
+    let sklearn = sklearn.as_array().expect("scikit-learn's list");
     let mut weighted = 0;
-    for (n, (c, want)) in cases.iter().zip(&sklearn).enumerate() {
+    for (n, (c, want)) in cases.iter().zip(sklearn).enumerate() {
         let ours = kappa(&c.reference, &c.test, c.k, c.weights);
         match want["kappa"].as_f64() {
             Some(w) => {

@@ -6,29 +6,11 @@
 
 mod common;
 
-use std::process::Command;
+use common::Rng;
 
-use common::python::{require_success, run};
 use lightbox::agreement::mask_agreement;
 use lightbox::agreement::region::Region;
 use serde_json::{Value, json};
-
-/// xorshift64*: a fixed stream of numbers, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// A star-shaped polygon of `n` vertices around `centre` (radii in `r`): simple, often
 /// concave. Vertices may fall off the frame.
@@ -124,17 +106,6 @@ fn indices(r: &Region, rows: u32, cols: u32) -> Vec<usize> {
         .collect()
 }
 
-fn requirements() -> Vec<String> {
-    let path = common::repo().join("tests/agreement/requirements.txt");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
-}
-
 #[test]
 fn dice_jaccard_and_surface_distances_equal_medpy() {
     let cases = cases();
@@ -150,25 +121,16 @@ fn dice_jaccard_and_surface_distances_equal_medpy() {
             })
         })
         .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("cases.json");
-    std::fs::write(&path, serde_json::to_string(&input).expect("json")).expect("write cases");
-    let reqs = requirements();
-    let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
-    let python = common::python::venv("agreement", &reqs);
-    let fix = "see tests/agreement/requirements.txt (MedPy is built from its sdist)";
-    let out = run(
-        Command::new(&python)
-            .arg(common::repo().join("tests/agreement/check_surface.py"))
-            .arg(&path),
-        "check_surface.py",
-        fix,
+    let medpy = common::python::reference_json(
+        "agreement",
+        &["agreement/requirements.txt"],
+        "agreement/check_surface.py",
+        &Value::Array(input),
     );
-    require_success(&out, "check_surface.py", fix);
-    let medpy: Vec<Value> = serde_json::from_slice(&out.stdout).expect("MedPy's JSON");
+    let medpy = medpy.as_array().expect("MedPy's list");
     assert_eq!(medpy.len(), cases.len());
     let (mut overlapping, mut distances) = (0, 0);
-    for (k, (c, want)) in cases.iter().zip(&medpy).enumerate() {
+    for (k, (c, want)) in cases.iter().zip(medpy).enumerate() {
         let ours = mask_agreement(&c.a, &c.b, c.spacing);
         let close = |got: f64, key: &str| {
             let w = want[key]

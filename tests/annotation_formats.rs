@@ -529,24 +529,6 @@ fn a_second_readers_file_merges_without_losing_anyone() {
     assert_eq!(again.unchanged, incoming.len());
 }
 
-/// The pins of the annotation reference stack: the shared file's and this test's.
-fn requirements() -> Vec<String> {
-    ["requirements.txt", "requirements-formats.txt"]
-        .iter()
-        .map(|name| repo().join("tests/annotation").join(name))
-        .filter(|path| path.exists())
-        .flat_map(|path| {
-            std::fs::read_to_string(&path)
-                .expect("requirements readable")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 /// The rings of `shapes` (area kinds) as JSON.
 fn rings<'a>(shapes: impl Iterator<Item = &'a Shape>) -> Value {
     json!(
@@ -676,7 +658,10 @@ fn every_format_reads_back_in_its_reference_implementation() {
     let manifest_path = out.join("manifest.json");
     std::fs::write(&manifest_path, manifest.to_string()).expect("manifest");
 
-    let reqs = requirements();
+    let reqs = common::python::requirements(&[
+        "annotation/requirements.txt",
+        "annotation/requirements-formats.txt",
+    ]);
     let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
     let python = common::python::venv("annotation", &reqs);
     let fix = "see tests/annotation_formats.rs: the venv needs the pinned wheels, and labelme needs libGL (apt-get install libgl1)";

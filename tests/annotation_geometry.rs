@@ -26,6 +26,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -39,44 +41,6 @@ const CASES: usize = 600;
 /// Relative tolerance of buffer areas: ours approximates arcs to 0.02 px, shapely's
 /// with 64 segments a quarter turn.
 const BUFFER_REL: f64 = 0.01;
-
-/// The pins of `tests/annotation/requirements.txt` (shared with the other annotation
-/// tests: one venv).
-fn requirements() -> Vec<String> {
-    let path = common::repo().join("tests/annotation/requirements.txt");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// xorshift64*: a fixed stream of numbers, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
 
 struct Case {
     ring: Vec<[f64; 2]>,
@@ -94,7 +58,7 @@ fn make_case(rng: &mut Rng, k: usize) -> Case {
         // Star-shaped around a centre, so simple: sorted angles, positive radii.
         // Kind 3 has very uneven radii (spikes and necks).
         0 | 1 | 3 => {
-            let n = 3 + rng.below(22) as usize;
+            let n = 3 + rng.below(22);
             let (cx, cy) = (rng.range(0.0, 1.0) * w, rng.range(0.0, 1.0) * h);
             let r_max = rng.range(2.0, 0.5 * w.min(h));
             let r_min = if k % 4 == 3 { 0.05 } else { 0.4 };
@@ -110,7 +74,7 @@ fn make_case(rng: &mut Rng, k: usize) -> Case {
         }
         // Random points: mostly self-intersecting.
         _ => {
-            let n = 4 + rng.below(9) as usize;
+            let n = 4 + rng.below(9);
             (0..n)
                 .map(|_| [rng.range(-0.25, 1.25) * w, rng.range(-0.25, 1.25) * h])
                 .collect()
@@ -222,7 +186,7 @@ fn ours(c: &Case) -> Ours {
 }
 
 fn reference(cases: &[Case], checks: &[Vec<Vec<[f64; 2]>>]) -> Vec<Value> {
-    let reqs = requirements();
+    let reqs = common::python::requirements(&["annotation/requirements.txt"]);
     let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
     let python = common::python::venv("annotation", &reqs);
     let input = json!({

@@ -18,6 +18,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::fs::File;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -30,22 +32,6 @@ use common::{repo, sample_images};
 const MAX_RSS_BYTES: u64 = 1 << 30;
 /// Address space a child gets: a debug build maps far more than it touches.
 const ADDRESS_SPACE_BYTES: u64 = 4 << 30;
-
-/// xorshift64*: small, seedable, the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// One series' first file from the sample release.
 fn sample_sources() -> Vec<PathBuf> {

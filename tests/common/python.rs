@@ -88,3 +88,47 @@ pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
     std::fs::write(&stamp, wanted).expect("write the venv stamp");
     python
 }
+
+/// The pins of requirements files under `tests/` (relative paths), without comments
+/// and blank lines, in order.
+pub fn requirements(files: &[&str]) -> Vec<String> {
+    files
+        .iter()
+        .map(|name| super::repo().join("tests").join(name))
+        .flat_map(|path| {
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Runs `script` (under `tests/`) in venv `venv` (pinned by `requirements` files)
+/// on `input` written as JSON, and returns the JSON it prints.
+pub fn reference_json(
+    venv: &str,
+    requirements_files: &[&str],
+    script: &str,
+    input: &serde_json::Value,
+) -> serde_json::Value {
+    let reqs = requirements(requirements_files);
+    let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
+    let python = self::venv(venv, &reqs);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("input.json");
+    std::fs::write(&path, input.to_string()).expect("write the input");
+    let fix = format!("see tests/{}", requirements_files.join(", tests/"));
+    let out = run(
+        Command::new(&python)
+            .arg(super::repo().join("tests").join(script))
+            .arg(&path),
+        script,
+        &fix,
+    );
+    require_success(&out, script, &fix);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON: {e}"))
+}
