@@ -96,8 +96,9 @@ fn two_readers_agree_as_worked_out_by_hand() {
         store_s,
     ]);
 
-    let run = |iou: &str| -> Value {
-        let args = [
+    // `lightbox agreement` on the copy, readers b against a, with more arguments.
+    let agreement = |test: &str, more: &[&str]| {
+        let mut args = vec![
             "agreement",
             root_s,
             "--store",
@@ -105,12 +106,19 @@ fn two_readers_agree_as_worked_out_by_hand() {
             "--reference",
             "reader-a",
             "--test",
-            "reader-b",
-            "--iou",
-            iou,
-            "--json",
+            test,
         ];
-        serde_json::from_slice(&lightbox_ok(&args).stdout).expect("agreement JSON")
+        args.extend_from_slice(more);
+        lightbox(&args)
+    };
+    let run = |iou: &str| -> Value {
+        let out = agreement("reader-b", &["--iou", iou, "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("agreement JSON")
     };
     let g = run("0.5");
     assert_eq!(
@@ -179,31 +187,13 @@ fn two_readers_agree_as_worked_out_by_hand() {
     );
 
     // The text report and an annotator the project does not have.
-    let text = lightbox_ok(&[
-        "agreement",
-        root_s,
-        "--store",
-        store_s,
-        "--reference",
-        "reader-a",
-        "--test",
-        "reader-b",
-    ]);
+    let text = agreement("reader-b", &[]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("mean Dice 0.492") && text.contains("1 TP, 1 FP, 1 FN"),
         "{text}"
     );
-    let unknown = lightbox(&[
-        "agreement",
-        root_s,
-        "--store",
-        store_s,
-        "--reference",
-        "reader-a",
-        "--test",
-        "reader-c",
-    ]);
+    let unknown = agreement("reader-c", &[]);
     assert!(!unknown.status.success());
     let err = String::from_utf8_lossy(&unknown.stderr);
     assert!(
