@@ -174,6 +174,60 @@ fn split_by_patient_and_describe_the_sets() {
     assert_eq!(sum("studies"), studies.len() as u64);
     assert_eq!(sum("images"), files.len() as u64);
 
+    // Exports per set: keep one study, split again with its keep-list and annotations
+    // per set; the study is in its own set's keep-list only, with its patient.
+    let kept = rows[0][1];
+    let kept_set = rows[0][2];
+    lightbox_ok(&["decide", root_s, "--set", "study", kept, "keep"]);
+    let example = common::repo().join("sample-data/annotations/example.json");
+    lightbox_ok(&["annotations", "import", root_s, s(&example)]);
+    let export = out.path().join("sets");
+    lightbox_ok(&[
+        "split",
+        root_s,
+        "--ratios",
+        "60,20,20",
+        "--stratify",
+        "sex",
+        "--seed",
+        "7",
+        "--out",
+        s(&split_csv),
+        "--export",
+        s(&export),
+        "--project-code",
+        "2021010001",
+        "--undecided",
+        "drop",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&split_csv).expect("split"),
+        first,
+        "same seed, same split"
+    );
+    let mut shapes_seen = 0;
+    for set in ["train", "val", "test"] {
+        let list = std::fs::read_to_string(export.join(set).join("2021010001_20210407_102537.csv"))
+            .expect("a keep-list per set");
+        assert_eq!(list.contains(kept), set == kept_set, "{set}: {list}");
+        let doc: Value = serde_json::from_str(
+            &std::fs::read_to_string(export.join(set).join("20210407_102537.annotations.json"))
+                .expect("annotations per set"),
+        )
+        .expect("JSON");
+        for shape in doc["shapes"].as_array().expect("shapes") {
+            let study = shape["study_uid"].as_str().expect("study");
+            let row = rows.iter().find(|r| r[1] == study).expect("a split study");
+            assert_eq!(
+                row[2], set,
+                "a shape of a {} study exported with {set}",
+                row[2]
+            );
+            shapes_seen += 1;
+        }
+    }
+    assert_eq!(shapes_seen, 10, "every shape of the example, once");
+
     // Bad ratios are refused, naming what was given.
     let bad = lightbox(&[
         "split",

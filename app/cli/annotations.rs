@@ -14,7 +14,7 @@ use super::review::{StoreArgs, open};
 
 /// The export formats, as `--format` spells them.
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub(super) enum Format {
     /// Our JSON (assets/schema/lightbox-annotations-v1.schema.json), with measurements.
     Lightbox,
     /// COCO JSON: one image per frame, polygons, areas, boxes, categories = labels.

@@ -15,7 +15,14 @@ use lightbox::dataset::split::{SETS, parse_ratios, split, to_csv};
 use lightbox::fsutil::{ShowPath, write_atomic};
 use serde::Serialize;
 
+use super::annotations::Format;
 use super::review::{StoreArgs, open};
+use super::takeout::Undecided;
+use lightbox::annotate::export::export;
+use lightbox::index::Index;
+use lightbox::review::takeout::write_keep_list;
+use lightbox::review::{Effective, ReleaseImages, ReviewSession};
+use std::collections::BTreeSet;
 
 /// Arguments of `split`.
 #[derive(Args)]
@@ -38,6 +45,20 @@ pub struct SplitArgs {
     /// Print the achieved ratios and strata as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write each set's annotations (and, with --project-code, its keep-list)
+    /// into DIR/train, DIR/val and DIR/test.
+    #[arg(long, value_name = "DIR")]
+    export: Option<PathBuf>,
+    /// The annotation format of --export.
+    #[arg(long, value_enum, default_value = "lightbox", requires = "export")]
+    format: Format,
+    /// Write each set's keep-list `<CODE>_<release>.csv` too (the review's decisions
+    /// on that set's studies only).
+    #[arg(long, value_name = "CODE", requires = "export")]
+    project_code: Option<String>,
+    /// What the keep-lists do with undecided images.
+    #[arg(long, value_enum, default_value = "refuse", requires = "project_code")]
+    undecided: Undecided,
 }
 
 /// Arguments of `describe`.
@@ -58,6 +79,11 @@ pub struct DescribeArgs {
 
 /// The release's studies as facts: index, claims (notes on stderr), shapes.
 fn load_facts(store: &StoreArgs) -> anyhow::Result<Vec<StudyFacts>> {
+    load(store).map(|(_, _, facts)| facts)
+}
+
+/// The release, its review and its studies as facts.
+fn load(store: &StoreArgs) -> anyhow::Result<(Index, ReviewSession, Vec<StudyFacts>)> {
     let (index, session) = open(store)?;
     let claims =
         Claims::load_for_release(&index.root, &index.layout).context("cannot read the claims")?;
@@ -66,7 +92,8 @@ fn load_facts(store: &StoreArgs) -> anyhow::Result<Vec<StudyFacts>> {
     }
     let join = claims.join_index(&index);
     let shapes: Vec<_> = session.annotations().iter().cloned().collect();
-    Ok(study_facts(&index, Some((claims.table(), &join)), &shapes))
+    let facts = study_facts(&index, Some((claims.table(), &join)), &shapes);
+    Ok((index, session, facts))
 }
 
 /// What `split --json` prints: the split without its rows (they are in the csv).
@@ -81,10 +108,13 @@ struct SplitSummary<'a> {
 /// Runs `split`.
 pub fn run_split(a: &SplitArgs) -> anyhow::Result<ExitCode> {
     let ratios = parse_ratios(&a.ratios)?;
-    let facts = load_facts(&a.store)?;
+    let (index, session, facts) = load(&a.store)?;
     let s = split(&facts, ratios, &a.stratify, a.seed)?;
     write_atomic(&a.out, to_csv(&s).as_bytes())
         .with_context(|| format!("cannot write the split: {}", a.out.shown()))?;
+    if let Some(dir) = &a.export {
+        export_sets(a, dir, &s, &index, &session)?;
+    }
     if a.json {
         let summary = SplitSummary {
             out: a.out.shown().to_string(),
@@ -112,6 +142,74 @@ pub fn run_split(a: &SplitArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each set's annotations (and keep-list) into `dir/<set>/`; says what it wrote on
+/// stderr.
+fn export_sets(
+    a: &SplitArgs,
+    dir: &Path,
+    s: &lightbox::dataset::split::Split,
+    index: &Index,
+    session: &ReviewSession,
+) -> anyhow::Result<()> {
+    for set in SETS {
+        let studies: BTreeSet<&str> = s
+            .assignments
+            .iter()
+            .filter(|x| x.set == set)
+            .map(|x| x.study_uid.as_str())
+            .collect();
+        let out = dir.join(set);
+        let shapes: Vec<_> = session
+            .annotations()
+            .iter()
+            .filter(|sh| studies.contains(sh.image.study_uid.as_str()))
+            .cloned()
+            .collect();
+        let release_id = session.images().release_id.as_deref();
+        let report = export(
+            (a.format).into(),
+            &out,
+            index,
+            release_id,
+            session.labels(),
+            &shapes,
+        )
+        .with_context(|| format!("cannot export the {set} annotations"))?;
+        eprintln!(
+            "{set}: {} shapes in {} file(s) in {}",
+            report.shapes,
+            report.files.len(),
+            out.shown()
+        );
+        if let Some(code) = &a.project_code {
+            let images: Vec<_> = session
+                .images()
+                .images
+                .iter()
+                .filter(|i| studies.contains(i.study_uid.as_str()))
+                .cloned()
+                .collect();
+            let of_set = ReleaseImages::new(session.images().release_id.clone(), images);
+            let effective = Effective::compute(&of_set, session.decisions());
+            let list = write_keep_list(
+                &out,
+                code.trim(),
+                &of_set,
+                &effective,
+                a.undecided.into(),
+                true,
+            )
+            .with_context(|| format!("cannot write the {set} keep-list"))?;
+            eprintln!(
+                "{set}: keep-list {} ({} kept images)",
+                list.path.shown(),
+                list.kept_images
+            );
+        }
+    }
+    Ok(())
 }
 
 /// What `describe --json` prints: the whole release, and each set of a split.

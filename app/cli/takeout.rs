@@ -16,11 +16,20 @@ use super::review::{StoreArgs, open};
 
 /// What `--undecided` does with images nobody decided.
 #[derive(Clone, Copy, ValueEnum)]
-enum Undecided {
+pub(super) enum Undecided {
     /// Refuse to write while any image is undecided.
     Refuse,
     /// Leave undecided images out of the list.
     Drop,
+}
+
+impl From<Undecided> for UndecidedPolicy {
+    fn from(u: Undecided) -> Self {
+        match u {
+            Undecided::Refuse => Self::Refuse,
+            Undecided::Drop => Self::Drop,
+        }
+    }
 }
 
 /// Arguments of `takeout`.
@@ -83,10 +92,7 @@ pub fn run(a: &TakeoutArgs) -> anyhow::Result<ExitCode> {
         })?,
     };
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.shown()))?;
-    let policy = match a.undecided {
-        Undecided::Refuse => UndecidedPolicy::Refuse,
-        Undecided::Drop => UndecidedPolicy::Drop,
-    };
+    let policy = a.undecided.into();
     let report = write_keep_list(
         &out,
         code,
