@@ -11,7 +11,7 @@ use lightbox::gui::command::Command;
 
 #[test]
 fn describe_the_release_and_compare_two_readers() {
-    let (mut h, _root, _dirs) = common::gui::sample_app();
+    let (mut h, root, _dirs) = common::gui::sample_app();
     let example = common::repo().join("sample-data/annotations/example.json");
     let ctx = h.ctx.clone();
     h.state_mut()
@@ -25,6 +25,27 @@ fn describe_the_release_and_compare_two_readers() {
     h.get_by_label("By sex").click();
     wait_for(&mut h, "the sex rows", |h| {
         has_label(h, "6 studies, 4 patients")
+    });
+
+    // A split made here marks each study of the browser with its set.
+    h.get_by_label("Make split").click();
+    wait_for(&mut h, "the split", |h| {
+        has_label(h, "Shown in the browser:")
+    });
+    assert!(has_label(&h, "Training"), "studies tagged with their set");
+    // A split loaded from a file: everything in the test set.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("split.csv");
+    let index = lightbox::index::Index::open(&root, &Default::default(), &|_| {}).expect("scan");
+    let mut text = String::from("PATIENT_ID,STUDY_INSTANCE_UID,SPLIT\r\n");
+    for st in index.studies() {
+        text.push_str(&format!("{},{},test\r\n", st.patient_id, st.study_uid));
+    }
+    std::fs::write(&csv, text).expect("write");
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::LoadSplit(csv));
+    wait_for(&mut h, "the loaded split", |h| {
+        has_label(h, "Shown in the browser: 0 % / 0 % / 100 %") && !has_label(h, "Training")
     });
 
     let ctx = h.ctx.clone();

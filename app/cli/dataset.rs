@@ -11,7 +11,7 @@ use lightbox::claims::Claims;
 use lightbox::dataset::describe::{Description, describe};
 use lightbox::dataset::facts::{StudyFacts, study_facts};
 use lightbox::dataset::report::{Report, write as write_report};
-use lightbox::dataset::split::{SETS, parse_ratios, split, to_csv};
+use lightbox::dataset::split::{SETS, parse_ratios, read_csv, split, to_csv};
 use lightbox::fsutil::{ShowPath, write_atomic};
 use serde::Serialize;
 
@@ -226,11 +226,15 @@ pub fn run_describe(a: &DescribeArgs) -> anyhow::Result<ExitCode> {
     let facts = load_facts(&a.store)?;
     let mut splits = BTreeMap::new();
     if let Some(path) = &a.split {
-        let set_of = read_split(path)?;
+        let set_of: BTreeMap<String, &str> = read_csv(path)?
+            .assignments
+            .into_iter()
+            .map(|a| (a.study_uid, a.set))
+            .collect();
         for set in SETS {
             let of_set = facts
                 .iter()
-                .filter(|f| set_of.get(&f.study_uid).map(String::as_str) == Some(set));
+                .filter(|f| set_of.get(&f.study_uid) == Some(&set));
             splits.insert(set, describe(of_set));
         }
     }
@@ -255,36 +259,6 @@ pub fn run_describe(a: &DescribeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Study → set, from a split csv (`PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`).
-fn read_split(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read the split: {}", path.shown()))?;
-    let headers = reader.headers()?.clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-            .with_context(|| format!("the split has no {name} column: {}", path.shown()))
-    };
-    let (study, set) = (column("STUDY_INSTANCE_UID")?, column("SPLIT")?);
-    let mut out = BTreeMap::new();
-    for (line, row) in reader.records().enumerate() {
-        let row = row.with_context(|| format!("line {} of {}", line + 2, path.shown()))?;
-        let value = row.get(set).unwrap_or_default();
-        anyhow::ensure!(
-            SETS.contains(&value),
-            "line {}: SPLIT must be train, val or test, not {value:?}: {}",
-            line + 2,
-            path.shown()
-        );
-        out.insert(
-            row.get(study).unwrap_or_default().to_owned(),
-            value.to_owned(),
-        );
-    }
-    Ok(out)
 }
 
 /// One description as text tables.

@@ -5,7 +5,8 @@
 //! values over the patient's studies, joined). Within a stratum, in a seeded random
 //! order, each patient goes to the set furthest below its share of the stratum's
 //! studies so far, so every stratum comes out as close to the ratios as its patients
-//! allow.
+//! allow; the strata so far count too, so that many small strata still fill the
+//! smaller sets.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,14 @@ pub enum SplitError {
         "ratios must be three non-negative numbers with a positive sum, like 70,15,15; not {0:?}"
     )]
     BadRatios(String),
+    /// A split csv that cannot be read.
+    #[error("cannot read the split: {reason}: {path}")]
+    Read {
+        /// The file, as the user gave it.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// A stratification attribute that does not exist.
     #[error(
         "cannot stratify by {0:?}: use label, modality, sex, age_band, body_region, device or hospital_level"
@@ -128,10 +137,17 @@ pub fn split(
         let mut patients = [0usize; 3];
         for (patient, its) in members {
             let after: usize = studies.iter().sum::<usize>() + its.len();
-            // The set furthest below its share once this patient is placed.
+            let after_all: usize =
+                totals.iter().sum::<usize>() + studies.iter().sum::<usize>() + its.len();
+            // The set furthest below its share once this patient is placed, in this
+            // stratum and over the strata so far (small strata would otherwise never
+            // reach the smaller sets).
             let set = (0..3)
                 .max_by(|&x, &y| {
-                    let gap = |s: usize| ratios[s] * after as f64 - studies[s] as f64;
+                    let gap = |s: usize| {
+                        ratios[s] * after as f64 - studies[s] as f64 + ratios[s] * after_all as f64
+                            - (totals[s] + studies[s]) as f64
+                    };
                     gap(x).total_cmp(&gap(y)).then(y.cmp(&x))
                 })
                 .unwrap_or(0);
@@ -193,6 +209,71 @@ pub fn values_of(f: &StudyFacts, attribute: &str) -> Vec<String> {
         "grade" => set(&f.grade),
         _ => Vec::new(),
     }
+}
+
+impl Split {
+    /// A split as read back: its assignments, with the achieved shares of studies
+    /// (no ratios asked for, no strata).
+    pub fn from_assignments(mut assignments: Vec<Assignment>) -> Self {
+        assignments.sort_by(|a, b| (&a.patient, &a.study_uid).cmp(&(&b.patient, &b.study_uid)));
+        let mut counts = [0usize; 3];
+        for a in &assignments {
+            if let Some(i) = SETS.iter().position(|s| *s == a.set) {
+                counts[i] += 1;
+            }
+        }
+        let all = counts.iter().sum::<usize>().max(1) as f64;
+        Split {
+            achieved: counts.map(|c| c as f64 / all),
+            ratios: [0.0; 3],
+            strata: Vec::new(),
+            assignments,
+        }
+    }
+}
+
+/// Reads a split csv (`PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`, any column order, a BOM
+/// allowed).
+///
+/// # Errors
+/// An unreadable file, a missing column, or a set other than train, val, test (with
+/// its line).
+pub fn read_csv(path: &std::path::Path) -> Result<Split, SplitError> {
+    use crate::fsutil::ShowPath;
+    let fail = |reason: String| SplitError::Read {
+        path: path.shown().to_string(),
+        reason,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| fail(e.to_string()))?;
+    let headers = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| fail(format!("no {name} column")))
+    };
+    let (patient, study, set) = (
+        column("PATIENT_ID")?,
+        column("STUDY_INSTANCE_UID")?,
+        column("SPLIT")?,
+    );
+    let mut assignments = Vec::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| fail(format!("line {}: {e}", line + 2)))?;
+        let value = row.get(set).unwrap_or_default();
+        let Some(&set) = SETS.iter().find(|s| **s == value) else {
+            return Err(fail(format!(
+                "line {}: SPLIT must be train, val or test, not {value:?}",
+                line + 2
+            )));
+        };
+        assignments.push(Assignment {
+            patient: row.get(patient).unwrap_or_default().to_owned(),
+            study_uid: row.get(study).unwrap_or_default().to_owned(),
+            set,
+        });
+    }
+    Ok(Split::from_assignments(assignments))
 }
 
 /// The split as csv: `PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`, one row per study, CRLF.
@@ -318,6 +399,27 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a.assignments, c.assignments);
         assert!(split(&f, [0.7, 0.15, 0.15], &["colour".into()], 1).is_err());
+    }
+
+    #[test]
+    fn a_written_split_reads_back_and_a_bad_one_is_refused() {
+        let s = split(&facts(40), [0.6, 0.2, 0.2], &["sex".into()], 9).expect("split");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("split.csv");
+        std::fs::write(&path, to_csv(&s)).expect("write");
+        let back = read_csv(&path).expect("reads");
+        assert_eq!(back.assignments, s.assignments);
+        assert_eq!(back.achieved, s.achieved);
+        std::fs::write(
+            &path,
+            "PATIENT_ID,STUDY_INSTANCE_UID,SPLIT\r\nP1,1.2,holdout\r\n",
+        )
+        .expect("write");
+        let err = read_csv(&path).expect_err("refused").to_string();
+        assert!(
+            err.contains("line 2") && err.contains("holdout") && err.contains("split.csv"),
+            "{err}"
+        );
     }
 
     #[test]

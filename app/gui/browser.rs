@@ -186,6 +186,8 @@ pub struct BrowserView<'a> {
     pub suggestion: &'a dyn Fn(&Node) -> Option<(usize, String)>,
     /// The one-line claims summary of a series.
     pub claims_line: &'a dyn Fn(&Study, &Series) -> Option<String>,
+    /// The set (`train`, `val`, `test`) a study is in, when a split is loaded.
+    pub split_set: &'a dyn Fn(&str) -> Option<&'static str>,
 }
 
 /// Draws the filter box and the tree; returns the commands of clicks.
@@ -263,6 +265,20 @@ fn thumbnail_ui(ui: &mut egui::Ui, view: &BrowserView<'_>, series_uid: &str) {
         let rect = Rect::from_center_size(square.center(), t.size_vec2());
         egui::Image::new((t.id(), t.size_vec2())).paint_at(ui, rect);
     }
+}
+
+/// A study's set of the loaded split, as a small coloured tag.
+fn split_tag(ui: &mut egui::Ui, s: &Strings, set: &str) {
+    let colour = match set {
+        "train" => Color32::from_rgb(70, 150, 90),
+        "val" => Color32::from_rgb(200, 150, 40),
+        _ => Color32::from_rgb(150, 90, 190),
+    };
+    let text = egui::RichText::new(s.get(&format!("report.set.{set}")))
+        .small()
+        .color(Color32::WHITE)
+        .background_color(colour);
+    ui.label(text);
 }
 
 /// Draws a review mark, 14 points square: a tick for keep, a cross for drop, an
@@ -381,6 +397,9 @@ fn row_ui(
                 }
                 mark_ui(ui, s, (view.mark)(&node));
                 super::suggest_ui::mark_ui(ui, s, (view.suggestion)(&node));
+                if let Some(set) = (view.split_set)(&study.study_uid) {
+                    split_tag(ui, s, set);
+                }
                 let title = format!(
                     "{}  {}  {}  ({})",
                     study.study_date.as_deref().unwrap_or("-"),

@@ -319,6 +319,19 @@ pub enum Command {
     },
     /// Compare them, off the UI thread.
     CompareAnnotators,
+    /// The Dataset tab's split settings, as typed.
+    SetSplitParams {
+        /// Train, validation and test shares (`70,15,15`).
+        ratios: String,
+        /// The seed.
+        seed: u64,
+    },
+    /// Make a patient-level split of the open release (off the UI thread).
+    MakeSplit,
+    /// Show a split read from a csv (`PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`).
+    LoadSplit(PathBuf),
+    /// Write the split shown as such a csv.
+    SaveSplit(PathBuf),
     /// Show one frame of an image in the active viewport.
     ShowImage {
         /// Its series.

@@ -3,7 +3,7 @@
 //! click on a frame shows it with both readers' shapes. Both are computed by a
 //! [`Job`], off the UI thread.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use egui::{Color32, RichText};
@@ -16,6 +16,7 @@ use crate::annotate::shape::Shape;
 use crate::claims::{ClaimsJoin, ClaimsTable};
 use crate::dataset::describe::{Description, describe};
 use crate::dataset::facts::study_facts;
+use crate::dataset::split::{Assignment, Split, parse_ratios, split};
 use crate::i18n::Strings;
 use crate::index::Index;
 
@@ -23,7 +24,6 @@ use crate::index::Index;
 const ROWS: usize = 50;
 
 /// The tab's state: what was computed, what is computing, the annotators chosen.
-#[derive(Default)]
 pub struct DatasetUi {
     /// The last description.
     pub description: Option<Description>,
@@ -37,6 +37,37 @@ pub struct DatasetUi {
     pub agreement: Option<Result<Agreement, String>>,
     /// The agreement being computed.
     pub comparing: Option<Job<Result<Agreement, String>>>,
+    /// The split shown in the browser: each study's set.
+    pub split: BTreeMap<String, &'static str>,
+    /// What the last split made or loaded says (achieved ratios), or why it failed.
+    pub split_note: Option<Result<String, String>>,
+    /// The split being made.
+    pub splitting: Option<Job<Result<Split, String>>>,
+    /// The split's ratios as typed (`70,15,15`).
+    pub ratios: String,
+    /// The split's seed.
+    pub seed: u64,
+    /// The split shown, with its patients (for saving).
+    shown_split: Vec<Assignment>,
+}
+
+impl Default for DatasetUi {
+    fn default() -> Self {
+        Self {
+            description: None,
+            describing: None,
+            reference: String::new(),
+            test: String::new(),
+            agreement: None,
+            comparing: None,
+            split: BTreeMap::new(),
+            split_note: None,
+            splitting: None,
+            ratios: "70,15,15".into(),
+            seed: 1,
+            shown_split: Vec::new(),
+        }
+    }
 }
 
 impl DatasetUi {
@@ -68,8 +99,74 @@ impl DatasetUi {
         }
     }
 
+    /// The set a study is in, when a split is shown.
+    pub fn set_of(&self, study_uid: &str) -> Option<&'static str> {
+        self.split.get(study_uid).copied()
+    }
+
+    /// Starts a patient-level split of `index` (stratified by label and sex).
+    pub fn make_split(
+        &mut self,
+        ctx: &egui::Context,
+        index: Arc<Index>,
+        claims: Option<(ClaimsTable, ClaimsJoin)>,
+        shapes: Vec<Shape>,
+    ) {
+        let ratios = match parse_ratios(&self.ratios) {
+            Ok(r) => r,
+            Err(e) => {
+                self.split_note = Some(Err(e.to_string()));
+                return;
+            }
+        };
+        let seed = self.seed;
+        let work = move || {
+            let claims = claims.as_ref().map(|(t, j)| (t, j));
+            let facts = study_facts(&index, claims, &shapes);
+            let strata = ["label".to_owned(), "sex".to_owned()];
+            split(&facts, ratios, &strata, seed).map_err(|e| e.to_string())
+        };
+        match Job::spawn(ctx, "split", work) {
+            Ok(job) => self.splitting = Some(job),
+            Err(e) => self.split_note = Some(Err(e.to_string())),
+        }
+    }
+
+    /// The split shown, as assignments (for saving).
+    pub fn assignments(&self) -> Vec<Assignment> {
+        self.shown_split.clone()
+    }
+
+    /// Shows a split as it came from a job or a file.
+    pub fn show_split(&mut self, s: &Split) {
+        self.split = s
+            .assignments
+            .iter()
+            .map(|a| (a.study_uid.clone(), a.set))
+            .collect();
+        self.shown_split = s.assignments.clone();
+        let pct = s
+            .achieved
+            .map(|x| format!("{:.0} %", x * 100.0))
+            .join(" / ");
+        self.split_note = Some(Ok(pct));
+    }
+
     /// Takes in finished work.
     pub fn poll(&mut self) {
+        if let Some(job) = &self.splitting {
+            match job.poll() {
+                Polled::Running => {}
+                Polled::Done(result) => {
+                    self.splitting = None;
+                    match result {
+                        Ok(s) => self.show_split(&s),
+                        Err(e) => self.split_note = Some(Err(e)),
+                    }
+                }
+                Polled::Lost => self.splitting = None,
+            }
+        }
         if let Some(job) = &self.describing {
             match job.poll() {
                 Polled::Running => {}
@@ -117,6 +214,8 @@ pub fn dataset_panel_ui(
         }
     }
     ui.separator();
+    out.extend(split_ui(ui, s, state));
+    ui.separator();
     ui.strong(s.get("dataset.agreement"));
     if annotators.len() < 2 {
         ui.weak(s.get("dataset.two_annotators"));
@@ -161,6 +260,71 @@ pub fn dataset_panel_ui(
     });
     match &state.agreement {
         Some(Ok(a)) => out.extend(agreement_ui(ui, s, a)),
+        Some(Err(e)) => {
+            ui.colored_label(Color32::LIGHT_RED, e);
+        }
+        None => {}
+    }
+    out
+}
+
+/// Making, loading and saving a patient-level split; the browser marks each study.
+fn split_ui(ui: &mut egui::Ui, s: &Strings, state: &DatasetUi) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.strong(s.get("dataset.split"));
+    ui.horizontal(|ui| {
+        ui.label(s.get("dataset.ratios"));
+        let mut ratios = state.ratios.clone();
+        let edit = egui::TextEdit::singleline(&mut ratios).desired_width(70.0);
+        if ui.add(edit).changed() {
+            out.push(Command::SetSplitParams {
+                ratios: ratios.clone(),
+                seed: state.seed,
+            });
+        }
+        ui.label(s.get("dataset.seed"));
+        let mut seed = state.seed;
+        if ui.add(egui::DragValue::new(&mut seed)).changed() {
+            out.push(Command::SetSplitParams { ratios, seed });
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                state.splitting.is_none(),
+                egui::Button::new(s.get("dataset.make_split")),
+            )
+            .clicked()
+        {
+            out.push(Command::MakeSplit);
+        }
+        if ui.button(s.get("dataset.load_split")).clicked()
+            && let Some(p) = rfd::FileDialog::new()
+                .add_filter("csv", &["csv"])
+                .pick_file()
+        {
+            out.push(Command::LoadSplit(p));
+        }
+        if ui
+            .add_enabled(
+                !state.split.is_empty(),
+                egui::Button::new(s.get("dataset.save_split")),
+            )
+            .clicked()
+            && let Some(p) = rfd::FileDialog::new()
+                .set_file_name("split.csv")
+                .save_file()
+        {
+            out.push(Command::SaveSplit(p));
+        }
+        if state.splitting.is_some() {
+            ui.spinner();
+        }
+    });
+    match &state.split_note {
+        Some(Ok(achieved)) => {
+            ui.label(s.format("dataset.split_achieved", &[("achieved", achieved)]));
+        }
         Some(Err(e)) => {
             ui.colored_label(Color32::LIGHT_RED, e);
         }

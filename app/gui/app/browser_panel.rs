@@ -63,6 +63,7 @@ impl LightboxApp {
                             .and_then(|session| suggest_ui::pending_mark(session, s, node))
                     },
                     claims_line: &|st, se| self.claims.series_line(st, se, self.state.language),
+                    split_set: &|study| self.dataset.set_of(study),
                 };
                 commands.extend(browser_ui(ui, &view, &self.filter));
             });

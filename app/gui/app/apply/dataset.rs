@@ -2,6 +2,9 @@
 //! (each a job off the UI thread), and showing a frame the table points at.
 
 use super::super::LightboxApp;
+use crate::claims::{ClaimsJoin, ClaimsTable};
+use crate::dataset::split::{Split, read_csv, to_csv};
+use crate::fsutil::ShowPath;
 use crate::gui::command::{Command, Node};
 
 impl LightboxApp {
@@ -30,6 +33,31 @@ impl LightboxApp {
                     self.dataset.compare(ctx, index, shapes);
                 }
             }
+            Command::SetSplitParams { ratios, seed } => {
+                self.dataset.ratios = ratios;
+                self.dataset.seed = seed;
+            }
+            Command::MakeSplit => {
+                let Some(index) = self.index.clone() else {
+                    return;
+                };
+                let claims = self.claims_for_dataset();
+                self.dataset
+                    .make_split(ctx, index, claims, self.project_shapes());
+            }
+            Command::LoadSplit(path) => match read_csv(&path) {
+                Ok(s) => self.dataset.show_split(&s),
+                Err(e) => self.dataset.split_note = Some(Err(e.to_string())),
+            },
+            Command::SaveSplit(path) => {
+                let s = Split::from_assignments(self.dataset.assignments());
+                let written = crate::fsutil::write_atomic(&path, to_csv(&s).as_bytes());
+                self.dataset.split_note = Some(
+                    written
+                        .map(|()| path.shown().to_string())
+                        .map_err(|e| format!("{e}: {}", path.shown())),
+                );
+            }
             Command::ShowImage {
                 series,
                 sop_uid,
@@ -49,6 +77,14 @@ impl LightboxApp {
             }
             other => super::misrouted("dataset", &other),
         }
+    }
+
+    /// A copy of the claims table and join for a job (none before they load).
+    fn claims_for_dataset(&self) -> Option<(ClaimsTable, ClaimsJoin)> {
+        self.claims
+            .loaded
+            .as_ref()
+            .map(|l| (l.claims.table().clone(), l.join.clone()))
     }
 
     /// Every shape of the project (none before the review opens).

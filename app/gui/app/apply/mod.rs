@@ -106,6 +106,10 @@ impl LightboxApp {
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
             | C::CompareAnnotators
+            | C::SetSplitParams { .. }
+            | C::MakeSplit
+            | C::LoadSplit(_)
+            | C::SaveSplit(_)
             | C::ShowImage { .. }) => self.apply_dataset(ctx, c),
             c @ (C::OpenFolder(_)
             | C::SetLanguage(_)
