@@ -12,6 +12,7 @@ use thiserror::Error;
 use super::describe::{BY, Description};
 use crate::fsutil::{self, ShowPath};
 use crate::i18n::{Language, Strings};
+use crate::review::csv_text::push_record;
 
 /// A report file that could not be written.
 #[derive(Debug, Error)]
@@ -65,27 +66,26 @@ pub fn write(dir: &Path, report: &Report<'_>) -> Result<Vec<PathBuf>, ReportErro
         files.push(path);
         Ok(())
     };
-    let mut totals = String::from("set,patients,studies,series,images\r\n");
+    let mut totals = String::new();
+    push_record(
+        &mut totals,
+        &["set", "patients", "studies", "series", "images"],
+    );
     for (set, d) in report.sets() {
-        let _ = write!(
-            totals,
-            "{set},{},{},{},{}\r\n",
-            d.patients, d.studies, d.series, d.images
+        let counts = [d.patients, d.studies, d.series, d.images].map(|n| n.to_string());
+        push_record(
+            &mut totals,
+            &[set, &counts[0], &counts[1], &counts[2], &counts[3]],
         );
     }
     put("totals.csv", totals)?;
     for (_, attribute) in BY {
-        let mut csv = String::from("set,value,patients,studies,images\r\n");
+        let mut csv = String::new();
+        push_record(&mut csv, &["set", "value", "patients", "studies", "images"]);
         for (set, d) in report.sets() {
             for (value, c) in d.by.get(attribute).into_iter().flatten() {
-                let _ = write!(
-                    csv,
-                    "{set},{},{},{},{}\r\n",
-                    csv_field(value),
-                    c.patients,
-                    c.studies,
-                    c.images
-                );
+                let counts = [c.patients, c.studies, c.images].map(|n| n.to_string());
+                push_record(&mut csv, &[set, value, &counts[0], &counts[1], &counts[2]]);
             }
         }
         put(&format!("by_{attribute}.csv"), csv)?;
@@ -227,15 +227,6 @@ fn escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-/// A csv field, quoted when it holds a comma, quote or line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 #[cfg(test)]

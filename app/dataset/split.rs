@@ -14,6 +14,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::facts::StudyFacts;
+use crate::review::csv_text::push_record;
 
 /// The three sets, in the order ratios name them.
 pub const SETS: [&str; 3] = ["train", "val", "test"];
@@ -278,25 +279,12 @@ pub fn read_csv(path: &std::path::Path) -> Result<Split, SplitError> {
 
 /// The split as csv: `PATIENT_ID,STUDY_INSTANCE_UID,SPLIT`, one row per study, CRLF.
 pub fn to_csv(split: &Split) -> String {
-    let mut out = String::from("PATIENT_ID,STUDY_INSTANCE_UID,SPLIT\r\n");
+    let mut out = String::new();
+    push_record(&mut out, &["PATIENT_ID", "STUDY_INSTANCE_UID", "SPLIT"]);
     for a in &split.assignments {
-        out.push_str(&format!(
-            "{},{},{}\r\n",
-            csv_field(&a.patient),
-            csv_field(&a.study_uid),
-            a.set
-        ));
+        push_record(&mut out, &[a.patient.as_str(), &a.study_uid, a.set]);
     }
     out
-}
-
-/// A csv field, quoted when it holds a comma, quote or line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 /// SplitMix64: a small, fixed, well-mixed generator, so a seed gives the same split on
