@@ -17,7 +17,7 @@ pub mod classify;
 pub mod region;
 pub mod surface;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -283,16 +283,16 @@ fn classification(
             });
         }
     }
+    // Each annotator's highest grade per study, in one pass over the shapes.
     let highest = |annotator: &str| -> Vec<usize> {
+        let mut max: HashMap<&str, usize> = HashMap::new();
+        for s in by(shapes, annotator) {
+            let m = max.entry(s.image.study_uid.as_str()).or_default();
+            *m = (*m).max(s.grade as usize);
+        }
         studies
             .iter()
-            .map(|st| {
-                by(shapes, annotator)
-                    .filter(|s| s.image.study_uid == *st)
-                    .map(|s| s.grade as usize)
-                    .max()
-                    .unwrap_or(0)
-            })
+            .map(|st| max.get(st).copied().unwrap_or(0))
             .collect()
     };
     Classification {

@@ -4,7 +4,7 @@
 //! say something (the claims are the insurer's record; DICOM headers of a
 //! de-identified release are often blanked).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -51,6 +51,14 @@ pub fn study_facts(
     claims: Option<(&ClaimsTable, &ClaimsJoin)>,
     shapes: &[Shape],
 ) -> Vec<StudyFacts> {
+    // The shapes of each study, grouped once (not one scan of all shapes per study).
+    let mut by_study: HashMap<&str, Vec<&Shape>> = HashMap::new();
+    for s in shapes {
+        by_study
+            .entry(s.image.study_uid.as_str())
+            .or_default()
+            .push(s);
+    }
     index
         .patients
         .iter()
@@ -99,10 +107,9 @@ pub fn study_facts(
                     .collect();
                 if out.is_empty() { unknown() } else { out }
             };
-            let on_study: Vec<&Shape> = shapes
-                .iter()
-                .filter(|s| s.image.study_uid == study.study_uid)
-                .collect();
+            let on_study: &[&Shape] = by_study
+                .get(study.study_uid.as_str())
+                .map_or(&[], Vec::as_slice);
             let label: BTreeSet<String> = on_study.iter().map(|s| s.label.clone()).collect();
             StudyFacts {
                 study_uid: study.study_uid.clone(),
