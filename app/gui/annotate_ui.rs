@@ -98,16 +98,8 @@ impl Default for AnnotateUi {
 impl AnnotateUi {
     /// Takes the running export's result, when it has come, as the panel's message.
     pub fn poll_export(&mut self) {
-        let Some(job) = &self.export_result else {
-            return;
-        };
-        match job.poll() {
-            Polled::Running => {}
-            Polled::Done(text) => {
-                self.message = Some(text);
-                self.export_result = None;
-            }
-            Polled::Lost => self.export_result = None,
+        if let Some(Polled::Done(text)) = Job::finished(&mut self.export_result) {
+            self.message = Some(text);
         }
     }
 }

@@ -89,22 +89,17 @@ impl ClaimsUi {
 
     /// Takes in a finished load; true when claims were loaded just now.
     pub fn poll(&mut self) -> bool {
-        let Some(job) = &self.pending else {
-            return false;
-        };
-        let loaded = match job.poll() {
-            Polled::Running => return false,
-            Polled::Done(Ok(loaded)) => Some(loaded),
-            Polled::Done(Err(e)) => {
-                self.error = Some(e);
-                None
+        match Job::finished(&mut self.pending) {
+            Some(Polled::Done(Ok(loaded))) => {
+                self.loaded = Some(loaded);
+                true
             }
-            Polled::Lost => None,
-        };
-        self.pending = None;
-        let now = loaded.is_some();
-        self.loaded = loaded;
-        now
+            Some(Polled::Done(Err(e))) => {
+                self.error = Some(e);
+                false
+            }
+            _ => false,
+        }
     }
 
     /// The browser's one-line summary of a series.

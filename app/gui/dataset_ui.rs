@@ -154,38 +154,16 @@ impl DatasetUi {
 
     /// Takes in finished work.
     pub fn poll(&mut self) {
-        if let Some(job) = &self.splitting {
-            match job.poll() {
-                Polled::Running => {}
-                Polled::Done(result) => {
-                    self.splitting = None;
-                    match result {
-                        Ok(s) => self.show_split(&s),
-                        Err(e) => self.split_note = Some(Err(e)),
-                    }
-                }
-                Polled::Lost => self.splitting = None,
-            }
+        match Job::finished(&mut self.splitting) {
+            Some(Polled::Done(Ok(s))) => self.show_split(&s),
+            Some(Polled::Done(Err(e))) => self.split_note = Some(Err(e)),
+            _ => {}
         }
-        if let Some(job) = &self.describing {
-            match job.poll() {
-                Polled::Running => {}
-                Polled::Done(d) => {
-                    self.description = Some(d);
-                    self.describing = None;
-                }
-                Polled::Lost => self.describing = None,
-            }
+        if let Some(Polled::Done(d)) = Job::finished(&mut self.describing) {
+            self.description = Some(d);
         }
-        if let Some(job) = &self.comparing {
-            match job.poll() {
-                Polled::Running => {}
-                Polled::Done(a) => {
-                    self.agreement = Some(a);
-                    self.comparing = None;
-                }
-                Polled::Lost => self.comparing = None,
-            }
+        if let Some(Polled::Done(a)) = Job::finished(&mut self.comparing) {
+            self.agreement = Some(a);
         }
     }
 }

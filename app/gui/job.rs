@@ -58,11 +58,23 @@ impl<T: Send + 'static> Job<T> {
     }
 
     /// The result, once there.
-    pub fn poll(&self) -> Polled<T> {
+    fn poll(&self) -> Polled<T> {
         match self.rx.try_recv() {
             Ok(result) => Polled::Done(result),
             Err(TryRecvError::Empty) => Polled::Running,
             Err(TryRecvError::Disconnected) => Polled::Lost,
+        }
+    }
+
+    /// How the job in `slot` ended, emptying the slot: `Done` or `Lost`; `None` while
+    /// it runs or when the slot holds no job.
+    pub fn finished(slot: &mut Option<Self>) -> Option<Polled<T>> {
+        match slot.as_ref()?.poll() {
+            Polled::Running => None,
+            ended => {
+                *slot = None;
+                Some(ended)
+            }
         }
     }
 }
@@ -89,6 +101,17 @@ mod tests {
         assert!(matches!(wait(&job), Polled::Done(42)));
         // The sender is gone with its thread: nothing more comes.
         assert!(matches!(job.poll(), Polled::Lost));
+        // Taken from a slot, a finished job empties it.
+        let mut slot = Some(Job::spawn(&ctx, "test", || 1).expect("a thread"));
+        let mut ended = None;
+        for _ in 0..500 {
+            ended = Job::finished(&mut slot);
+            if ended.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(matches!(ended, Some(Polled::Done(1))) && slot.is_none());
     }
 
     #[test]

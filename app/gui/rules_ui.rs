@@ -127,18 +127,15 @@ impl RulesUi {
 
     /// Takes in a finished evaluation (older ones were dropped with their job).
     pub fn poll(&mut self) {
-        let Some(job) = &self.pending else { return };
-        match job.poll() {
-            Polled::Running => return,
-            Polled::Done((generation, evaluation)) => {
-                if generation == self.generation {
-                    self.evaluation = Some(Arc::new(evaluation));
-                }
-            }
-            Polled::Lost => {}
+        let Some(ended) = Job::finished(&mut self.pending) else {
+            return;
+        };
+        if let Polled::Done((generation, evaluation)) = ended
+            && generation == self.generation
+        {
+            self.evaluation = Some(Arc::new(evaluation));
         }
         self.evaluating = false;
-        self.pending = None;
     }
 
     /// Loads a rules file into the editor.

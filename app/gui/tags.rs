@@ -74,26 +74,21 @@ impl TagTable {
     }
 
     fn take_finished(&mut self) {
-        let Some(job) = &self.pending else { return };
-        match job.poll() {
-            Polled::Done((path, result)) => {
-                self.pending = None;
-                if self.path.as_deref() != Some(path.as_path()) {
-                    return;
-                }
-                match result {
-                    Ok(rows) => {
-                        self.rows = rows;
-                        self.error = None;
-                    }
-                    Err(e) => {
-                        self.rows.clear();
-                        self.error = Some(e);
-                    }
-                }
+        let Some(Polled::Done((path, result))) = Job::finished(&mut self.pending) else {
+            return;
+        };
+        if self.path.as_deref() != Some(path.as_path()) {
+            return;
+        }
+        match result {
+            Ok(rows) => {
+                self.rows = rows;
+                self.error = None;
             }
-            Polled::Running => {}
-            Polled::Lost => self.pending = None,
+            Err(e) => {
+                self.rows.clear();
+                self.error = Some(e);
+            }
         }
     }
 

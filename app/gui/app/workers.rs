@@ -76,16 +76,15 @@ impl LightboxApp {
         self.store_rules_draft_when_due(ctx);
         self.annotate.poll_export();
         self.dataset.poll();
-        let outcome = match self.keep_list.as_ref().map(Job::poll) {
-            None | Some(Polled::Running) => None,
+        let outcome = match Job::finished(&mut self.keep_list) {
             Some(Polled::Done(outcome)) => Some(outcome),
             Some(Polled::Lost) => Some(("the keep-list writer stopped unexpectedly".into(), false)),
+            Some(Polled::Running) | None => None,
         };
-        if let Some(outcome) = outcome {
-            self.keep_list = None;
-            if let Some(form) = self.review.export.as_mut() {
-                form.outcome = Some(outcome);
-            }
+        if let Some(outcome) = outcome
+            && let Some(form) = self.review.export.as_mut()
+        {
+            form.outcome = Some(outcome);
         }
         // The tag panel reads the file shown, on its own thread.
         if self.state.show_tags
