@@ -221,6 +221,11 @@ pub const POINTER_ROWS: &[(&str, &str)] = &[
 /// however many of its row's bindings fired (Ctrl+C arrives as a key and a Copy event).
 #[must_use]
 pub fn commands(events: &[Event], cx: &KeyContext<'_>) -> Vec<Command> {
+    // The clipboard's text a paste brings (also for Ctrl+V), read once.
+    let paste = events.iter().find_map(|e| match e {
+        Event::Paste(text) => Some(text.clone()),
+        _ => None,
+    });
     let mut out = Vec::new();
     for row in ROWS {
         let mut done: Vec<Action> = Vec::new();
@@ -228,9 +233,9 @@ pub fn commands(events: &[Event], cx: &KeyContext<'_>) -> Vec<Command> {
             if done.contains(&b.action) || !applies(b.when, cx) {
                 continue;
             }
-            if let Some(paste) = fired(b.trigger, events) {
+            if fired(b.trigger, events) {
                 done.push(b.action);
-                out.extend(b.action.commands(cx, paste));
+                out.extend(b.action.commands(cx, paste.clone()));
             }
         }
     }
@@ -247,14 +252,9 @@ fn applies(when: When, cx: &KeyContext<'_>) -> bool {
     }
 }
 
-/// `Some` when the trigger is among the events, with the clipboard text a paste
-/// brings (taken from any Paste event of the frame, also for Ctrl+V).
-fn fired(trigger: Trigger, events: &[Event]) -> Option<Option<String>> {
-    let paste = events.iter().find_map(|e| match e {
-        Event::Paste(text) => Some(text.clone()),
-        _ => None,
-    });
-    let hit = match trigger {
+/// True when the trigger is among the frame's events.
+fn fired(trigger: Trigger, events: &[Event]) -> bool {
+    match trigger {
         // The modifiers held when the key went down, read from the key event itself:
         // a quick Shift+K can be released again before the frame reads `i.modifiers`.
         Trigger::Key(k, mods) => events
@@ -270,9 +270,8 @@ fn fired(trigger: Trigger, events: &[Event]) -> Option<Option<String>> {
             })
             .is_some_and(|m| mods.accept(m)),
         Trigger::CopyEvent => events.iter().any(|e| matches!(e, Event::Copy)),
-        Trigger::PasteEvent => paste.is_some(),
-    };
-    hit.then_some(paste)
+        Trigger::PasteEvent => events.iter().any(|e| matches!(e, Event::Paste(_))),
+    }
 }
 
 impl Action {
