@@ -201,7 +201,7 @@ pub fn compare(
         .par_iter()
         .filter_map(|((sop_uid, frame, label), [refs, tests])| {
             let info = frames.get(sop_uid)?;
-            let matched = match_findings(refs, tests, iou_threshold).len();
+            let matched = match_findings(refs, tests, iou_threshold);
             let a = refs.iter().fold(Region::default(), |u, r| u.union(r));
             let b = tests.iter().fold(Region::default(), |u, r| u.union(r));
             let m = mask_agreement(&a, &b, [info.spacing.row_mm, info.spacing.col_mm]);
@@ -330,7 +330,12 @@ pub fn mask_agreement(a: &Region, b: &Region, spacing: [f64; 2]) -> MaskAgreemen
     let inter = a.intersection_area(b) as f64;
     let (na, nb) = (a.area(), b.area());
     let sum = (na + nb) as f64;
-    let surface = a.union(b).bounds().and_then(|frame| {
+    // No distances when a mask is empty; else over the box holding both.
+    let surface = a.bounds().zip(b.bounds()).and_then(|(x, y)| {
+        let (row0, col0) = (x[0].min(y[0]), x[1].min(y[1]));
+        let row_end = (x[0] + x[2]).max(y[0] + y[2]);
+        let col_end = (x[1] + x[3]).max(y[1] + y[3]);
+        let frame = [row0, col0, row_end - row0, col_end - col0];
         let (rows, cols) = (frame[2] as usize, frame[3] as usize);
         surface::surface_distances(&a.grid(frame), &b.grid(frame), rows, cols, spacing)
     });
@@ -347,9 +352,9 @@ pub fn mask_agreement(a: &Region, b: &Region, spacing: [f64; 2]) -> MaskAgreemen
     }
 }
 
-/// The one-to-one matches of test findings to reference findings: pairs by IoU,
+/// How many test findings match a reference finding one to one: pairs by IoU,
 /// highest first, each finding used once, IoU at least `threshold`.
-fn match_findings(refs: &[Region], tests: &[Region], threshold: f64) -> Vec<(usize, usize)> {
+fn match_findings(refs: &[Region], tests: &[Region], threshold: f64) -> usize {
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, r) in refs.iter().enumerate() {
         for (j, t) in tests.iter().enumerate() {
@@ -361,15 +366,15 @@ fn match_findings(refs: &[Region], tests: &[Region], threshold: f64) -> Vec<(usi
     // Highest IoU first; ties by position, so the result does not depend on sorting.
     pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
     let (mut used_r, mut used_t) = (vec![false; refs.len()], vec![false; tests.len()]);
-    let mut out = Vec::new();
+    let mut matched = 0;
     for (_, i, j) in pairs {
         if !used_r[i] && !used_t[j] {
             used_r[i] = true;
             used_t[j] = true;
-            out.push((i, j));
+            matched += 1;
         }
     }
-    out
+    matched
 }
 
 /// Detection counts summed over frames.
