@@ -15,7 +15,9 @@
 
 pub mod classify;
 pub mod region;
+pub mod scored;
 pub mod surface;
+pub mod volume;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,0 +1,1 @@
+//! Scored findings (AP, FROC, ROC): being written.

@@ -1,0 +1,1 @@
+//! Per-series 3-D agreement: being written.
