@@ -50,6 +50,7 @@ fn polygon(n: usize, slice: usize) -> Shape {
         },
         points,
         grade: Grade::Low,
+        score: None,
         note: String::new(),
         annotator: "bench".into(),
         created: "2026-11-21T00:00:00Z".into(),

@@ -139,6 +139,7 @@ fn example_shapes(index: &Index) -> Vec<Shape> {
             },
             points,
             grade,
+            score: None,
             note: note.into(),
             annotator: annotator.into(),
             created: created.into(),

@@ -125,6 +125,10 @@ pub struct Shape {
     pub points: Vec<[f64; 2]>,
     /// Suspicion grade.
     pub grade: Grade,
+    /// A model's confidence in the finding (higher is surer, usually 0–1); `None` for a
+    /// reader's shape. Agreement ranks scored findings for AP, FROC and ROC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
     /// Free-text note.
     pub note: String,
     /// Who drew it (the reviewer name of the session).

@@ -450,6 +450,7 @@ fn new_shape(view: &AnnotationView<'_>, kind: ShapeKind, points: Vec<[f64; 2]>) 
         image,
         points,
         grade: Grade::None,
+        score: None,
         note: String::new(),
         annotator: view.annotator.to_owned(),
         created: String::new(),

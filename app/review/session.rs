@@ -672,6 +672,7 @@ mod tests {
             },
             points: vec![[x, 1.0], [x + 2.0, 1.0], [x + 2.0, 3.0], [x, 3.0]],
             grade: Grade::High,
+            score: None,
             note: "spiculated".into(),
             annotator: "ann".into(),
             created: String::new(),

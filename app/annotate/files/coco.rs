@@ -23,6 +23,8 @@
 //!   that shapes use but the set lacks follow, by name.
 //! - Every annotation has `attributes` with our `id`, `kind`, `grade`, `note` and
 //!   `annotator`, so a trained model's findings can be traced back.
+//! - A model's shape has its `score` on the annotation, where COCO's results format
+//!   keeps it (`COCOeval` reads it from there).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -156,6 +158,10 @@ pub fn to_text(
             }
         }
         ann["attributes"] = attributes;
+        // A model's score where COCO's results format keeps it.
+        if let Some(score) = s.score {
+            ann["score"] = json!(score);
+        }
         annotations.push(ann);
     }
     // Images in (study, series, SOP, frame) order: shapes were sorted that way, so

@@ -13,7 +13,7 @@
 //!     "frame": 1,
 //!     "points": [[78.5, 114.25], …],
 //!     "points_patient_mm": [[-70.7, -17.8, -87.5], …] or null,
-//!     "grade": "high", "note": "…", "annotator": "…",
+//!     "grade": "high", "score": 0.93 (optional), "note": "…", "annotator": "…",
 //!     "created": "2021-04-12T09:14:03Z", "modified": "…",
 //!     "measurements": { … } or null
 //!   }]
@@ -94,6 +94,8 @@ struct ShapeOut<'a> {
     points: &'a [[f64; 2]],
     points_patient_mm: Option<Vec<[f64; 3]>>,
     grade: Grade,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
     note: &'a str,
     annotator: &'a str,
     created: &'a str,
@@ -136,6 +138,8 @@ struct ShapeIn {
     points_patient_mm: serde::de::IgnoredAny,
     #[serde(default)]
     grade: Option<String>,
+    #[serde(default)]
+    score: Option<f64>,
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -205,6 +209,7 @@ pub fn to_text(
                 points: &s.points,
                 points_patient_mm,
                 grade: s.grade,
+                score: s.score,
                 note: &s.note,
                 annotator: &s.annotator,
                 created: &s.created,
@@ -324,6 +329,7 @@ pub fn from_text(text: &str, path: &Path) -> Result<AnnotationFile, FilesError> 
             },
             points: s.points,
             grade,
+            score: s.score,
             note: s.note,
             annotator: s.annotator,
             created: s.created,
@@ -392,6 +398,8 @@ mod tests {
             shape("s3", ShapeKind::Point, "landmark", "a", 1),
         ];
         shapes[0].points[1] = [0.1 + 0.2, 1.0 / 3.0];
+        // A model's shape: the score is written, read back and kept.
+        shapes[1].score = Some(0.875);
         shapes
     }
 
@@ -443,6 +451,8 @@ mod tests {
         // The fake measurement has a NaN: left out rather than written as null inside.
         assert!(s1["measurements"].is_null());
         assert!(shapes[2]["points_patient_mm"].is_null());
+        assert_eq!(s1["score"], 0.875);
+        assert!(shapes[2].get("score").is_none(), "a reader's shape has none");
         assert_eq!(v["release_id"], serde_json::Value::Null);
         let back = from_text(&text, p).expect("reads");
         assert_eq!(back.shapes.len(), 3);

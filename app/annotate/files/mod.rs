@@ -373,6 +373,7 @@ pub(crate) mod test_support {
             },
             points,
             grade: Grade::Medium,
+            score: None,
             note: "note".into(),
             annotator: "ann".into(),
             created: "2021-04-12T09:00:00Z".into(),
