@@ -24,6 +24,7 @@ pub mod presets;
 pub mod release;
 pub mod render;
 pub mod review;
+pub mod rng;
 /// Keyword pre-labelling rules: a TOML file proposes labels and keep/drop decisions.
 pub mod rules;
 pub mod store;

@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use super::facts::StudyFacts;
 use crate::review::csv_text::push_record;
+use crate::rng::Rng;
 
 /// The three sets, in the order ratios name them.
 pub const SETS: [&str; 3] = ["train", "val", "test"];
@@ -128,12 +129,12 @@ pub fn split(
             .or_default()
             .push((patient, studies));
     }
-    let mut rng = SplitMix64(seed);
+    let mut rng = Rng::new(seed);
     let mut assignments = Vec::new();
     let mut report = Vec::new();
     let mut totals = [0usize; 3];
     for (key, mut members) in strata {
-        shuffle(&mut members, &mut rng);
+        rng.shuffle(&mut members);
         let mut studies = [0usize; 3];
         let mut patients = [0usize; 3];
         for (patient, its) in members {
@@ -285,34 +286,6 @@ pub fn to_csv(split: &Split) -> String {
         push_record(&mut out, &[a.patient.as_str(), &a.study_uid, a.set]);
     }
     out
-}
-
-/// SplitMix64: a small, fixed, well-mixed generator, so a seed gives the same split on
-/// every machine and version.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2⁻³² for the
-    /// sizes here).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
-    }
-}
-
-/// Fisher–Yates.
-fn shuffle<T>(items: &mut [T], rng: &mut SplitMix64) {
-    for i in (1..items.len()).rev() {
-        let j = rng.below(i + 1);
-        items.swap(i, j);
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Greyscale images are modality values (HU for CT; arbitrary units for MR/CR/DX);
 //! the caller turns them into stored values.
 
-use super::rng::Rng;
+use super::rng::{Rng, noise};
 
 /// What a series shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,7 +65,7 @@ pub fn slice(anatomy: Anatomy, g: SliceGeometry, rng: &mut Rng) -> Vec<Option<f6
                 continue;
             }
             let (value, sd) = value_at(anatomy, x, y, g.z_mm);
-            out.push(Some(value + rng.noise(sd)));
+            out.push(Some(value + noise(rng, sd)));
         }
     }
     out
@@ -242,7 +242,7 @@ pub fn ultrasound_frame(rows: u32, cols: u32, frame: u32, rng: &mut Rng) -> Vec<
                 out.extend_from_slice(&if flow > 0.0 { [v, 20, 20] } else { [20, 30, v] });
             } else {
                 let speckle =
-                    (90.0 * (1.0 - depth * 0.6) + rng.noise(28.0)).clamp(0.0, 255.0) as u8;
+                    (90.0 * (1.0 - depth * 0.6) + noise(rng, 28.0)).clamp(0.0, 255.0) as u8;
                 out.extend_from_slice(&[speckle, speckle, speckle]);
             }
         }

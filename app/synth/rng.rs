@@ -1,35 +1,12 @@
-//! A tiny deterministic PRNG (SplitMix64) and stable hashing, so `synth` output
-//! is byte-identical on every platform and Rust version.
+//! Stable hashing and noise over [`crate::rng::Rng`], so `synth` output is
+//! byte-identical on every platform and Rust version.
 
-/// SplitMix64: small, fast, good enough for image noise.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub use crate::rng::Rng;
 
-impl Rng {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal noise (sum of four uniforms), mean 0, standard deviation `sd`.
-    pub fn noise(&mut self, sd: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| self.unit()).sum::<f64>() - 2.0;
-        s * sd * 1.732_050_8
-    }
+/// Roughly normal noise (sum of four uniforms), mean 0, standard deviation `sd`.
+pub fn noise(rng: &mut Rng, sd: f64) -> f64 {
+    let s: f64 = (0..4).map(|_| rng.unit()).sum::<f64>() - 2.0;
+    s * sd * 1.732_050_8
 }
 
 /// FNV-1a over `parts` (with a separator so ("ab","c") and ("a","bc") differ), then
