@@ -13,7 +13,9 @@
 //! Classification, scores (AP, FROC, ROC), per-series 3-D metrics and confidence
 //! intervals come later (the remaining parts).
 
+pub mod bootstrap;
 pub mod classify;
+pub mod keep_drop;
 pub mod region;
 pub mod scored;
 pub mod surface;
