@@ -1,6 +1,6 @@
-//! Surface distances between two masks of a frame, as MedPy defines them
-//! (`medpy.metric.binary.hd`, `hd95`, `assd`), in millimetres through the pixel
-//! spacing.
+//! Surface distances between two masks, as MedPy defines them
+//! (`medpy.metric.binary.hd`, `hd95`, `assd`), in millimetres through the spacing: of
+//! a frame (2-D), or of a series' slices (3-D, [`surface_distances_3d`]).
 //!
 //! The border of a mask is the mask minus its erosion by the 4-neighbourhood (a pixel
 //! with a neighbour outside the mask, or at the edge of the image, is on the border).
@@ -11,6 +11,15 @@
 //! directions' means, which differs when the borders differ in length). Distances come from an exact Euclidean distance
 //! transform (Felzenszwalb and Huttenlocher, with the row and column spacing as
 //! weights), so the cost is linear in the pixels of the masks' bounding box.
+//!
+//! In 3-D the border uses the 6-neighbourhood (MedPy's connectivity 1), and the
+//! distance transform first measures along the slice axis at the slices' real
+//! positions: for a set of voxels the nearest one along a line is simply the nearest
+//! set voxel before or after, so two sweeps give that pass exactly even for unevenly
+//! spaced slices, where a voxel array with one slice step (MedPy's) would not. The
+//! in-plane passes are then the 2-D ones, slice by slice.
+
+use rayon::prelude::*;
 
 /// The three surface distances, in the unit of the spacing given.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,13 +52,19 @@ pub fn surface_distances(
     }
     let a_to_b = directed(&border_a, &border_b, rows, cols, spacing);
     let b_to_a = directed(&border_b, &border_a, rows, cols, spacing);
-    let mut pooled: Vec<f64> = a_to_b.iter().chain(&b_to_a).copied().collect();
+    Some(pool(a_to_b, b_to_a))
+}
+
+/// `hd`, `hd95` and `assd` of the two directions' distances pooled (not both empty).
+fn pool(a_to_b: Vec<f64>, b_to_a: Vec<f64>) -> SurfaceDistances {
+    let mut pooled = a_to_b;
+    pooled.extend(b_to_a);
     pooled.sort_by(f64::total_cmp);
-    Some(SurfaceDistances {
+    SurfaceDistances {
         hd: pooled.last().copied().unwrap_or(0.0),
         hd95: percentile(&pooled, 95.0),
         assd: pooled.iter().sum::<f64>() / pooled.len() as f64,
-    })
+    }
 }
 
 /// The border of a mask: inside pixels with a 4-neighbour outside it or off the grid.
@@ -80,12 +95,20 @@ fn directed(from: &[bool], to: &[bool], rows: usize, cols: usize, spacing: [f64;
 }
 
 /// The squared Euclidean distance from every pixel to the nearest `true` pixel of
-/// `features`: columns first (row spacing), then rows (column spacing).
+/// `features`.
 fn squared_distance_to(features: &[bool], rows: usize, cols: usize, spacing: [f64; 2]) -> Vec<f64> {
     let mut grid: Vec<f64> = features
         .iter()
         .map(|&f| if f { 0.0 } else { FAR })
         .collect();
+    transform_2d(&mut grid, rows, cols, spacing);
+    grid
+}
+
+/// `grid[p] = min over q of grid[q] + |p − q|²` on a `rows × cols` grid (row-major)
+/// with `spacing` = [row step, column step]: columns first (row spacing), then rows
+/// (column spacing).
+fn transform_2d(grid: &mut [f64], rows: usize, cols: usize, spacing: [f64; 2]) {
     let n = rows.max(cols);
     let (mut line, mut out) = (vec![0.0; n], vec![0.0; n]);
     let (mut v, mut z) = (vec![0usize; n], vec![0.0; n + 1]);
@@ -105,7 +128,6 @@ fn squared_distance_to(features: &[bool], rows: usize, cols: usize, spacing: [f6
         transform_1d(&line[..cols], w_col, &mut out[..cols], &mut v, &mut z);
         grid[r * cols..(r + 1) * cols].copy_from_slice(&out[..cols]);
     }
-    grid
 }
 
 /// `out[p] = min over q of f[q] + w (p − q)²`: the lower envelope of parabolas
@@ -142,6 +164,145 @@ fn transform_1d(f: &[f64], w: f64, out: &mut [f64], v: &mut [usize], z: &mut [f6
         let d = p as f64 - v[k] as f64;
         *o = w * d * d + f[v[k]];
     }
+}
+
+/// The size of a volume: slices, rows, columns (slice-major, then row-major).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape3 {
+    /// Slices.
+    pub slices: usize,
+    /// Rows of each slice.
+    pub rows: usize,
+    /// Columns of each slice.
+    pub cols: usize,
+}
+
+impl Shape3 {
+    /// Voxels of one slice.
+    fn plane(self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// Voxels of the volume.
+    fn len(self) -> usize {
+        self.slices * self.plane()
+    }
+}
+
+/// The surface distances between masks `a` and `b` of a volume of size `shape`, its
+/// slices at positions `z` (mm, increasing, one per slice), with in-plane `spacing` =
+/// [row step, column step]: MedPy's with `voxelspacing = (slice step, row, column)`
+/// when the slices are evenly spaced. `None` when either mask is empty, or `z` does
+/// not have one position per slice.
+pub fn surface_distances_3d(
+    a: &[bool],
+    b: &[bool],
+    shape: Shape3,
+    z: &[f64],
+    spacing: [f64; 2],
+) -> Option<SurfaceDistances> {
+    if z.len() != shape.slices || a.len() != shape.len() || b.len() != shape.len() {
+        return None;
+    }
+    let border_a = border_3d(a, shape);
+    let border_b = border_3d(b, shape);
+    if !border_a.iter().any(|&x| x) || !border_b.iter().any(|&x| x) {
+        return None;
+    }
+    let a_to_b = directed_3d(&border_a, &border_b, shape, z, spacing);
+    let b_to_a = directed_3d(&border_b, &border_a, shape, z, spacing);
+    Some(pool(a_to_b, b_to_a))
+}
+
+/// The border of a 3-D mask: inside voxels with a 6-neighbour outside it or off the
+/// volume (so a mask's voxels on the first or last slice are all border).
+pub fn border_3d(mask: &[bool], shape: Shape3) -> Vec<bool> {
+    let (plane, cols) = (shape.plane(), shape.cols);
+    (0..shape.len())
+        .into_par_iter()
+        .map(|i| {
+            let (k, r, c) = (i / plane, i % plane / cols, i % cols);
+            let interior = k > 0
+                && k + 1 < shape.slices
+                && r > 0
+                && r + 1 < shape.rows
+                && c > 0
+                && c + 1 < cols;
+            let surrounded = || {
+                [i - plane, i + plane, i - cols, i + cols, i - 1, i + 1]
+                    .iter()
+                    .all(|&j| mask[j])
+            };
+            mask[i] && !(interior && surrounded())
+        })
+        .collect()
+}
+
+/// For each voxel of `from`, the distance to the nearest voxel of `to`.
+fn directed_3d(
+    from: &[bool],
+    to: &[bool],
+    shape: Shape3,
+    z: &[f64],
+    spacing: [f64; 2],
+) -> Vec<f64> {
+    let squared = squared_distance_to_3d(to, shape, z, spacing);
+    from.iter()
+        .zip(&squared)
+        .filter(|(inside, _)| **inside)
+        .map(|(_, d)| d.sqrt())
+        .collect()
+}
+
+/// The squared Euclidean distance from every voxel to the nearest `true` voxel of
+/// `features`: along the slices at their positions `z` (the nearest feature before or
+/// after, in two sweeps), then in each slice's plane.
+fn squared_distance_to_3d(
+    features: &[bool],
+    shape: Shape3,
+    z: &[f64],
+    spacing: [f64; 2],
+) -> Vec<f64> {
+    let plane = shape.plane();
+    let mut grid = vec![FAR; shape.len()];
+    // The position of the nearest feature so far along each line, in sweep order.
+    let mut last = vec![f64::NAN; plane];
+    for (k, &zk) in z.iter().enumerate() {
+        let span = k * plane..(k + 1) * plane;
+        for ((g, &f), l) in grid[span.clone()]
+            .iter_mut()
+            .zip(&features[span])
+            .zip(&mut last)
+        {
+            if f {
+                *l = zk;
+            }
+            if !l.is_nan() {
+                let d = zk - *l;
+                *g = d * d;
+            }
+        }
+    }
+    last.fill(f64::NAN);
+    for (k, &zk) in z.iter().enumerate().rev() {
+        let span = k * plane..(k + 1) * plane;
+        for ((g, &f), l) in grid[span.clone()]
+            .iter_mut()
+            .zip(&features[span])
+            .zip(&mut last)
+        {
+            if f {
+                *l = zk;
+            }
+            if !l.is_nan() {
+                let d = *l - zk;
+                *g = g.min(d * d);
+            }
+        }
+    }
+    grid.par_chunks_mut(plane.max(1))
+        .for_each(|slice| transform_2d(slice, shape.rows, shape.cols, spacing));
+    grid
 }
 
 /// The `q`-th percentile of sorted values, interpolating linearly between the two
@@ -223,6 +384,50 @@ mod tests {
     fn an_empty_mask_has_no_surface_distance() {
         let a = rect(4, 4, 0..2, 0..2);
         assert_eq!(surface_distances(&a, &[false; 16], 4, 4, [1.0, 1.0]), None);
+    }
+
+    #[test]
+    fn the_3d_border_is_the_mask_minus_its_6_erosion() {
+        // A 3×3×3 block in a 5×5×5 volume: all but its centre voxel is border; the
+        // same block filling a 3×3×3 volume is all border but its centre too.
+        let shape = Shape3 {
+            slices: 5,
+            rows: 5,
+            cols: 5,
+        };
+        let mut block = vec![false; 125];
+        for k in 1..4 {
+            for r in 1..4 {
+                for c in 1..4 {
+                    block[k * 25 + r * 5 + c] = true;
+                }
+            }
+        }
+        let b = border_3d(&block, shape);
+        let inner: Vec<usize> = (0..125).filter(|&i| block[i] && !b[i]).collect();
+        assert_eq!(inner, [62]);
+        assert_eq!(b.iter().filter(|&&x| x).count(), 26);
+    }
+
+    #[test]
+    fn slices_are_measured_at_their_positions() {
+        // One voxel each on the first and last of three slices at z = 0, 1 and 5 mm,
+        // one row (2 mm) apart: √(25 + 4).
+        let shape = Shape3 {
+            slices: 3,
+            rows: 2,
+            cols: 1,
+        };
+        let a = [true, false, false, false, false, false];
+        let b = [false, false, false, false, false, true];
+        let d = surface_distances_3d(&a, &b, shape, &[0.0, 1.0, 5.0], [2.0, 0.5])
+            .expect("both non-empty");
+        let want = 29f64.sqrt();
+        assert!((d.hd - want).abs() < 1e-12 && (d.assd - want).abs() < 1e-12);
+        assert_eq!(
+            surface_distances_3d(&a, &b, shape, &[0.0, 1.0], [1.0, 1.0]),
+            None
+        );
     }
 
     #[test]
