@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use lightbox::agreement::compare;
+use lightbox::agreement::{Options, Project, compare};
 use lightbox::annotate::files::frames::{FrameInfo, FrameInfos};
 use lightbox::annotate::shape::{Grade, Shape, ShapeImage, ShapeKind};
 use lightbox::dataset::describe::describe;
@@ -40,9 +40,10 @@ fn circle(x: f64, y: f64, r: f64) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// 10,000 frames of 512 × 512 at 0.7 mm, each with one reference and one test
-/// lesion of radius 12–30 pixels, the test's moved 2 pixels.
-fn agreement_case() -> (Vec<Shape>, FrameInfos) {
+/// 10,000 frames of 512 × 512 at 0.7 mm (100 axial series of 100 slices 1.25 mm
+/// apart, two studies per patient), each with one reference and one test lesion of
+/// radius 12–30 pixels, the test's moved 2 pixels and scored like a model's.
+fn agreement_case() -> Project {
     let mut frames = FrameInfos::new();
     let mut shapes = Vec::new();
     for i in 0..10_000u32 {
@@ -56,8 +57,8 @@ fn agreement_case() -> (Vec<Shape>, FrameInfos) {
                 col_mm: 0.7,
                 source: SpacingSource::PixelSpacing,
             },
-            position_mm: None,
-            orientation: None,
+            position_mm: Some([0.0, 0.0, 1.25 * f64::from(i % 100)]),
+            orientation: Some([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]),
             study_uid: format!("1.2.{}", i / 100),
             series_uid: format!("1.2.{}.1", i / 100),
             sop_uid: sop_uid.clone(),
@@ -79,6 +80,7 @@ fn agreement_case() -> (Vec<Shape>, FrameInfos) {
                 },
                 points: circle(256.0 + dx, 256.0, r),
                 grade: Grade::Medium,
+                score: (dx > 0.0).then(|| 0.3 + f64::from(i % 13) / 20.0),
                 note: String::new(),
                 annotator: annotator.into(),
                 created: String::new(),
@@ -86,7 +88,13 @@ fn agreement_case() -> (Vec<Shape>, FrameInfos) {
             });
         }
     }
-    (shapes, frames)
+    let patients = (0..100).map(|s| (format!("1.2.{s}"), format!("P{}", s / 2)));
+    Project {
+        shapes,
+        frames,
+        patients: patients.collect(),
+        ..Project::default()
+    }
 }
 
 /// One instance of a hand-made release.
@@ -166,15 +174,25 @@ fn big_index() -> Index {
 }
 
 fn main() {
-    let (shapes, frames) = agreement_case();
+    let project = agreement_case();
     let (t_agree, g) = best(3, || {
-        compare(&shapes, &frames, "reader-a", "reader-b", 0.5).expect("compare")
+        compare(
+            &project.inputs(),
+            "reader-a",
+            "reader-b",
+            Options::default(),
+        )
+        .expect("compare")
     });
     println!(
-        "agreement, 10,000 shape pairs on 512 x 512: {:.2} s (target 2 s); mean Dice {:.3}, TP {}",
+        "agreement, 10,000 scored shape pairs on 512 x 512 (100 series in 3-D, AP, FROC, \
+         AUC, 1000 bootstrap replicates): {:.2} s (target 2 s); mean Dice {:.3}, TP {}, \
+         AP {:.3}, {} series",
         t_agree.as_secs_f64(),
         g.segmentation.dice_mean.unwrap_or_default(),
-        g.detection.tp
+        g.detection.tp,
+        g.detection.ap.and_then(|a| a.ap).unwrap_or_default(),
+        g.segmentation.per_series.len()
     );
     let index = big_index();
     let (t_facts, facts) = best(3, || study_facts(&index, None, &[]));

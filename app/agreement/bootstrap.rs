@@ -102,8 +102,8 @@ mod tests {
     #[test]
     fn identical_patients_give_a_point_interval() {
         let items: Vec<(usize, f64)> = (0..30).map(|i| (i % 10, 0.8)).collect();
-        let ci = by_patient(&items, |x| x.0, 10, ON, |s| mean(s.iter().map(|x| x.1)))
-            .expect("interval");
+        let ci =
+            by_patient(&items, |x| x.0, 10, ON, |s| mean(s.iter().map(|x| x.1))).expect("interval");
         assert!((ci.low - 0.8).abs() < 1e-12 && (ci.high - 0.8).abs() < 1e-12);
         assert_eq!(ci.replicates, 2000);
     }

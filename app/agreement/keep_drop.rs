@@ -62,6 +62,9 @@ pub struct KeepDropCalls {
     pub calls: Binary,
 }
 
+/// The reference's and the test's call on one node (`None`: undecided).
+type CallPair = (Option<bool>, Option<bool>);
+
 /// How a node's images were decided, as one call.
 fn call(c: crate::review::Counts) -> Option<bool> {
     if c.kept_images > 0 {
@@ -87,7 +90,7 @@ pub fn keep_drop(
         Decision::Drop => Some(false),
         Decision::Undecided => None,
     };
-    let levels: [(Level, Vec<(Option<bool>, Option<bool>)>); 3] = [
+    let levels: [(Level, Vec<CallPair>); 3] = [
         (
             Level::Study,
             (0..spans.studies.len())
@@ -112,10 +115,8 @@ pub fn keep_drop(
     levels
         .into_iter()
         .map(|(level, pairs)| {
-            let both: Vec<(bool, bool)> = pairs
-                .iter()
-                .filter_map(|&(a, b)| Some((a?, b?)))
-                .collect();
+            let both: Vec<(bool, bool)> =
+                pairs.iter().filter_map(|&(a, b)| Some((a?, b?))).collect();
             let (a, b): (Vec<bool>, Vec<bool>) = both.into_iter().unzip();
             KeepDropCalls {
                 level: level.as_str(),
@@ -208,15 +209,16 @@ mod tests {
         // Images: a1, a2 out; b1 FN; c1 FP; d1 out.
         let images = level("image");
         assert_eq!((images.nodes, images.undecided), (5, 3));
-        assert_eq!((images.calls.fp, images.calls.fn_, images.calls.tn), (1, 1, 0));
+        assert_eq!(
+            (images.calls.fp, images.calls.fn_, images.calls.tn),
+            (1, 1, 0)
+        );
     }
 
     #[test]
     fn a_study_with_any_kept_image_is_kept() {
-        let release = ReleaseImages::new(
-            None,
-            vec![image("s1", "a", "a1"), image("s1", "b", "b1")],
-        );
+        let release =
+            ReleaseImages::new(None, vec![image("s1", "a", "a1"), image("s1", "b", "b1")]);
         let log = vec![
             entry("ana", Level::Study, "s1", Some(Decision::Drop)),
             entry("ana", Level::Image, "b1", Some(Decision::Keep)),

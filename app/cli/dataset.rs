@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use lightbox::claims::Claims;
+use lightbox::claims::{Claims, ClaimsJoin};
 use lightbox::dataset::describe::{Description, describe};
 use lightbox::dataset::facts::{StudyFacts, study_facts};
 use lightbox::dataset::report::{Report, write as write_report};
@@ -82,15 +82,21 @@ fn load_facts(store: &StoreArgs) -> anyhow::Result<Vec<StudyFacts>> {
     load(store).map(|(_, _, facts)| facts)
 }
 
-/// The release, its review and its studies as facts.
-fn load(store: &StoreArgs) -> anyhow::Result<(Index, ReviewSession, Vec<StudyFacts>)> {
-    let (index, session) = open(store)?;
+/// The claims of `index`'s release joined to its series (notes on stderr).
+pub(super) fn claims_of(index: &Index) -> anyhow::Result<(Claims, ClaimsJoin)> {
     let claims =
         Claims::load_for_release(&index.root, &index.layout).context("cannot read the claims")?;
     for note in &claims.notes {
         eprintln!("note: {note}");
     }
-    let join = claims.join_index(&index);
+    let join = claims.join_index(index);
+    Ok((claims, join))
+}
+
+/// The release, its review and its studies as facts.
+fn load(store: &StoreArgs) -> anyhow::Result<(Index, ReviewSession, Vec<StudyFacts>)> {
+    let (index, session) = open(store)?;
+    let (claims, join) = claims_of(&index)?;
     let shapes: Vec<_> = session.annotations().iter().cloned().collect();
     let facts = study_facts(&index, Some((claims.table(), &join)), &shapes);
     Ok((index, session, facts))

@@ -104,17 +104,7 @@ pub fn write(dir: &Path, report: &Report<'_>) -> Result<Vec<PathBuf>, ReportErro
 
 /// The HTML report in one language.
 pub fn html(report: &Report<'_>, s: &Strings, language: Language) -> String {
-    let lang = match language {
-        Language::English => "en",
-        Language::TraditionalChinese => "zh-Hant-TW",
-    };
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:0.5em 0 1.5em}}\
-         td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}\
-         svg text{{font:12px sans-serif}}</style></head><body>\n<h1>{title}</h1>\n",
-        title = escape(s.get("report.title"))
-    );
+    let mut out = page_start(s.get("report.title"), language);
     let sets = report.sets();
     // Totals, one row per set.
     let _ = writeln!(
@@ -184,6 +174,22 @@ pub fn html(report: &Report<'_>, s: &Strings, language: Language) -> String {
     out
 }
 
+/// The start of a report page titled `title`: the document head with its style and
+/// the `<h1>`. The caller ends it with `</body></html>`.
+pub(crate) fn page_start(title: &str, language: Language) -> String {
+    let lang = match language {
+        Language::English => "en",
+        Language::TraditionalChinese => "zh-Hant-TW",
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:0.5em 0 1.5em}}\
+         td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}\
+         svg text{{font:12px sans-serif}}</style></head><body>\n<h1>{title}</h1>\n",
+        title = escape(title)
+    )
+}
+
 /// Horizontal bars of the studies per value of an attribute, as inline SVG.
 fn chart(d: &Description, attribute: &str, values: &[&String]) -> String {
     let counts: Vec<usize> = values
@@ -222,7 +228,7 @@ fn chart(d: &Description, attribute: &str, values: &[&String]) -> String {
 }
 
 /// Text safe inside HTML (and SVG) element content and attributes.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

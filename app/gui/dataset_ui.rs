@@ -10,8 +10,7 @@ use egui::{Color32, RichText};
 
 use super::command::{Command, SeriesRef};
 use super::job::{Job, Polled};
-use crate::agreement::{Agreement, compare};
-use crate::annotate::files::frames::FrameInfos;
+use crate::agreement::{Agreement, Options, Project, compare};
 use crate::annotate::shape::Shape;
 use crate::claims::{ClaimsJoin, ClaimsTable};
 use crate::dataset::describe::{Description, describe};
@@ -19,6 +18,7 @@ use crate::dataset::facts::study_facts;
 use crate::dataset::split::{Assignment, Split, parse_ratios, split};
 use crate::i18n::Strings;
 use crate::index::Index;
+use crate::store::AuditEntry;
 
 /// How many frames the agreement table lists.
 const ROWS: usize = 50;
@@ -86,12 +86,22 @@ impl DatasetUi {
         self.describing = Job::spawn(ctx, "describe", work).ok();
     }
 
-    /// Starts comparing the chosen annotators.
-    pub fn compare(&mut self, ctx: &egui::Context, index: Arc<Index>, shapes: Vec<Shape>) {
+    /// Starts comparing the chosen annotators: their shapes, and their decisions in
+    /// the audit `log`.
+    pub fn compare(
+        &mut self,
+        ctx: &egui::Context,
+        index: Arc<Index>,
+        claims: Option<(ClaimsTable, ClaimsJoin)>,
+        shapes: Vec<Shape>,
+        log: Vec<AuditEntry>,
+    ) {
         let (reference, test) = (self.reference.clone(), self.test.clone());
         let work = move || {
-            let frames = FrameInfos::from_index(&index);
-            compare(&shapes, &frames, &reference, &test, 0.5).map_err(|e| e.to_string())
+            let claims = claims.as_ref().map(|(t, j)| (t, j));
+            let project = Project::new(&index, claims, shapes, &log);
+            compare(&project.inputs(), &reference, &test, Options::default())
+                .map_err(|e| e.to_string())
         };
         match Job::spawn(ctx, "agreement", work) {
             Ok(job) => self.comparing = Some(job),

@@ -452,7 +452,10 @@ mod tests {
         assert!(s1["measurements"].is_null());
         assert!(shapes[2]["points_patient_mm"].is_null());
         assert_eq!(s1["score"], 0.875);
-        assert!(shapes[2].get("score").is_none(), "a reader's shape has none");
+        assert!(
+            shapes[2].get("score").is_none(),
+            "a reader's shape has none"
+        );
         assert_eq!(v["release_id"], serde_json::Value::Null);
         let back = from_text(&text, p).expect("reads");
         assert_eq!(back.shapes.len(), 3);

@@ -15,11 +15,7 @@ impl LightboxApp {
                 let Some(index) = self.index.clone() else {
                     return;
                 };
-                let claims = self
-                    .claims
-                    .loaded
-                    .as_ref()
-                    .map(|l| (l.claims.table().clone(), l.join.clone()));
+                let claims = self.claims_for_dataset();
                 self.dataset
                     .describe(ctx, index, claims, self.project_shapes());
             }
@@ -30,7 +26,9 @@ impl LightboxApp {
             Command::CompareAnnotators => {
                 if let Some(index) = self.index.clone() {
                     let shapes = self.project_shapes();
-                    self.dataset.compare(ctx, index, shapes);
+                    let claims = self.claims_for_dataset();
+                    let log = self.audit_log();
+                    self.dataset.compare(ctx, index, claims, shapes, log);
                 }
             }
             Command::SetSplitParams { ratios, seed } => {
@@ -93,6 +91,19 @@ impl LightboxApp {
             .session
             .as_ref()
             .map(|s| s.annotations().iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The decisions' audit log, oldest first (empty before the review opens, or
+    /// when the store cannot be read: the keep/drop comparison is then left out).
+    fn audit_log(&self) -> Vec<crate::store::AuditEntry> {
+        let Some(session) = self.review.session.as_ref() else {
+            return Vec::new();
+        };
+        let store = session.store();
+        store
+            .audit_len()
+            .and_then(|n| store.audit(0, n))
             .unwrap_or_default()
     }
 }
