@@ -27,6 +27,11 @@ fn describe_the_release_and_compare_two_readers() {
         has_label(h, "6 studies, 4 patients")
     });
 
+    // Stratified by modality too: the checkbox adds it to the split's attributes.
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Modality")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().split_strata(), ["label", "modality", "sex"]);
     // A split made here marks each study of the browser with its set.
     h.get_by_label("Make split").click();
     wait_for(&mut h, "the split", |h| {
@@ -64,6 +69,9 @@ fn describe_the_release_and_compare_two_readers() {
             "7 frame/label pairs, mean Dice 0.140; detection 1 TP, 3 FP, 3 FN, F1 0.250",
         )
     });
+    // With its patient-bootstrap interval, and the series in 3-D.
+    assert!(has_label(&h, "Mean Dice, 95 % CI by patient:"));
+    assert!(has_label(&h, "Per series, in 3-D ("));
     // The one frame both read: its link shows it in the active viewport.
     let sop = "2.25.31445806601613528193067707103341708208";
     let short = &sop[sop.len() - 10..];

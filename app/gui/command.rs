@@ -325,6 +325,8 @@ pub enum Command {
         ratios: String,
         /// The seed.
         seed: u64,
+        /// The attributes to stratify by (of [`crate::dataset::split::ATTRIBUTES`]).
+        strata: Vec<String>,
     },
     /// Make a patient-level split of the open release (off the UI thread).
     MakeSplit,

@@ -6,22 +6,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use egui::{Color32, RichText};
+use egui::Color32;
 
-use super::command::{Command, SeriesRef};
+use super::command::Command;
+use super::dataset_agreement_ui::agreement_ui;
 use super::job::{Job, Polled};
 use crate::agreement::{Agreement, Options, Project, compare};
 use crate::annotate::shape::Shape;
 use crate::claims::{ClaimsJoin, ClaimsTable};
 use crate::dataset::describe::{Description, describe};
 use crate::dataset::facts::study_facts;
-use crate::dataset::split::{Assignment, Split, parse_ratios, split};
+use crate::dataset::split::{ATTRIBUTES, Assignment, Split, parse_ratios, split};
 use crate::i18n::Strings;
 use crate::index::Index;
 use crate::store::AuditEntry;
-
-/// How many frames the agreement table lists.
-const ROWS: usize = 50;
 
 /// The tab's state: what was computed, what is computing, the annotators chosen.
 pub struct DatasetUi {
@@ -47,6 +45,8 @@ pub struct DatasetUi {
     pub ratios: String,
     /// The split's seed.
     pub seed: u64,
+    /// The attributes the split is stratified by.
+    pub strata: Vec<String>,
     /// The split shown, with its patients (for saving).
     shown_split: Vec<Assignment>,
 }
@@ -65,6 +65,7 @@ impl Default for DatasetUi {
             splitting: None,
             ratios: "70,15,15".into(),
             seed: 1,
+            strata: vec!["label".into(), "sex".into()],
             shown_split: Vec::new(),
         }
     }
@@ -114,7 +115,7 @@ impl DatasetUi {
         self.split.get(study_uid).copied()
     }
 
-    /// Starts a patient-level split of `index` (stratified by label and sex).
+    /// Starts a patient-level split of `index`, stratified by the chosen attributes.
     pub fn make_split(
         &mut self,
         ctx: &egui::Context,
@@ -129,11 +130,10 @@ impl DatasetUi {
                 return;
             }
         };
-        let seed = self.seed;
+        let (seed, strata) = (self.seed, self.strata.clone());
         let work = move || {
             let claims = claims.as_ref().map(|(t, j)| (t, j));
             let facts = study_facts(&index, claims, &shapes);
-            let strata = ["label".to_owned(), "sex".to_owned()];
             split(&facts, ratios, &strata, seed).map_err(|e| e.to_string())
         };
         match Job::spawn(ctx, "split", work) {
@@ -260,20 +260,44 @@ pub fn dataset_panel_ui(
 fn split_ui(ui: &mut egui::Ui, s: &Strings, state: &DatasetUi) -> Vec<Command> {
     let mut out = Vec::new();
     ui.strong(s.get("dataset.split"));
+    let params = |ratios: &str, seed: u64, strata: Vec<String>| Command::SetSplitParams {
+        ratios: ratios.to_owned(),
+        seed,
+        strata,
+    };
     ui.horizontal(|ui| {
         ui.label(s.get("dataset.ratios"));
         let mut ratios = state.ratios.clone();
         let edit = egui::TextEdit::singleline(&mut ratios).desired_width(70.0);
         if ui.add(edit).changed() {
-            out.push(Command::SetSplitParams {
-                ratios: ratios.clone(),
-                seed: state.seed,
-            });
+            out.push(params(&ratios, state.seed, state.strata.clone()));
         }
         ui.label(s.get("dataset.seed"));
         let mut seed = state.seed;
         if ui.add(egui::DragValue::new(&mut seed)).changed() {
-            out.push(Command::SetSplitParams { ratios, seed });
+            out.push(params(&state.ratios, seed, state.strata.clone()));
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(s.get("dataset.stratify"));
+        for attribute in ATTRIBUTES {
+            let mut on = state.strata.iter().any(|a| a == attribute);
+            let key = format!("dataset.attribute.{attribute}");
+            if ui.checkbox(&mut on, s.get(&key)).changed() {
+                // Kept in ATTRIBUTES order, so the stratum names read the same way.
+                let strata = ATTRIBUTES
+                    .iter()
+                    .filter(|a| {
+                        if **a == attribute {
+                            on
+                        } else {
+                            state.strata.iter().any(|s| s == *a)
+                        }
+                    })
+                    .map(|a| (*a).to_owned())
+                    .collect();
+                out.push(params(&state.ratios, state.seed, strata));
+            }
         }
     });
     ui.horizontal(|ui| {
@@ -360,52 +384,4 @@ fn description_ui(ui: &mut egui::Ui, s: &Strings, d: &Description) {
                     });
             });
     }
-}
-
-/// The summary and the worst frames; a click shows the frame.
-fn agreement_ui(ui: &mut egui::Ui, s: &Strings, a: &Agreement) -> Vec<Command> {
-    let mut out = Vec::new();
-    let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
-    ui.label(s.format(
-        "dataset.summary",
-        &[
-            ("n", &a.segmentation.per_image.len().to_string()),
-            ("dice", &opt(a.segmentation.dice_mean)),
-            ("tp", &a.detection.tp.to_string()),
-            ("fp", &a.detection.fp.to_string()),
-            ("fn", &a.detection.fn_.to_string()),
-            ("f1", &opt(a.detection.f1)),
-        ],
-    ));
-    ui.weak(s.get("dataset.click_to_show"));
-    egui::Grid::new("dataset-agreement")
-        .striped(true)
-        .show(ui, |ui| {
-            ui.strong("Dice");
-            ui.strong("HD95 mm");
-            ui.strong(s.get("dataset.label"));
-            ui.strong(s.get("dataset.image"));
-            ui.end_row();
-            for p in a.segmentation.per_image.iter().take(ROWS) {
-                ui.monospace(format!("{:.3}", p.dice));
-                ui.monospace(opt(p.hd95_mm));
-                ui.label(RichText::new(&p.label).small());
-                let short = p
-                    .sop_uid
-                    .get(p.sop_uid.len().saturating_sub(10)..)
-                    .unwrap_or(&p.sop_uid);
-                if ui.link(format!("…{short} f{}", p.frame)).clicked() {
-                    out.push(Command::ShowImage {
-                        series: SeriesRef {
-                            study_uid: p.study_uid.clone(),
-                            series_uid: p.series_uid.clone(),
-                        },
-                        sop_uid: p.sop_uid.clone(),
-                        frame: p.frame,
-                    });
-                }
-                ui.end_row();
-            }
-        });
-    out
 }

@@ -12,6 +12,7 @@ mod app;
 mod browser;
 mod claims_ui;
 pub mod command;
+mod dataset_agreement_ui;
 mod dataset_ui;
 mod fonts;
 pub mod gpu;

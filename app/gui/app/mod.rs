@@ -250,6 +250,11 @@ impl LightboxApp {
         self.current_instance(self.active).map(|i| i.sop_uid)
     }
 
+    /// The attributes the Dataset tab's split is stratified by (for tests).
+    pub fn split_strata(&self) -> &[String] {
+        &self.dataset.strata
+    }
+
     /// Where an image point of the active viewport's frame was drawn last, in screen
     /// points (for tests that click on the image).
     pub fn screen_pos_of(&self, point_in_image: [f64; 2]) -> Option<egui::Pos2> {

@@ -31,9 +31,14 @@ impl LightboxApp {
                     self.dataset.compare(ctx, index, claims, shapes, log);
                 }
             }
-            Command::SetSplitParams { ratios, seed } => {
+            Command::SetSplitParams {
+                ratios,
+                seed,
+                strata,
+            } => {
                 self.dataset.ratios = ratios;
                 self.dataset.seed = seed;
+                self.dataset.strata = strata;
             }
             Command::MakeSplit => {
                 let Some(index) = self.index.clone() else {
