@@ -86,7 +86,7 @@ pub fn border(mask: &[bool], rows: usize, cols: usize) -> Vec<bool> {
 
 /// For each pixel of `from`, the distance to the nearest pixel of `to`.
 fn directed(from: &[bool], to: &[bool], rows: usize, cols: usize, spacing: [f64; 2]) -> Vec<f64> {
-    let squared = squared_distance_to(to, rows, cols, spacing);
+    let squared = squared_distance_to(to, from, rows, cols, spacing);
     from.iter()
         .zip(&squared)
         .filter(|(inside, _)| **inside)
@@ -94,21 +94,27 @@ fn directed(from: &[bool], to: &[bool], rows: usize, cols: usize, spacing: [f64;
         .collect()
 }
 
-/// The squared Euclidean distance from every pixel to the nearest `true` pixel of
-/// `features`.
-fn squared_distance_to(features: &[bool], rows: usize, cols: usize, spacing: [f64; 2]) -> Vec<f64> {
+/// The squared Euclidean distance from every `wanted` pixel to the nearest `true`
+/// pixel of `features` (other pixels hold partial results).
+fn squared_distance_to(
+    features: &[bool],
+    wanted: &[bool],
+    rows: usize,
+    cols: usize,
+    spacing: [f64; 2],
+) -> Vec<f64> {
     let mut grid: Vec<f64> = features
         .iter()
         .map(|&f| if f { 0.0 } else { FAR })
         .collect();
-    transform_2d(&mut grid, rows, cols, spacing);
+    transform_2d(&mut grid, wanted, rows, cols, spacing);
     grid
 }
 
 /// `grid[p] = min over q of grid[q] + |p − q|²` on a `rows × cols` grid (row-major)
-/// with `spacing` = [row step, column step]: columns first (row spacing), then rows
-/// (column spacing).
-fn transform_2d(grid: &mut [f64], rows: usize, cols: usize, spacing: [f64; 2]) {
+/// with `spacing` = [row step, column step], at least at the `wanted` pixels: columns
+/// first (row spacing), then the rows that hold a wanted pixel (column spacing).
+fn transform_2d(grid: &mut [f64], wanted: &[bool], rows: usize, cols: usize, spacing: [f64; 2]) {
     let n = rows.max(cols);
     let (mut line, mut out) = (vec![0.0; n], vec![0.0; n]);
     let (mut v, mut z) = (vec![0usize; n], vec![0.0; n + 1]);
@@ -124,6 +130,9 @@ fn transform_2d(grid: &mut [f64], rows: usize, cols: usize, spacing: [f64; 2]) {
     }
     let w_col = spacing[1] * spacing[1];
     for r in 0..rows {
+        if !wanted[r * cols..(r + 1) * cols].contains(&true) {
+            continue;
+        }
         line[..cols].copy_from_slice(&grid[r * cols..(r + 1) * cols]);
         transform_1d(&line[..cols], w_col, &mut out[..cols], &mut v, &mut z);
         grid[r * cols..(r + 1) * cols].copy_from_slice(&out[..cols]);
@@ -132,20 +141,30 @@ fn transform_2d(grid: &mut [f64], rows: usize, cols: usize, spacing: [f64; 2]) {
 
 /// `out[p] = min over q of f[q] + w (p − q)²`: the lower envelope of parabolas
 /// (Felzenszwalb and Huttenlocher 2012, "Distance transforms of sampled functions").
+///
+/// Only samples below [`FAR`] (a feature, or a distance found by an earlier pass)
+/// enter the envelope: a [`FAR`] one never wins where any other exists, and border
+/// pixels are few, so this skips most of the work of the first pass. A line with no
+/// such sample stays [`FAR`].
 fn transform_1d(f: &[f64], w: f64, out: &mut [f64], v: &mut [usize], z: &mut [f64]) {
-    let n = f.len();
-    if n == 0 {
-        return;
-    }
     let meet = |q: usize, p: usize| {
         let (qf, pf) = (q as f64, p as f64);
         ((f[q] + w * qf * qf) - (f[p] + w * pf * pf)) / (2.0 * w * (qf - pf))
     };
+    let mut near = f
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| **x < FAR)
+        .map(|(q, _)| q);
+    let Some(first) = near.next() else {
+        out.copy_from_slice(f);
+        return;
+    };
     let mut k = 0;
-    v[0] = 0;
+    v[0] = first;
     z[0] = f64::NEG_INFINITY;
     z[1] = f64::INFINITY;
-    for q in 1..n {
+    for q in near {
         let mut s = meet(q, v[k]);
         while s <= z[k] {
             k -= 1;
@@ -217,28 +236,44 @@ pub fn surface_distances_3d(
 /// The border of a 3-D mask: inside voxels with a 6-neighbour outside it or off the
 /// volume (so a mask's voxels on the first or last slice are all border).
 pub fn border_3d(mask: &[bool], shape: Shape3) -> Vec<bool> {
-    let (plane, cols) = (shape.plane(), shape.cols);
-    (0..shape.len())
-        .into_par_iter()
-        .map(|i| {
-            let (k, r, c) = (i / plane, i % plane / cols, i % cols);
-            let interior = k > 0
-                && k + 1 < shape.slices
-                && r > 0
-                && r + 1 < shape.rows
-                && c > 0
-                && c + 1 < cols;
-            let surrounded = || {
-                [i - plane, i + plane, i - cols, i + cols, i - 1, i + 1]
-                    .iter()
-                    .all(|&j| mask[j])
-            };
-            mask[i] && !(interior && surrounded())
-        })
-        .collect()
+    let Shape3 { slices, rows, cols } = shape;
+    let plane = shape.plane();
+    let mut out = vec![false; shape.len()];
+    out.par_chunks_mut(plane.max(1))
+        .enumerate()
+        .for_each(|(k, border)| {
+            let inner_slice = k > 0 && k + 1 < slices;
+            for r in 0..rows {
+                let inner_row = inner_slice && r > 0 && r + 1 < rows;
+                for c in 0..cols {
+                    let i = k * plane + r * cols + c;
+                    if !mask[i] {
+                        continue;
+                    }
+                    let surrounded = inner_row
+                        && c > 0
+                        && c + 1 < cols
+                        && mask[i - 1]
+                        && mask[i + 1]
+                        && mask[i - cols]
+                        && mask[i + cols]
+                        && mask[i - plane]
+                        && mask[i + plane];
+                    border[r * cols + c] = !surrounded;
+                }
+            }
+        });
+    out
 }
 
 /// For each voxel of `from`, the distance to the nearest voxel of `to`.
+///
+/// Each slice's in-plane squared distances to its own `to` voxels come first (an
+/// exact 2-D transform; `to` is a thin border, so its first pass is cheap), then each
+/// `from` voxel looks through the slices outward from its own, nearest position
+/// first, and stops once the gap along the slices alone exceeds the best found. Only
+/// the `from` voxels, a thin border too, are searched, so the cost is about one 2-D
+/// transform per slice.
 fn directed_3d(
     from: &[bool],
     to: &[bool],
@@ -246,63 +281,73 @@ fn directed_3d(
     z: &[f64],
     spacing: [f64; 2],
 ) -> Vec<f64> {
-    let squared = squared_distance_to_3d(to, shape, z, spacing);
-    from.iter()
-        .zip(&squared)
-        .filter(|(inside, _)| **inside)
-        .map(|(_, d)| d.sqrt())
+    let plane = shape.plane().max(1);
+    // The in-plane places any slice wants an answer at.
+    let mut wanted = vec![false; plane];
+    for slice in from.chunks(plane) {
+        for (w, &f) in wanted.iter_mut().zip(slice) {
+            *w |= f;
+        }
+    }
+    let fields: Vec<Option<Vec<f64>>> = to
+        .par_chunks(plane)
+        .map(|features| {
+            features
+                .contains(&true)
+                .then(|| squared_distance_to(features, &wanted, shape.rows, shape.cols, spacing))
+        })
+        .collect();
+    // The slices that hold a `to` voxel, by position.
+    let mut order: Vec<usize> = (0..fields.len()).filter(|&k| fields[k].is_some()).collect();
+    order.sort_by(|&a, &b| z[a].total_cmp(&z[b]));
+    let by_position: Vec<(f64, &[f64])> = order
+        .iter()
+        .filter_map(|&k| Some((z[k], fields[k].as_deref()?)))
+        .collect();
+    from.par_chunks(plane)
+        .enumerate()
+        .flat_map_iter(|(k, slice)| {
+            let by_position = &by_position;
+            let zk = z[k];
+            // The first slice at or after this one's position.
+            let start = by_position.partition_point(|(zj, _)| *zj < zk);
+            slice
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| **f)
+                .map(move |(i, _)| nearest_along_slices(by_position, start, zk, i).sqrt())
+        })
         .collect()
 }
 
-/// The squared Euclidean distance from every voxel to the nearest `true` voxel of
-/// `features`: along the slices at their positions `z` (the nearest feature before or
-/// after, in two sweeps), then in each slice's plane.
-fn squared_distance_to_3d(
-    features: &[bool],
-    shape: Shape3,
-    z: &[f64],
-    spacing: [f64; 2],
-) -> Vec<f64> {
-    let plane = shape.plane();
-    let mut grid = vec![FAR; shape.len()];
-    // The position of the nearest feature so far along each line, in sweep order.
-    let mut last = vec![f64::NAN; plane];
-    for (k, &zk) in z.iter().enumerate() {
-        let span = k * plane..(k + 1) * plane;
-        for ((g, &f), l) in grid[span.clone()]
-            .iter_mut()
-            .zip(&features[span])
-            .zip(&mut last)
-        {
-            if f {
-                *l = zk;
-            }
-            if !l.is_nan() {
-                let d = zk - *l;
-                *g = d * d;
-            }
+/// The smallest `(z_j − zk)² + field_j[i]` over the slices `by_position` (sorted by
+/// position `z_j`), searched outward from index `start`.
+fn nearest_along_slices(by_position: &[(f64, &[f64])], start: usize, zk: f64, i: usize) -> f64 {
+    let mut best = f64::INFINITY;
+    let (mut up, mut down) = (start, start);
+    loop {
+        let after = by_position.get(up).map(|(zj, _)| (zj - zk) * (zj - zk));
+        let before = down
+            .checked_sub(1)
+            .map(|j| (by_position[j].0 - zk) * (by_position[j].0 - zk));
+        // The nearer side next; done when neither side can beat the best.
+        let (dz2, j) = match (after, before) {
+            (Some(a), Some(b)) if a <= b => (a, up),
+            (Some(a), None) => (a, up),
+            (_, Some(b)) => (b, down - 1),
+            (None, None) => break,
+        };
+        if dz2 >= best {
+            break;
+        }
+        best = best.min(dz2 + by_position[j].1[i]);
+        if j == up {
+            up += 1;
+        } else {
+            down -= 1;
         }
     }
-    last.fill(f64::NAN);
-    for (k, &zk) in z.iter().enumerate().rev() {
-        let span = k * plane..(k + 1) * plane;
-        for ((g, &f), l) in grid[span.clone()]
-            .iter_mut()
-            .zip(&features[span])
-            .zip(&mut last)
-        {
-            if f {
-                *l = zk;
-            }
-            if !l.is_nan() {
-                let d = *l - zk;
-                *g = g.min(d * d);
-            }
-        }
-    }
-    grid.par_chunks_mut(plane.max(1))
-        .for_each(|slice| transform_2d(slice, shape.rows, shape.cols, spacing));
-    grid
+    best
 }
 
 /// The `q`-th percentile of sorted values, interpolating linearly between the two

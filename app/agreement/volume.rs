@@ -397,14 +397,12 @@ fn distances(
     };
     let empty = Region::default();
     let grid = |test: bool| -> Vec<bool> {
-        (first..=last)
-            .flat_map(|k| {
-                by_slice
-                    .get(&k)
-                    .map_or(&empty, |m| side(m, test))
-                    .grid(frame)
-            })
-            .collect()
+        let mut out = Vec::with_capacity(shape.slices * shape.rows * shape.cols);
+        for k in first..=last {
+            let region = by_slice.get(&k).map_or(&empty, |m| side(m, test));
+            out.extend_from_slice(&region.grid(frame));
+        }
+        out
     };
     let z = z.get(first..=last)?;
     let z: Vec<f64> = z.iter().map(|p| p - z[0]).collect();

@@ -56,7 +56,7 @@ enum Command {
     Annotations(annotations::AnnotationsArgs),
     /// Propose labels and keep/drop decisions from keyword rules; store or accept them.
     Prelabel(prelabel::PrelabelArgs),
-    /// How a test annotator agrees with a reference annotator (Dice, distances, detection).
+    /// How a test annotator agrees with a reference one: Dice, distances, 3-D volumes, detection, AP, FROC, AUC, keep/drop.
     Agreement(agreement::AgreementArgs),
     /// Split the release by patient into train / val / test, stratified and seeded.
     Split(dataset::SplitArgs),
