@@ -25,6 +25,24 @@ fn rectangle(template: &Value, id: &str, annotator: &str, [x0, y0, x1, y1]: [f64
     shape
 }
 
+/// The sample's annotation file, and dr.okafor's ellipse on a CT slice (IM0014 of the
+/// chest series) in it: the template of the shapes these tests draw.
+fn example_and_template() -> (Value, Value) {
+    let example: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("sample-data/annotations/example.json"))
+            .expect("example"),
+    )
+    .expect("JSON");
+    let template = example["shapes"]
+        .as_array()
+        .expect("shapes")
+        .iter()
+        .find(|sh| sh["kind"] == "ellipse" && sh["file_name"] == "IM0014.dcm")
+        .expect("the template shape")
+        .clone();
+    (example, template)
+}
+
 /// One value of a data element as dcmtk prints it (`dcmdump +P tag`), if any.
 fn dcmdump(file: &std::path::Path, tag: &str) -> Option<String> {
     let out = Command::new("dcmdump")
@@ -41,19 +59,7 @@ fn dcmdump(file: &std::path::Path, tag: &str) -> Option<String> {
 #[test]
 fn two_readers_agree_as_worked_out_by_hand() {
     let (_dir, root) = common::sample_copy();
-    let example: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("sample-data/annotations/example.json"))
-            .expect("example"),
-    )
-    .expect("JSON");
-    // dr.okafor's ellipse on a CT slice (IM0014 of the chest series).
-    let template = example["shapes"]
-        .as_array()
-        .expect("shapes")
-        .iter()
-        .find(|sh| sh["kind"] == "ellipse" && sh["file_name"] == "IM0014.dcm")
-        .expect("the template shape")
-        .clone();
+    let (example, template) = example_and_template();
     let file = walkdir::WalkDir::new(root.join("IMAGE"))
         .into_iter()
         .filter_map(Result::ok)
@@ -244,18 +250,7 @@ fn dicom_files_under(dir: &std::path::Path) -> Vec<(String, String, u64)> {
 #[test]
 fn a_models_scores_and_the_readers_decisions_are_scored_as_worked_out_by_hand() {
     let (_dir, root) = common::sample_copy();
-    let example: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("sample-data/annotations/example.json"))
-            .expect("example"),
-    )
-    .expect("JSON");
-    let template = example["shapes"]
-        .as_array()
-        .expect("shapes")
-        .iter()
-        .find(|sh| sh["kind"] == "ellipse" && sh["file_name"] == "IM0014.dcm")
-        .expect("the template shape")
-        .clone();
+    let (example, template) = example_and_template();
     let study = template["study_uid"].as_str().expect("study").to_owned();
     // The reader's two nodules; the model finds the first (IoU 2/3, score 0.9), one
     // where there is none (0.8) and the second exactly (0.4).

@@ -12,18 +12,6 @@ use lightbox::agreement::mask_agreement;
 use lightbox::agreement::region::Region;
 use serde_json::{Value, json};
 
-/// A star-shaped polygon of `n` vertices around `centre` (radii in `r`): simple, often
-/// concave. Vertices may fall off the frame.
-fn star(rng: &mut Rng, centre: [f64; 2], r: (f64, f64), n: usize) -> Vec<[f64; 2]> {
-    (0..n)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / n as f64;
-            let radius = rng.range(r.0, r.1);
-            [centre[0] + radius * t.cos(), centre[1] + radius * t.sin()]
-        })
-        .collect()
-}
-
 /// One case: two masks on a frame, and the spacing.
 struct Case {
     rows: u32,
@@ -48,7 +36,7 @@ fn cases() -> Vec<Case> {
             ]
         };
         let at = centre(&mut rng);
-        let a_ring = star(&mut rng, at, (size * 0.1, size * 0.45), 3 + k % 9);
+        let a_ring = rng.star(at, (size * 0.1, size * 0.45), 3 + k % 9);
         let b_ring = match k % 8 {
             // The same shape: every distance 0.
             0 => a_ring.clone(),
@@ -60,7 +48,7 @@ fn cases() -> Vec<Case> {
             // Anywhere: often disjoint.
             _ => {
                 let at = centre(&mut rng);
-                star(&mut rng, at, (size * 0.05, size * 0.4), 3 + k % 7)
+                rng.star(at, (size * 0.05, size * 0.4), 3 + k % 7)
             }
         };
         out.push(Case {

@@ -20,17 +20,6 @@ use serde_json::{Value, json};
 
 const AXIAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
 
-/// A star-shaped polygon of `n` vertices around `centre` (radii in `r`).
-fn star(rng: &mut Rng, centre: [f64; 2], r: (f64, f64), n: usize) -> Vec<[f64; 2]> {
-    (0..n)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / n as f64;
-            let radius = rng.range(r.0, r.1);
-            [centre[0] + radius * t.cos(), centre[1] + radius * t.sin()]
-        })
-        .collect()
-}
-
 /// One single-frame image.
 fn image(
     series: &str,
@@ -78,7 +67,7 @@ fn object(rng: &mut Rng, slices: usize, size: [u32; 2]) -> Vec<Option<Vec<[f64; 
         .map(|k| {
             let drawn = (first..=last).contains(&k) && rng.unit() > 0.12;
             let vertices = 3 + rng.below(8);
-            drawn.then(|| star(rng, centre, (side * 0.08, side * 0.35), vertices))
+            drawn.then(|| rng.star(centre, (side * 0.08, side * 0.35), vertices))
         })
         .collect()
 }

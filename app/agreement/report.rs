@@ -57,22 +57,46 @@ fn prop(p: Option<Proportion>) -> String {
     )
 }
 
-/// One table row of cells (the first a label).
-fn row(out: &mut String, cells: &[String]) {
-    out.push_str("<tr>");
-    for c in cells {
-        let _ = write!(out, "<td>{}</td>", escape(c));
-    }
-    out.push_str("</tr>\n");
-}
+/// The column keys of [`rates`].
+const RATE_KEYS: [&str; 7] = [
+    "agreement.sensitivity",
+    "agreement.specificity",
+    "agreement.ppv",
+    "agreement.npv",
+    "agreement.accuracy",
+    "agreement.youden",
+    "agreement.kappa",
+];
 
-/// A header row of translated keys.
-fn header(out: &mut String, s: &Strings, keys: &[&str]) {
+/// A table under the heading `heading` (a key; none for `None`) with the translated
+/// column `keys` and `rows` of cells; nothing at all without rows.
+fn table(
+    out: &mut String,
+    s: &Strings,
+    heading: Option<&str>,
+    keys: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) {
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
+        return;
+    }
+    if let Some(h) = heading {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(s.get(h)));
+    }
     out.push_str("<table><tr>");
     for k in keys {
         let _ = write!(out, "<th>{}</th>", escape(s.get(k)));
     }
     out.push_str("</tr>\n");
+    for cells in rows {
+        out.push_str("<tr>");
+        for c in cells {
+            let _ = write!(out, "<td>{}</td>", escape(&c));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
 }
 
 /// The page in one language.
@@ -110,121 +134,96 @@ fn segmentation(out: &mut String, g: &Agreement, s: &Strings) {
         escape(s.get("agreement.frames")),
         seg.per_image.len()
     );
-    if !seg.per_series.is_empty() {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(s.get("agreement.per_series")));
-        header(
-            out,
-            s,
-            &[
-                "report.series",
-                "dataset.label",
-                "agreement.slices",
-                "agreement.dice",
-                "agreement.hd95",
-                "agreement.volume_reference",
-                "agreement.volume_test",
-                "agreement.volume_difference",
-            ],
-        );
-        for p in &seg.per_series {
-            row(
-                out,
-                &[
-                    p.series_uid.clone(),
-                    p.label.clone(),
-                    p.slices.to_string(),
-                    format!("{:.3}", p.dice),
-                    num(p.hd95_mm),
-                    num(p.reference_mm3),
-                    num(p.test_mm3),
-                    num(p.volume_difference_pct),
-                ],
-            );
-        }
-        out.push_str("</table>\n");
-    }
-    if !seg.per_image.is_empty() {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(s.get("agreement.worst")));
-        header(
-            out,
-            s,
-            &[
-                "dataset.image",
-                "dataset.label",
-                "agreement.dice",
-                "agreement.jaccard",
-                "agreement.hd",
-                "agreement.hd95",
-                "agreement.assd",
-            ],
-        );
-        for p in seg.per_image.iter().take(WORST) {
-            row(
-                out,
-                &[
-                    format!("{} f{}", p.sop_uid, p.frame),
-                    p.label.clone(),
-                    format!("{:.3}", p.dice),
-                    format!("{:.3}", p.jaccard),
-                    num(p.hd_mm),
-                    num(p.hd95_mm),
-                    num(p.assd_mm),
-                ],
-            );
-        }
-        out.push_str("</table>\n");
-    }
+    let series_keys = [
+        "report.series",
+        "dataset.label",
+        "agreement.slices",
+        "agreement.dice",
+        "agreement.hd95",
+        "agreement.volume_reference",
+        "agreement.volume_test",
+        "agreement.volume_difference",
+    ];
+    let series_rows = seg.per_series.iter().map(|p| {
+        vec![
+            p.series_uid.clone(),
+            p.label.clone(),
+            p.slices.to_string(),
+            format!("{:.3}", p.dice),
+            num(p.hd95_mm),
+            num(p.reference_mm3),
+            num(p.test_mm3),
+            num(p.volume_difference_pct),
+        ]
+    });
+    table(
+        out,
+        s,
+        Some("agreement.per_series"),
+        &series_keys,
+        series_rows,
+    );
+    let frame_keys = [
+        "dataset.image",
+        "dataset.label",
+        "agreement.dice",
+        "agreement.jaccard",
+        "agreement.hd",
+        "agreement.hd95",
+        "agreement.assd",
+    ];
+    let frame_rows = seg.per_image.iter().take(WORST).map(|p| {
+        vec![
+            format!("{} f{}", p.sop_uid, p.frame),
+            p.label.clone(),
+            format!("{:.3}", p.dice),
+            format!("{:.3}", p.jaccard),
+            num(p.hd_mm),
+            num(p.hd95_mm),
+            num(p.assd_mm),
+        ]
+    });
+    table(out, s, Some("agreement.worst"), &frame_keys, frame_rows);
 }
 
 /// Counts and rates, AP and the FROC curve.
 fn detection(out: &mut String, g: &Agreement, s: &Strings) {
     let d = &g.detection;
     let _ = writeln!(out, "<h2>{}</h2>", escape(s.get("agreement.detection")));
-    header(
-        out,
-        s,
-        &[
-            "agreement.iou",
-            "agreement.tp",
-            "agreement.fp",
-            "agreement.fn",
-            "agreement.recall",
-            "agreement.precision",
-            "agreement.f1",
-            "agreement.ap",
-        ],
-    );
-    row(
-        out,
-        &[
-            format!("{}", d.iou_threshold),
-            d.tp.to_string(),
-            d.fp.to_string(),
-            d.fn_.to_string(),
-            num(d.recall),
-            num(d.precision),
-            num(d.f1),
-            num(d.ap.as_ref().and_then(|a| a.ap)),
-        ],
-    );
-    out.push_str("</table>\n");
+    let keys = [
+        "agreement.iou",
+        "agreement.tp",
+        "agreement.fp",
+        "agreement.fn",
+        "agreement.recall",
+        "agreement.precision",
+        "agreement.f1",
+        "agreement.ap",
+    ];
+    let cells = vec![
+        format!("{}", d.iou_threshold),
+        d.tp.to_string(),
+        d.fp.to_string(),
+        d.fn_.to_string(),
+        num(d.recall),
+        num(d.precision),
+        num(d.f1),
+        num(d.ap.as_ref().and_then(|a| a.ap)),
+    ];
+    table(out, s, None, &keys, [cells]);
     if let Some(froc) = &d.froc {
         let _ = writeln!(out, "<h3>{}</h3>", escape(s.get("agreement.froc")));
         // log2 of the rate: 1/8 … 8 evenly across.
+        let x = |rate: f64| (rate.log2() + 3.0) / 6.0;
         let points: Vec<(f64, f64)> = froc
             .sensitivity_at
             .iter()
-            .map(|r| ((r.fp_per_image.log2() + 3.0) / 6.0, r.sensitivity))
+            .map(|r| (x(r.fp_per_image), r.sensitivity))
             .collect();
         let ticks: Vec<(f64, String)> = froc
             .sensitivity_at
             .iter()
-            .map(|r| {
-                (
-                    (r.fp_per_image.log2() + 3.0) / 6.0,
-                    format!("{}", r.fp_per_image),
-                )
-            })
+            .map(|r| (x(r.fp_per_image), format!("{}", r.fp_per_image)))
             .collect();
         out.push_str(&line_chart(&points, &ticks));
         let _ = writeln!(out, "<p>CPM {:.3}</p>", froc.cpm_sensitivity);
@@ -239,68 +238,40 @@ fn classification(out: &mut String, g: &Agreement, s: &Strings) {
         "<h2>{}</h2>",
         escape(s.get("agreement.classification"))
     );
-    let keys = [
-        "dataset.label",
-        "agreement.level",
-        "agreement.sensitivity",
-        "agreement.specificity",
-        "agreement.ppv",
-        "agreement.npv",
-        "agreement.accuracy",
-        "agreement.youden",
-        "agreement.kappa",
-        "agreement.auc",
-    ];
-    header(out, s, &keys);
-    for l in &c.labels {
-        let auc = l.roc.as_ref().map(|r| {
-            let ci = l
-                .auc_ci
-                .map_or_else(String::new, |c| format!(" ({:.3}–{:.3})", c.low, c.high));
-            format!("{:.3}{ci}", r.auc)
-        });
-        let mut cells = vec![
-            l.label.clone(),
-            s.get(&format!("agreement.level.{}", l.level)).into(),
-        ];
+    let level = |name: &str| s.get(&format!("agreement.level.{name}")).to_owned();
+    let mut keys = vec!["dataset.label", "agreement.level"];
+    keys.extend(RATE_KEYS);
+    keys.push("agreement.auc");
+    let label_rows = c.labels.iter().map(|l| {
+        let auc = l.roc.as_ref().map_or_else(
+            || "–".to_owned(),
+            |r| {
+                let ci = l
+                    .auc_ci
+                    .map_or_else(String::new, |c| format!(" ({:.3}–{:.3})", c.low, c.high));
+                format!("{:.3}{ci}", r.auc)
+            },
+        );
+        let mut cells = vec![l.label.clone(), level(l.level)];
         cells.extend(rates(&l.calls));
-        cells.push(auc.unwrap_or_else(|| "–".into()));
-        row(out, &cells);
-    }
-    out.push_str("</table>\n");
+        cells.push(auc);
+        cells
+    });
+    table(out, s, None, &keys, label_rows);
     let _ = writeln!(
         out,
         "<p>{}: {}</p>",
         escape(s.get("agreement.grade_kappa")),
         num(c.grade_kappa)
     );
-    if !c.keep_drop.is_empty() {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(s.get("agreement.keep_drop")));
-        header(
-            out,
-            s,
-            &[
-                "agreement.level",
-                "agreement.undecided",
-                "agreement.sensitivity",
-                "agreement.specificity",
-                "agreement.ppv",
-                "agreement.npv",
-                "agreement.accuracy",
-                "agreement.youden",
-                "agreement.kappa",
-            ],
-        );
-        for k in &c.keep_drop {
-            let mut cells = vec![
-                s.get(&format!("agreement.level.{}", k.level)).to_owned(),
-                format!("{} / {}", k.undecided, k.nodes),
-            ];
-            cells.extend(rates(&k.calls));
-            row(out, &cells);
-        }
-        out.push_str("</table>\n");
-    }
+    let mut keys = vec!["agreement.level", "agreement.undecided"];
+    keys.extend(RATE_KEYS);
+    let keep_rows = c.keep_drop.iter().map(|k| {
+        let mut cells = vec![level(k.level), format!("{} / {}", k.undecided, k.nodes)];
+        cells.extend(rates(&k.calls));
+        cells
+    });
+    table(out, s, Some("agreement.keep_drop"), &keys, keep_rows);
     for l in c.labels.iter().filter(|l| l.level == "study") {
         if let Some(roc) = &l.roc {
             let _ = writeln!(

@@ -241,4 +241,16 @@ impl Rng {
     pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
     }
+
+    /// A star-shaped polygon of `n` vertices around `centre` (radii drawn from `r`):
+    /// simple, often concave. Vertices may fall off a frame.
+    pub fn star(&mut self, centre: [f64; 2], r: (f64, f64), n: usize) -> Vec<[f64; 2]> {
+        (0..n)
+            .map(|k| {
+                let t = std::f64::consts::TAU * k as f64 / n as f64;
+                let radius = self.range(r.0, r.1);
+                [centre[0] + radius * t.cos(), centre[1] + radius * t.sin()]
+            })
+            .collect()
+    }
 }
