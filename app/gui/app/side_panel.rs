@@ -96,10 +96,14 @@ impl LightboxApp {
             .session
             .as_ref()
             .map(|session| {
+                // Those who drew, and those whose decisions stand (keep/drop agreement).
+                let deciders = session.decisions().iter().map(|(_, r)| &r.reviewer);
                 session
                     .annotations()
                     .iter()
-                    .map(|sh| sh.annotator.clone())
+                    .map(|sh| &sh.annotator)
+                    .chain(deciders)
+                    .cloned()
                     .collect()
             })
             .unwrap_or_default();

@@ -25,10 +25,14 @@ impl LightboxApp {
             }
             Command::CompareAnnotators => {
                 if let Some(index) = self.index.clone() {
-                    let shapes = self.project_shapes();
-                    let claims = self.claims_for_dataset();
-                    let log = self.audit_log();
-                    self.dataset.compare(ctx, index, claims, shapes, log);
+                    match self.audit_log() {
+                        Ok(log) => {
+                            let shapes = self.project_shapes();
+                            let claims = self.claims_for_dataset();
+                            self.dataset.compare(ctx, index, claims, shapes, log);
+                        }
+                        Err(e) => self.dataset.agreement = Some(Err(e.to_string())),
+                    }
                 }
             }
             Command::SetSplitParams {
@@ -99,16 +103,12 @@ impl LightboxApp {
             .unwrap_or_default()
     }
 
-    /// The decisions' audit log, oldest first (empty before the review opens, or
-    /// when the store cannot be read: the keep/drop comparison is then left out).
-    fn audit_log(&self) -> Vec<crate::store::AuditEntry> {
+    /// The decisions' audit log, oldest first (empty before the review opens).
+    fn audit_log(&self) -> Result<Vec<crate::store::AuditEntry>, crate::store::StoreError> {
         let Some(session) = self.review.session.as_ref() else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let store = session.store();
-        store
-            .audit_len()
-            .and_then(|n| store.audit(0, n))
-            .unwrap_or_default()
+        store.audit(0, store.audit_len()?)
     }
 }
