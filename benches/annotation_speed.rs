@@ -51,6 +51,8 @@ fn polygon(n: usize, slice: usize) -> Shape {
         points,
         grade: Grade::Low,
         score: None,
+        source: None,
+        source_parameters: Default::default(),
         note: String::new(),
         annotator: "bench".into(),
         created: "2026-11-21T00:00:00Z".into(),

@@ -81,6 +81,8 @@ fn agreement_case() -> Project {
                 points: circle(256.0 + dx, 256.0, r),
                 grade: Grade::Medium,
                 score: (dx > 0.0).then(|| 0.3 + f64::from(i % 13) / 20.0),
+                source: None,
+                source_parameters: Default::default(),
                 note: String::new(),
                 annotator: annotator.into(),
                 created: String::new(),

@@ -140,6 +140,8 @@ fn example_shapes(index: &Index) -> Vec<Shape> {
             points,
             grade,
             score: None,
+            source: None,
+            source_parameters: Default::default(),
             note: note.into(),
             annotator: annotator.into(),
             created: created.into(),

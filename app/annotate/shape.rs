@@ -129,6 +129,13 @@ pub struct Shape {
     /// reader's shape. Agreement ranks scored findings for AP, FROC and ROC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// How the shape was made when not drawn by hand (`region-grow`, `interpolated`);
+    /// `None` for a hand-drawn or imported shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The parameters `source` ran with (window, seed, key frames), for the record.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub source_parameters: serde_json::Map<String, serde_json::Value>,
     /// Free-text note.
     pub note: String,
     /// Who drew it (the reviewer name of the session).

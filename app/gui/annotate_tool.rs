@@ -451,6 +451,8 @@ fn new_shape(view: &AnnotationView<'_>, kind: ShapeKind, points: Vec<[f64; 2]>) 
         points,
         grade: Grade::None,
         score: None,
+        source: None,
+        source_parameters: Default::default(),
         note: String::new(),
         annotator: view.annotator.to_owned(),
         created: String::new(),

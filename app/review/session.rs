@@ -673,6 +673,8 @@ mod tests {
             points: vec![[x, 1.0], [x + 2.0, 1.0], [x + 2.0, 3.0], [x, 3.0]],
             grade: Grade::High,
             score: None,
+            source: None,
+            source_parameters: Default::default(),
             note: "spiculated".into(),
             annotator: "ann".into(),
             created: String::new(),

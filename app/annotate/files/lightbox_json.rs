@@ -14,6 +14,7 @@
 //!     "points": [[78.5, 114.25], …],
 //!     "points_patient_mm": [[-70.7, -17.8, -87.5], …] or null,
 //!     "grade": "high", "score": 0.93 (optional), "note": "…", "annotator": "…",
+//!     "source": "region-grow", "source_parameters": { … } (both optional),
 //!     "created": "2021-04-12T09:14:03Z", "modified": "…",
 //!     "measurements": { … } or null
 //!   }]
@@ -96,6 +97,10 @@ struct ShapeOut<'a> {
     grade: Grade,
     #[serde(skip_serializing_if = "Option::is_none")]
     score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    source_parameters: &'a serde_json::Map<String, serde_json::Value>,
     note: &'a str,
     annotator: &'a str,
     created: &'a str,
@@ -140,6 +145,10 @@ struct ShapeIn {
     grade: Option<String>,
     #[serde(default)]
     score: Option<f64>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    source_parameters: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -210,6 +219,8 @@ pub fn to_text(
                 points_patient_mm,
                 grade: s.grade,
                 score: s.score,
+                source: s.source.as_deref(),
+                source_parameters: &s.source_parameters,
                 note: &s.note,
                 annotator: &s.annotator,
                 created: &s.created,
@@ -330,6 +341,8 @@ pub fn from_text(text: &str, path: &Path) -> Result<AnnotationFile, FilesError> 
             points: s.points,
             grade,
             score: s.score,
+            source: s.source,
+            source_parameters: s.source_parameters,
             note: s.note,
             annotator: s.annotator,
             created: s.created,
@@ -400,6 +413,11 @@ mod tests {
         shapes[0].points[1] = [0.1 + 0.2, 1.0 / 3.0];
         // A model's shape: the score is written, read back and kept.
         shapes[1].score = Some(0.875);
+        // A proposal's provenance, likewise.
+        shapes[1].source = Some("region-grow".into());
+        shapes[1]
+            .source_parameters
+            .insert("window".into(), serde_json::json!([-100.0, 200.0]));
         shapes
     }
 
@@ -452,6 +470,8 @@ mod tests {
         assert!(s1["measurements"].is_null());
         assert!(shapes[2]["points_patient_mm"].is_null());
         assert_eq!(s1["score"], 0.875);
+        assert_eq!(s1["source"], "region-grow");
+        assert_eq!(s1["source_parameters"]["window"][1], 200.0);
         assert!(
             shapes[2].get("score").is_none(),
             "a reader's shape has none"

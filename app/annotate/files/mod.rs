@@ -374,6 +374,8 @@ pub(crate) mod test_support {
             points,
             grade: Grade::Medium,
             score: None,
+            source: None,
+            source_parameters: Default::default(),
             note: "note".into(),
             annotator: "ann".into(),
             created: "2021-04-12T09:00:00Z".into(),
