@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod annotate;
+pub mod assist;
 pub mod attrs;
 pub mod claims;
 pub mod codec;

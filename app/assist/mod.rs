@@ -1,0 +1,17 @@
+//! Assisted annotation (issue 15): proposals a reader only corrects, computed on the
+//! CPU in the app (the secure rooms have no GPU server), each an ordinary editable
+//! shape marked with its `source` and parameters.
+//!
+//! - [`grow`]: click-to-segment, a region grown from a seed within an intensity
+//!   window, in 2-D on a frame or in 3-D through a series, holes filled, with a leak
+//!   guard.
+//! - [`contour`]: a mask's outlines as rings (pixel-edge tracing, then the
+//!   never-self-intersecting simplification of [`crate::annotate::geometry`]).
+//! - [`interpolate`]: outlines on key frames fill the frames between (shape-based,
+//!   through signed distances).
+//! - [`stack`]: a series' frames as modality values in slice order.
+
+pub mod contour;
+pub mod grow;
+pub mod interpolate;
+pub mod stack;
