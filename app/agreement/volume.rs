@@ -26,6 +26,7 @@ use serde::Serialize;
 use super::region::Region;
 use super::surface::{self, Shape3, SurfaceDistances};
 use crate::annotate::files::frames::{FrameInfo, FrameInfos};
+use crate::index::instance::slice_normal;
 use crate::measure::SpacingSource;
 
 /// The two readers' masks of one frame and label (built per frame by the caller).
@@ -239,7 +240,7 @@ fn positions<'a>(infos: &[&'a FrameInfo]) -> Result<Vec<(f64, &'a str)>, VolumeN
         .first()
         .and_then(|i| i.orientation)
         .ok_or(VolumeNote::NoPosition)?;
-    let normal = normal(first).ok_or(VolumeNote::NoPosition)?;
+    let normal = slice_normal(first).ok_or(VolumeNote::NoPosition)?;
     let mut out = Vec::with_capacity(infos.len());
     for info in infos {
         let (Some(p), Some(o)) = (info.position_mm, info.orientation) else {
@@ -262,17 +263,6 @@ fn positions<'a>(infos: &[&'a FrameInfo]) -> Result<Vec<(f64, &'a str)>, VolumeN
         return Err(VolumeNote::SharedPosition);
     }
     Ok(out)
-}
-
-/// The unit slice normal: the row direction × the column direction.
-fn normal(o: [f64; 6]) -> Option<[f64; 3]> {
-    let n = [
-        o[1] * o[5] - o[2] * o[4],
-        o[2] * o[3] - o[0] * o[5],
-        o[0] * o[4] - o[1] * o[3],
-    ];
-    let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
-    (len > 1e-6 && len.is_finite()).then(|| n.map(|v| v / len))
 }
 
 /// The common [row, column] spacing when every image has the same rows, columns and

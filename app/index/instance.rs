@@ -201,13 +201,18 @@ impl Instance {
 
     /// The slice normal (row × column direction) when the orientation is known.
     pub fn normal(&self) -> Option<[f64; 3]> {
-        let o = self.orientation?;
-        let n = [
-            o[1] * o[5] - o[2] * o[4],
-            o[2] * o[3] - o[0] * o[5],
-            o[0] * o[4] - o[1] * o[3],
-        ];
-        let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
-        (len > 1e-6).then(|| [n[0] / len, n[1] / len, n[2] / len])
+        slice_normal(self.orientation?)
     }
+}
+
+/// The unit slice normal of an Image Orientation (Patient) `o` (row cosines, then
+/// column cosines): row direction × column direction; `None` when degenerate.
+pub fn slice_normal(o: [f64; 6]) -> Option<[f64; 3]> {
+    let n = [
+        o[1] * o[5] - o[2] * o[4],
+        o[2] * o[3] - o[0] * o[5],
+        o[0] * o[4] - o[1] * o[3],
+    ];
+    let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
+    (len > 1e-6 && len.is_finite()).then(|| [n[0] / len, n[1] / len, n[2] / len])
 }
