@@ -33,7 +33,7 @@ pub struct SurfaceDistances {
 }
 
 /// A stand-in for infinity that keeps the parabola arithmetic finite.
-const FAR: f64 = 1e20;
+pub(crate) const FAR: f64 = 1e20;
 
 /// The surface distances between masks `a` and `b` on a `rows × cols` grid
 /// (row-major), with `spacing` = [row step, column step]. `None` when either mask is
@@ -114,7 +114,13 @@ fn squared_distance_to(
 /// `grid[p] = min over q of grid[q] + |p − q|²` on a `rows × cols` grid (row-major)
 /// with `spacing` = [row step, column step], at least at the `wanted` pixels: columns
 /// first (row spacing), then the rows that hold a wanted pixel (column spacing).
-fn transform_2d(grid: &mut [f64], wanted: &[bool], rows: usize, cols: usize, spacing: [f64; 2]) {
+pub(crate) fn transform_2d(
+    grid: &mut [f64],
+    wanted: &[bool],
+    rows: usize,
+    cols: usize,
+    spacing: [f64; 2],
+) {
     let n = rows.max(cols);
     let (mut line, mut out) = (vec![0.0; n], vec![0.0; n]);
     let (mut v, mut z) = (vec![0usize; n], vec![0.0; n + 1]);
