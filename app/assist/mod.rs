@@ -9,9 +9,12 @@
 //!   never-self-intersecting simplification of [`crate::annotate::geometry`]).
 //! - [`interpolate`]: outlines on key frames fill the frames between (shape-based,
 //!   through signed distances).
+//! - [`segment`]: click-to-segment in one call: frames read, region grown, outlines
+//!   as shapes with their provenance.
 //! - [`stack`]: a series' frames as modality values in slice order.
 
 pub mod contour;
 pub mod grow;
 pub mod interpolate;
+pub mod segment;
 pub mod stack;

@@ -14,6 +14,7 @@ mod prelabel;
 mod render;
 mod review;
 mod scan;
+mod segment;
 mod synth;
 mod takeout;
 
@@ -58,6 +59,8 @@ enum Command {
     Prelabel(prelabel::PrelabelArgs),
     /// How a test annotator agrees with a reference one: Dice, distances, 3-D volumes, detection, AP, FROC, AUC, keep/drop.
     Agreement(agreement::AgreementArgs),
+    /// Click-to-segment: grow a region from a seed within an intensity window (2-D or 3-D) and store its outlines as shapes.
+    Segment(segment::SegmentArgs),
     /// Split the release by patient into train / val / test, stratified and seeded.
     Split(dataset::SplitArgs),
     /// Count patients, studies and images by sex, age band, region, device, label.
@@ -78,6 +81,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Annotations(a)) => annotations::run(&a),
         Some(Command::Prelabel(a)) => prelabel::run(&a),
         Some(Command::Agreement(a)) => agreement::run(&a),
+        Some(Command::Segment(a)) => segment::run(&a),
         Some(Command::Split(a)) => dataset::run_split(&a),
         Some(Command::Describe(a)) => dataset::run_describe(&a),
         None => open_viewer(cli.path, cli.screenshot),

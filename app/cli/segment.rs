@@ -1,0 +1,142 @@
+//! `lightbox segment`: click-to-segment from the command line. A region is grown
+//! from a seed within an intensity window (on the frame, or through the series with
+//! `--3d`), its outlines become polygons, and they are stored in the project as one
+//! undoable command, marked `source: region-grow` with the parameters.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use lightbox::annotate::files::lightbox_json::ADDED_LABEL_COLOUR;
+use lightbox::annotate::labels::Label;
+use lightbox::assist::grow::GrowOptions;
+use lightbox::assist::segment::{SegmentRequest, segment};
+use lightbox::fsutil::ShowPath;
+use lightbox::review::ReviewSession;
+
+use super::review::{StoreArgs, open};
+
+/// Arguments of `segment`.
+#[derive(Args)]
+pub struct SegmentArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The series (Series Instance UID).
+    #[arg(long, value_name = "UID")]
+    series: String,
+    /// The seed: image pixel coordinates X,Y (x to the right, y down) and the frame,
+    /// from 1 along the series' slice order.
+    #[arg(long, value_name = "X,Y,FRAME")]
+    seed: String,
+    /// The intensity window in modality units (HU for CT), inclusive; default: from
+    /// the values around the seed.
+    #[arg(long, value_name = "LO,HI", allow_hyphen_values = true)]
+    window: Option<String>,
+    /// Grow through the series (3-D) instead of the seed's frame only.
+    #[arg(long = "3d")]
+    three_d: bool,
+    /// Leak guard: nothing farther from the seed than this joins, mm.
+    #[arg(long, value_name = "MM", default_value_t = GrowOptions::default().max_radius_mm)]
+    max_radius: f64,
+    /// The label of the shapes made (added to the project's label set if missing).
+    #[arg(long)]
+    label: String,
+    /// Who the shapes are by (default: the reviewer name).
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses `A,B[,C…]` into `n` finite numbers.
+fn numbers(text: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
+    text.split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<Vec<f64>, _>>()
+        .ok()
+        .filter(|p| p.len() == n && p.iter().all(|v| v.is_finite()))
+        .with_context(|| format!("{what} must be {n} numbers separated by commas, not {text:?}"))
+}
+
+/// Runs `segment`.
+pub fn run(a: &SegmentArgs) -> anyhow::Result<ExitCode> {
+    let seed = numbers(&a.seed, 3, "--seed X,Y,FRAME")?;
+    anyhow::ensure!(
+        seed[2] >= 1.0 && seed[2].fract() == 0.0,
+        "--seed X,Y,FRAME needs a whole frame number from 1, not {}",
+        seed[2]
+    );
+    let window = match &a.window {
+        Some(w) => {
+            let w = numbers(w, 2, "--window LO,HI")?;
+            anyhow::ensure!(w[0] <= w[1], "--window LO,HI needs LO ≤ HI, not {w:?}");
+            Some([w[0], w[1]])
+        }
+        None => None,
+    };
+    let (index, mut session) = open(&a.store)?;
+    let series = index
+        .series()
+        .find(|s| s.series_uid == a.series)
+        .with_context(|| format!("no series with UID {} in this release", a.series))?;
+    let request = SegmentRequest {
+        point_in_image: [seed[0], seed[1]],
+        frame: seed[2] as usize,
+        options: GrowOptions {
+            window,
+            three_d: a.three_d,
+            max_radius_mm: a.max_radius,
+            ..GrowOptions::default()
+        },
+        label: a.label.clone(),
+        annotator: a
+            .annotator
+            .clone()
+            .unwrap_or_else(|| session.reviewer().to_owned()),
+    };
+    let made = segment(series, &request)?;
+    if let Some(stop) = &made.stopped {
+        eprintln!("warning: {stop}");
+    }
+    add_label(&mut session, &a.label)?;
+    let changes = made
+        .shapes
+        .iter()
+        .map(|s| (s.id.clone(), Some(s.clone())))
+        .collect();
+    let command = session.shapes_command(format!("segment {}", a.label), changes);
+    session.apply(&command)?;
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&made)?);
+    } else {
+        let frames: Vec<String> = made.frames.iter().map(ToString::to_string).collect();
+        outln!(
+            "made {} shape(s) on frame(s) {} (window {:.1} to {:.1}, {} voxels); stored in {}",
+            made.shape_count,
+            frames.join(", "),
+            made.window[0],
+            made.window[1],
+            made.voxels,
+            session.store().path().shown()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds `label` to the project's label set when it is not there (grey, no hotkey).
+fn add_label(session: &mut ReviewSession, label: &str) -> anyhow::Result<()> {
+    if session.labels().get(label).is_some() {
+        return Ok(());
+    }
+    let mut labels = session.labels().clone();
+    labels.labels.push(Label {
+        name: label.to_owned(),
+        colour: ADDED_LABEL_COLOUR.into(),
+        hotkey: String::new(),
+        description: String::new(),
+    });
+    session.set_labels(labels)?;
+    eprintln!("note: label {label:?} added to the project's label set");
+    Ok(())
+}
