@@ -73,7 +73,10 @@ impl Stack {
     ///
     /// # Errors
     /// A frame that does not decode, a colour image, frames of different sizes.
-    pub fn load(series: &Series, wanted: impl Fn(usize) -> bool + Sync) -> Result<Self, StackError> {
+    pub fn load(
+        series: &Series,
+        wanted: impl Fn(usize) -> bool + Sync,
+    ) -> Result<Self, StackError> {
         let first = series.instances.first().ok_or(StackError::Empty)?;
         let (rows, cols) = (first.rows, first.cols);
         if let Some(other) = series

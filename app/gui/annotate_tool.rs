@@ -198,6 +198,12 @@ pub fn viewport_annotations(
     } else {
         draft.points.clear();
     }
+    if tool == Tool::AnnotateSegment
+        && response.clicked_by(PointerButton::Primary)
+        && let Some(point) = pointer.and_then(&to_image)
+    {
+        commands.push(Command::SegmentAt(point));
+    }
 
     let painter = ui.painter_at(rect);
     paint_shapes(&painter, &to, view, drag.as_ref().map(|d| &d.working));

@@ -7,6 +7,7 @@
 
 use super::app::keys::{Action, keys_of};
 use super::job::{Job, Polled};
+use super::segment_ui::SegmentUi;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -75,6 +76,8 @@ pub struct AnnotateUi {
     pub measured: Option<(String, String, bool, Option<Measurements>)>,
     /// The running export's result, when one runs.
     pub export_result: Option<Job<String>>,
+    /// Click-to-segment's options and running growth.
+    pub segment: SegmentUi,
 }
 
 impl Default for AnnotateUi {
@@ -91,6 +94,7 @@ impl Default for AnnotateUi {
             label_editor: None,
             measured: None,
             export_result: None,
+            segment: SegmentUi::default(),
         }
     }
 }

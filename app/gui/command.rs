@@ -319,6 +319,15 @@ pub enum Command {
     },
     /// Compare them, off the UI thread.
     CompareAnnotators,
+    /// The click-to-segment tool's options.
+    SetSegmentOptions {
+        /// Grow through the series instead of the frame.
+        three_d: bool,
+        /// The typed window; `None`: automatic from the values around the click.
+        window: Option<[f64; 2]>,
+    },
+    /// Click-to-segment at this image point of the active viewport's frame.
+    SegmentAt([f64; 2]),
     /// The Dataset tab's split settings, as typed.
     SetSplitParams {
         /// Train, validation and test shares (`70,15,15`).

@@ -40,6 +40,8 @@ pub enum Tool {
     AnnotateEllipse,
     /// Place an annotation point (landmark).
     AnnotatePoint,
+    /// Click inside a finding: its region grown and outlined (click-to-segment).
+    AnnotateSegment,
 }
 
 impl Tool {
@@ -54,13 +56,14 @@ impl Tool {
     ];
 
     /// The annotation tools with their i18n key.
-    pub const ANNOTATION: [(Tool, &'static str); 6] = [
+    pub const ANNOTATION: [(Tool, &'static str); 7] = [
         (Tool::EditShapes, "tool.edit_shapes"),
         (Tool::AnnotatePolygon, "tool.polygon"),
         (Tool::AnnotateFreehand, "tool.freehand"),
         (Tool::AnnotateRectangle, "tool.rectangle_shape"),
         (Tool::AnnotateEllipse, "tool.ellipse_shape"),
         (Tool::AnnotatePoint, "tool.point"),
+        (Tool::AnnotateSegment, "tool.segment"),
     ];
 
     /// True for the annotation tools (digit keys pick labels while one is active).
@@ -188,7 +191,8 @@ pub fn handle_input(
         | Tool::AnnotateFreehand
         | Tool::AnnotateRectangle
         | Tool::AnnotateEllipse
-        | Tool::AnnotatePoint => return None,
+        | Tool::AnnotatePoint
+        | Tool::AnnotateSegment => return None,
         Tool::Distance | Tool::Ellipse | Tool::Rectangle => {
             if response.drag_started_by(PointerButton::Primary)
                 && let Some(p) = pointer

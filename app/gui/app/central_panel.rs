@@ -1,5 +1,6 @@
 //! The central panel: the tool bar and the viewport grid.
 
+use crate::gui::segment_ui::segment_options_ui;
 use egui::{Rect, Vec2};
 
 use crate::gui::annotate_tool::AnnotationView;
@@ -85,6 +86,10 @@ impl LightboxApp {
             if let Some(tool) = measure_tool::tool_buttons(ui, s, tools, self.tool) {
                 commands.push(Command::SetTool(tool));
             }
+            ui.separator();
+        }
+        if self.tool == Tool::AnnotateSegment {
+            commands.extend(segment_options_ui(ui, s, &self.annotate.segment));
             ui.separator();
         }
         if ui

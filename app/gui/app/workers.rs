@@ -75,6 +75,9 @@ impl LightboxApp {
         self.rules.poll();
         self.store_rules_draft_when_due(ctx);
         self.annotate.poll_export();
+        if let Some(result) = self.annotate.segment.poll() {
+            self.finish_segment(result);
+        }
         self.dataset.poll();
         let outcome = match Job::finished(&mut self.keep_list) {
             Some(Polled::Done(outcome)) => Some(outcome),

@@ -171,7 +171,7 @@ impl LightboxApp {
     }
 
     /// Stores shape changes as one command and tells the user when it failed.
-    fn change_shapes(&mut self, label: String, changes: Vec<(String, Option<Shape>)>) {
+    pub(super) fn change_shapes(&mut self, label: String, changes: Vec<(String, Option<Shape>)>) {
         let Some(session) = self.review.session.as_mut() else {
             return;
         };

@@ -9,6 +9,7 @@
 //! | `review.rs` | decisions, undo/redo, bulk, keep-list and other review files |
 //! | `rules.rs` | the rules editor and the suggestions |
 //! | `annotation.rs` | shapes: draw, edit, copy, propagate, labels, import/export |
+//! | `segment.rs` | click-to-segment: its options, the growth on a worker, its shapes stored |
 //! | `dataset.rs` | the Dataset tab: description, agreement, showing a frame |
 //! | `settings.rs` | opening a release, settings, windows, quitting |
 
@@ -17,6 +18,7 @@ mod browse;
 mod dataset;
 mod review;
 mod rules;
+mod segment;
 mod settings;
 mod view;
 
@@ -103,6 +105,7 @@ impl LightboxApp {
             | C::SetNoteDraft(..)
             | C::SetMorphDistance(_)
             | C::SetSimplifyTolerance(_)) => self.apply_annotation(ctx, c),
+            c @ (C::SetSegmentOptions { .. } | C::SegmentAt(_)) => self.apply_segment(ctx, c),
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
             | C::CompareAnnotators

@@ -229,7 +229,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         help: "tool.angle",
-        bindings: &[plain(K::G, A::Tool(Tool::Angle))],
+        bindings: &[key(K::G, Mods::Bare, A::Tool(Tool::Angle))],
     },
     Row {
         help: "tool.ellipse_roi",
@@ -266,6 +266,10 @@ pub const ROWS: &[Row] = &[
     Row {
         help: "tool.point",
         bindings: &[plain(K::C, A::Tool(Tool::AnnotatePoint))],
+    },
+    Row {
+        help: "tool.segment",
+        bindings: &[key(K::G, Mods::Shift, A::Tool(Tool::AnnotateSegment))],
     },
     Row {
         help: "shortcuts.delete",

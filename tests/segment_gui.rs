@@ -1,0 +1,113 @@
+//! The click-to-segment tool as a reader uses it: Shift+G, a click inside the chest
+//! CT's nodule, and the outline arrives as one shape marked `region-grow` (one undo
+//! step); with 3-D ticked, the neighbouring slices get theirs too.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use common::gui::{has_label, wait_for};
+use egui::accesskit::Role;
+use egui::{Event, Key, Modifiers, PointerButton};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lightbox::gui::LightboxApp;
+use lightbox::gui::command::{Command, SeriesRef};
+
+/// The shapes grown by the tool.
+fn grown(h: &Harness<'static, LightboxApp>) -> Vec<lightbox::annotate::Shape> {
+    h.state()
+        .annotations()
+        .map(|a| {
+            a.iter()
+                .filter(|s| s.source.as_deref() == Some("region-grow"))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A click at image point `p` of the active viewport.
+fn click_image(h: &mut Harness<'static, LightboxApp>, p: [f64; 2]) {
+    let pos = h.state().screen_pos_of(p).expect("the image is drawn");
+    for pressed in [true, false] {
+        h.event(Event::PointerMoved(pos));
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+}
+
+#[test]
+fn a_click_in_the_nodule_outlines_it() {
+    let (mut h, _root, _dirs) = common::gui::sample_app();
+    wait_for(&mut h, "the review to open", |h| {
+        has_label(h, "0 kept, 0 dropped, 159 undecided")
+    });
+    // The nodule's slice (IM0014 of the chest series), as the Dataset tab shows one.
+    let example: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("sample-data/annotations/example.json"))
+            .expect("example"),
+    )
+    .expect("JSON");
+    let nodule = example["shapes"]
+        .as_array()
+        .expect("shapes")
+        .iter()
+        .find(|s| s["kind"] == "ellipse" && s["file_name"] == "IM0014.dcm")
+        .expect("the nodule")
+        .clone();
+    let text = |key: &str| nodule[key].as_str().expect(key).to_owned();
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::ShowImage {
+            series: SeriesRef {
+                study_uid: text("study_uid"),
+                series_uid: text("series_uid"),
+            },
+            sop_uid: text("sop_uid"),
+            frame: 1,
+        },
+    );
+    h.state_mut()
+        .apply(&ctx, Command::SetDrawLabel("nodule".into()));
+    wait_for(&mut h, "the nodule's slice drawn", |h| {
+        has_label(h, "Slice 14/32") && h.state().screen_pos_of([0.0, 0.0]).is_some()
+    });
+    h.get_by_label("Annotations").click();
+    h.run_steps(2);
+
+    h.key_press_modifiers(Modifiers::SHIFT, Key::G);
+    h.run_steps(2);
+    assert!(
+        h.query_by_role_and_label(Role::CheckBox, "3-D").is_some(),
+        "the tool's options show"
+    );
+    click_image(&mut h, [78.0, 121.0]);
+    wait_for(&mut h, "the outline", |h| !grown(h).is_empty());
+    let shapes = grown(&h);
+    assert_eq!(shapes.len(), 1);
+    assert_eq!(shapes[0].image.sop_uid, text("sop_uid"));
+    assert_eq!(shapes[0].label, "nodule");
+    wait_for(&mut h, "the report", |h| {
+        has_label(h, "Made 1 shape(s) on frame(s) 14")
+    });
+
+    // One undo step takes it away.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(grown(&h).is_empty());
+
+    // 3-D: the slices around it too.
+    h.get_by_role_and_label(Role::CheckBox, "3-D").click();
+    h.run_steps(2);
+    click_image(&mut h, [78.0, 121.0]);
+    wait_for(&mut h, "the 3-D outlines", |h| grown(h).len() >= 2);
+    let frames: std::collections::BTreeSet<String> =
+        grown(&h).iter().map(|s| s.image.sop_uid.clone()).collect();
+    assert!(frames.len() >= 2, "{frames:?}");
+}
