@@ -9,11 +9,14 @@
 //!   never-self-intersecting simplification of [`crate::annotate::geometry`]).
 //! - [`interpolate`]: outlines on key frames fill the frames between (shape-based,
 //!   through signed distances).
+//! - [`fill_between`]: the interpolation of one series, label and annotator as
+//!   shape changes (an earlier run's shapes replaced).
 //! - [`segment`]: click-to-segment in one call: frames read, region grown, outlines
 //!   as shapes with their provenance.
 //! - [`stack`]: a series' frames as modality values in slice order.
 
 pub mod contour;
+pub mod fill_between;
 pub mod grow;
 pub mod interpolate;
 pub mod segment;

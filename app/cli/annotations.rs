@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lightbox::annotate::export::{ExportFormat, export};
+use lightbox::assist::fill_between::fill_between;
 use lightbox::annotate::files::lightbox_json;
 
 use super::review::{StoreArgs, open};
@@ -64,6 +65,21 @@ enum Action {
         /// The file to import.
         file: PathBuf,
     },
+    /// Fill the frames between an annotator's outlines of a label on a series
+    /// (shape-based interpolation); an earlier fill of them is replaced.
+    Interpolate {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The series (Series Instance UID).
+        #[arg(long, value_name = "UID")]
+        series: String,
+        /// The label whose outlines are the key frames.
+        #[arg(long)]
+        label: String,
+        /// Whose outlines (default: the reviewer name).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+    },
 }
 
 /// Runs `annotations`.
@@ -107,5 +123,43 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Action::Interpolate {
+            store,
+            series,
+            label,
+            annotator,
+        } => interpolate(store, series, label, annotator.as_deref()),
     }
+}
+
+/// Runs `annotations interpolate`.
+fn interpolate(
+    store: &StoreArgs,
+    series_uid: &str,
+    label: &str,
+    annotator: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let (index, mut session) = open(store)?;
+    let series = index
+        .series()
+        .find(|s| s.series_uid == series_uid)
+        .with_context(|| format!("no series with UID {series_uid} in this release"))?;
+    let annotator = annotator.map_or_else(|| session.reviewer().to_owned(), str::to_owned);
+    let shapes: Vec<_> = session.annotations().iter().cloned().collect();
+    let fill = fill_between(&shapes, series, label, &annotator)
+        .context("cannot read the series' frames")?;
+    let command = session.shapes_command(format!("interpolate {label}"), fill.changes);
+    session.apply(&command)?;
+    let frames: Vec<String> = fill.frames.iter().map(ToString::to_string).collect();
+    outln!(
+        "interpolated {} shape(s) of {label} by {annotator} on frame(s) {}; stored in {}",
+        fill.made,
+        if frames.is_empty() {
+            "none (it needs outlines on two frames with frames between)".to_owned()
+        } else {
+            frames.join(", ")
+        },
+        session.store().path().shown()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,94 @@
+//! "Fill between slices" for one series, label and annotator, as a set of shape
+//! changes the CLI's `annotations interpolate` and the viewer store as one undoable
+//! command: the hand-drawn outlines are the key frames; the interpolated shapes of an
+//! earlier run are replaced (they would otherwise count as keys, and a key frame
+//! drawn since must not keep a stale proposal beside it).
+
+use std::collections::BTreeSet;
+
+use super::interpolate::{FrameSlot, SOURCE, interpolated_shapes};
+use super::stack::{Stack, StackError};
+use crate::annotate::shape::Shape;
+use crate::index::Series;
+
+/// What a fill changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fill {
+    /// Shape ids and their new state (`None`: removed).
+    pub changes: Vec<(String, Option<Shape>)>,
+    /// The frames that got shapes, from 1 along the series.
+    pub frames: Vec<usize>,
+    /// How many shapes the fill made.
+    pub made: usize,
+}
+
+/// The series' slices as [`interpolated_shapes`] reads them (no pixels read).
+///
+/// # Errors
+/// A series without frames, or whose frames differ in size.
+pub fn frame_slots(series: &Series) -> Result<Vec<FrameSlot>, StackError> {
+    let stack = Stack::load(series, |_| false)?;
+    Ok(stack
+        .slices
+        .into_iter()
+        .map(|s| FrameSlot {
+            image: s.image,
+            rows: stack.rows as u32,
+            cols: stack.cols as u32,
+            spacing: stack.spacing,
+            position_mm: s.position_mm,
+        })
+        .collect())
+}
+
+/// Fills the frames between `annotator`'s outlines of `label` on `series` (`shapes`
+/// are the project's).
+///
+/// # Errors
+/// As [`frame_slots`].
+pub fn fill_between(
+    shapes: &[Shape],
+    series: &Series,
+    label: &str,
+    annotator: &str,
+) -> Result<Fill, StackError> {
+    let frames = frame_slots(series)?;
+    let ours = |s: &&Shape| {
+        s.image.series_uid == series.series_uid && s.label == label && s.annotator == annotator
+    };
+    let (earlier, keys): (Vec<&Shape>, Vec<&Shape>) = shapes
+        .iter()
+        .filter(ours)
+        .partition(|s| s.source.as_deref() == Some(SOURCE));
+    let made = interpolated_shapes(&keys, &frames);
+    let new_ids: BTreeSet<&str> = made.iter().map(|s| s.id.as_str()).collect();
+    let slot = |s: &Shape| {
+        frames
+            .iter()
+            .position(|f| f.image.key() == s.image.key())
+            .map_or(0, |k| k + 1)
+    };
+    let filled: BTreeSet<usize> = made.iter().map(slot).collect();
+    let mut changes: Vec<(String, Option<Shape>)> = earlier
+        .iter()
+        .filter(|s| !new_ids.contains(s.id.as_str()))
+        .map(|s| (s.id.clone(), None))
+        .collect();
+    let count = made.len();
+    // An outline the earlier run already made stays as stored (its times with it).
+    let unchanged = |s: &Shape| {
+        earlier.iter().any(|e| {
+            e.id == s.id && e.points == s.points && e.source_parameters == s.source_parameters
+        })
+    };
+    changes.extend(
+        made.into_iter()
+            .filter(|s| !unchanged(s))
+            .map(|s| (s.id.clone(), Some(s))),
+    );
+    Ok(Fill {
+        changes,
+        frames: filled.into_iter().collect(),
+        made: count,
+    })
+}
