@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lightbox::annotate::export::{ExportFormat, export};
-use lightbox::assist::fill_between::fill_between;
 use lightbox::annotate::files::lightbox_json;
+use lightbox::assist::fill_between::fill_between;
 
 use super::review::{StoreArgs, open};
 
