@@ -1,6 +1,7 @@
 //! The click-to-segment tool as a reader uses it: Shift+G, a click inside the chest
 //! CT's nodule, and the outline arrives as one shape marked `region-grow` (one undo
-//! step); with 3-D ticked, the neighbouring slices get theirs too.
+//! step); with 3-D ticked, the neighbouring slices get theirs too. Fill between
+//! slices (Shift+I) interpolates the frames between two drawn rectangles.
 #![cfg(feature = "gui")]
 
 mod common;
@@ -110,4 +111,86 @@ fn a_click_in_the_nodule_outlines_it() {
     let frames: std::collections::BTreeSet<String> =
         grown(&h).iter().map(|s| s.image.sop_uid.clone()).collect();
     assert!(frames.len() >= 2, "{frames:?}");
+}
+
+#[test]
+fn fill_between_slices_interpolates_the_frames_between_outlines() {
+    let (mut h, root, _dirs) = common::gui::sample_app();
+    wait_for(&mut h, "the review to open", |h| {
+        has_label(h, "0 kept, 0 dropped, 159 undecided")
+    });
+    let index = lightbox::index::Index::open(&root, &Default::default(), &|_| {}).expect("scan");
+    let series = index
+        .series()
+        .find(|s| s.series_uid == "2.25.58992966161156072126607366601187380746")
+        .expect("the chest series")
+        .clone();
+    let ctx = h.ctx.clone();
+    let show = |k: usize| Command::ShowImage {
+        series: SeriesRef {
+            study_uid: series.instances[k].study_uid.clone(),
+            series_uid: series.series_uid.clone(),
+        },
+        sop_uid: series.instances[k].sop_uid.clone(),
+        frame: 1,
+    };
+    h.state_mut().apply(&ctx, show(9));
+    h.state_mut()
+        .apply(&ctx, Command::SetDrawLabel("nodule".into()));
+    wait_for(&mut h, "frame 10 drawn", |h| {
+        has_label(h, "Slice 10/32") && h.state().screen_pos_of([0.0, 0.0]).is_some()
+    });
+    h.get_by_label("Annotations").click();
+    h.run_steps(2);
+    // Rectangles on frames 10 and 16, drawn with the tool (B with Shift: a drag).
+    let drag = |h: &mut Harness<'static, LightboxApp>, from: [f64; 2], to: [f64; 2]| {
+        let (a, b) = (
+            h.state().screen_pos_of(from).expect("drawn"),
+            h.state().screen_pos_of(to).expect("drawn"),
+        );
+        h.event(Event::PointerMoved(a));
+        h.event(Event::PointerButton {
+            pos: a,
+            button: PointerButton::Primary,
+            pressed: true,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+        for t in [0.3, 0.6, 1.0] {
+            h.event(Event::PointerMoved(a + (b - a) * t));
+            h.step();
+        }
+        h.event(Event::PointerButton {
+            pos: b,
+            button: PointerButton::Primary,
+            pressed: false,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    };
+    h.key_press_modifiers(Modifiers::SHIFT, Key::B);
+    h.run_steps(1);
+    drag(&mut h, [100.0, 100.0], [130.0, 120.0]);
+    h.state_mut().apply(&ctx, show(15));
+    wait_for(&mut h, "frame 16 drawn", |h| {
+        has_label(h, "Slice 16/32") && h.state().screen_pos_of([0.0, 0.0]).is_some()
+    });
+    drag(&mut h, [100.0, 100.0], [130.0, 120.0]);
+    let hand = h.state().annotations().map_or(0, |a| a.len());
+    assert_eq!(hand, 2, "two rectangles drawn");
+
+    h.key_press_modifiers(Modifiers::SHIFT, Key::I);
+    wait_for(&mut h, "the fill", |h| {
+        has_label(h, "Filled 5 shape(s) on frame(s) 11, 12, 13, 14, 15")
+    });
+    let interpolated = h.state().annotations().map_or(0, |a| {
+        a.iter()
+            .filter(|s| s.source.as_deref() == Some("interpolated"))
+            .count()
+    });
+    assert_eq!(interpolated, 5);
+    // One undo step takes the fill away.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().annotations().map_or(0, |a| a.len()), 2);
 }

@@ -178,6 +178,20 @@ pub fn annotation_panel_ui(
             out.push(Command::EditLabelDraft(Some(ctx.labels.clone())));
         }
     });
+    ui.horizontal(|ui| {
+        let fill = ui
+            .add_enabled(
+                ctx.frame.is_some() && state.segment.fill.is_none(),
+                egui::Button::new(s.get("annotate.fill_between")),
+            )
+            .on_hover_text(s.get("annotate.fill_between_hint"));
+        if fill.clicked() {
+            out.push(Command::FillBetween);
+        }
+        if state.segment.fill.is_some() {
+            ui.spinner();
+        }
+    });
     if let Some(m) = &state.message {
         ui.label(RichText::new(m).color(Color32::from_rgb(255, 200, 90)));
     }

@@ -328,6 +328,9 @@ pub enum Command {
     },
     /// Click-to-segment at this image point of the active viewport's frame.
     SegmentAt([f64; 2]),
+    /// Fill the frames between the reviewer's outlines of the label for new shapes
+    /// on the active viewport's series (interpolation), off the UI thread.
+    FillBetween,
     /// The Dataset tab's split settings, as typed.
     SetSplitParams {
         /// Train, validation and test shares (`70,15,15`).

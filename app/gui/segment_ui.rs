@@ -5,6 +5,7 @@
 
 use super::command::Command;
 use super::job::{Job, Polled};
+use crate::assist::fill_between::Fill;
 use crate::assist::segment::Segmented;
 use crate::i18n::Strings;
 
@@ -19,9 +20,20 @@ pub struct SegmentUi {
     pub last_window: Option<[f64; 2]>,
     /// The growth running.
     pub job: Option<Job<Result<Segmented, String>>>,
+    /// The fill between slices running.
+    pub fill: Option<Job<Result<Fill, String>>>,
 }
 
 impl SegmentUi {
+    /// The finished fill between slices, once.
+    pub fn poll_fill(&mut self) -> Option<Result<Fill, String>> {
+        match Job::finished(&mut self.fill)? {
+            Polled::Done(result) => Some(result),
+            Polled::Lost => Some(Err("the interpolation stopped unexpectedly".into())),
+            Polled::Running => None,
+        }
+    }
+
     /// The finished growth, once.
     pub fn poll(&mut self) -> Option<Result<Segmented, String>> {
         match Job::finished(&mut self.job)? {

@@ -186,6 +186,8 @@ pub enum Action {
     NextUndecided(i32),
     /// Make the next viewport the active one.
     NextViewport,
+    /// Fill the frames between the outlines of the label on the series.
+    FillBetween,
 }
 
 /// One binding: what starts it, when it applies, what it does.
@@ -341,6 +343,7 @@ impl Action {
             A::Suggestions(accept) => Command::ReviewSelectedSuggestions(accept),
             A::NextUndecided(delta) => Command::NextUndecided(delta),
             A::NextViewport => Command::Activate((v + 1) % cx.viewports.max(1)),
+            A::FillBetween => Command::FillBetween,
         };
         vec![one]
     }

@@ -78,6 +78,9 @@ impl LightboxApp {
         if let Some(result) = self.annotate.segment.poll() {
             self.finish_segment(result);
         }
+        if let Some(result) = self.annotate.segment.poll_fill() {
+            self.finish_fill(result);
+        }
         self.dataset.poll();
         let outcome = match Job::finished(&mut self.keep_list) {
             Some(Polled::Done(outcome)) => Some(outcome),

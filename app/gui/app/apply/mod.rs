@@ -105,7 +105,9 @@ impl LightboxApp {
             | C::SetNoteDraft(..)
             | C::SetMorphDistance(_)
             | C::SetSimplifyTolerance(_)) => self.apply_annotation(ctx, c),
-            c @ (C::SetSegmentOptions { .. } | C::SegmentAt(_)) => self.apply_segment(ctx, c),
+            c @ (C::SetSegmentOptions { .. } | C::SegmentAt(_) | C::FillBetween) => {
+                self.apply_segment(ctx, c)
+            }
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
             | C::CompareAnnotators

@@ -3,6 +3,7 @@
 //! what was made (or why nothing was, or that the leak guard cut the region).
 
 use super::super::LightboxApp;
+use crate::assist::fill_between::{Fill, fill_between};
 use crate::assist::grow::GrowOptions;
 use crate::assist::segment::{SegmentRequest, Segmented, segment};
 use crate::gui::command::Command;
@@ -18,6 +19,7 @@ impl LightboxApp {
                 seg.window = window;
             }
             Command::SegmentAt(point_in_image) => self.start_segment(ctx, point_in_image),
+            Command::FillBetween => self.start_fill(ctx),
             other => super::misrouted("segment", &other),
         }
     }
@@ -87,6 +89,62 @@ impl LightboxApp {
                     .collect();
                 self.change_shapes("segment".into(), changes);
                 // A store error from the change stays the message.
+                self.annotate.message.get_or_insert(text);
+            }
+            Err(e) => self.annotate.message = Some(e),
+        }
+    }
+
+    /// Starts filling the frames between the outlines on the active viewport's series.
+    fn start_fill(&mut self, ctx: &egui::Context) {
+        let (Some(index), Some(session)) = (self.index.clone(), self.review.session.as_ref())
+        else {
+            return;
+        };
+        let Some(series) = self.viewports[self.active].series.clone() else {
+            return;
+        };
+        if self.annotate.segment.fill.is_some() {
+            return;
+        }
+        let shapes: Vec<_> = session.annotations().iter().cloned().collect();
+        let (label, annotator) = (
+            self.annotate.draw_label.clone(),
+            session.reviewer().to_owned(),
+        );
+        let work = move || {
+            let found = index.series().find(|s| s.series_uid == series.series_uid);
+            match found {
+                Some(series) => {
+                    fill_between(&shapes, series, &label, &annotator).map_err(|e| e.to_string())
+                }
+                None => Err("the series is no longer in the release".into()),
+            }
+        };
+        match Job::spawn(ctx, "fill-between", work) {
+            Ok(job) => self.annotate.segment.fill = Some(job),
+            Err(e) => self.annotate.message = Some(e.to_string()),
+        }
+    }
+
+    /// Stores a finished fill (one undo step) and reports it.
+    pub(in super::super) fn finish_fill(&mut self, result: Result<Fill, String>) {
+        let s = self.s();
+        match result {
+            Ok(fill) => {
+                let frames: Vec<String> = fill.frames.iter().map(ToString::to_string).collect();
+                let text = if fill.made == 0 {
+                    s.get("annotate.fill_none").to_owned()
+                } else {
+                    s.format(
+                        "annotate.filled",
+                        &[
+                            ("n", &fill.made.to_string()),
+                            ("frames", &frames.join(", ")),
+                        ],
+                    )
+                };
+                self.change_shapes("interpolate".into(), fill.changes);
                 self.annotate.message.get_or_insert(text);
             }
             Err(e) => self.annotate.message = Some(e),

@@ -169,7 +169,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         help: "action.invert",
-        bindings: &[plain(K::I, A::Invert)],
+        bindings: &[key(K::I, Mods::Bare, A::Invert)],
     },
     Row {
         help: "action.fit",
@@ -266,6 +266,10 @@ pub const ROWS: &[Row] = &[
     Row {
         help: "tool.point",
         bindings: &[plain(K::C, A::Tool(Tool::AnnotatePoint))],
+    },
+    Row {
+        help: "annotate.fill_between",
+        bindings: &[key(K::I, Mods::Shift, A::FillBetween)],
     },
     Row {
         help: "tool.segment",
