@@ -23,12 +23,14 @@ pub mod export;
 pub mod files;
 pub mod geometry;
 pub mod labels;
+pub mod lesion;
 pub mod patient;
 pub mod raster;
 pub mod shape;
 
 pub use collection::Annotations;
 pub use labels::{Label, LabelSet, LabelSetError};
+pub use lesion::{Lesion, lesions};
 pub use shape::{Grade, ImageKey, Measurements, PixelStats, Shape, ShapeImage, ShapeKind};
 
 /// A new shape id: unique across annotators and machines without coordination (the

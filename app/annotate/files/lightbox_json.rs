@@ -17,14 +17,21 @@
 //!     "source": "region-grow", "source_parameters": { … } (both optional),
 //!     "created": "2021-04-12T09:14:03Z", "modified": "…",
 //!     "measurements": { … } or null
+//!   }],
+//!   "lesions": [{
+//!     "label": "nodule", "annotator": "…", "study_uid": "…", "series_uid": "…",
+//!     "shape_ids": ["…", …], "frames": 3, "voxels": 300, "slice_thickness_mm": 2.5,
+//!     "volume_mm3": 187.5 or null, "max_diameter_mm": 9.4 or null, "note": null
 //!   }]
 //! }
 //! ```
 //!
-//! `points` are in image pixel coordinates ([`COORDINATES`]). `points_patient_mm` and
-//! `measurements` are *derived*: written for readers that want them (patient points,
-//! to 0.0001 mm, when the image has Image Position/Orientation (Patient) and a Pixel
-//! Spacing, see [`FrameInfo::patient_mm`]), ignored on reading and recomputed on writing. So
+//! `points` are in image pixel coordinates ([`COORDINATES`]). `points_patient_mm`,
+//! `measurements` and `lesions` are *derived*: written for readers that want them
+//! (patient points, to 0.0001 mm, when the image has Image Position/Orientation
+//! (Patient) and a Pixel Spacing, see [`FrameInfo::patient_mm`]; the lesions of
+//! [`lesions`], a finding's outlines on consecutive slices with its volume and 3-D
+//! diameter), ignored on reading and recomputed on writing. So
 //! write → read → write gives the same bytes: shapes are sorted by (study, series,
 //! SOP instance, frame, id), and floats are written in their shortest form that reads
 //! back to the same number.
@@ -43,6 +50,7 @@ use serde::{Deserialize, Serialize};
 use super::frames::{FrameInfo, FrameInfos};
 use super::{FilesError, check_shapes, sorted, to_json_text, write_file};
 use crate::annotate::labels::{Label, LabelSet};
+use crate::annotate::lesion::{Lesion, lesions};
 use crate::annotate::shape::{Grade, Measurements, Shape, ShapeImage, ShapeKind};
 
 /// The `format` of every file.
@@ -80,6 +88,7 @@ struct DocumentOut<'a> {
     coordinates: &'static str,
     labels: &'a [Label],
     shapes: Vec<ShapeOut<'a>>,
+    lesions: Vec<Lesion>,
 }
 
 #[derive(Serialize)]
@@ -123,6 +132,10 @@ struct DocumentIn {
     coordinates: Option<String>,
     labels: Vec<Label>,
     shapes: Vec<ShapeIn>,
+    /// Derived: ignored.
+    #[serde(default)]
+    #[allow(dead_code)]
+    lesions: serde::de::IgnoredAny,
 }
 
 #[derive(Deserialize)]
@@ -186,7 +199,8 @@ fn measurements_finite(m: &Measurements) -> bool {
 }
 
 /// The file's text: see the module doc. `measure` gives each shape's measurements
-/// (or `None`); measurements with a non-finite number are left out (`null`).
+/// (or `None`); measurements with a non-finite number are left out (`null`). The
+/// lesions are those [`lesions`] finds in `shapes` on `frames`.
 pub fn to_text(
     path: &Path,
     release_id: Option<&str>,
@@ -196,6 +210,7 @@ pub fn to_text(
     measure: impl Fn(&Shape) -> Option<Measurements>,
 ) -> Result<String, FilesError> {
     check_shapes(shapes, path)?;
+    let lesions = lesions(shapes, frames);
     let shapes = sorted(shapes)
         .into_iter()
         .map(|s| {
@@ -236,6 +251,7 @@ pub fn to_text(
         coordinates: COORDINATES,
         labels: &labels.labels,
         shapes,
+        lesions,
     };
     to_json_text(&doc, path)
 }
@@ -611,6 +627,41 @@ mod tests {
         for key in v.as_object().expect("doc").keys() {
             assert!(schema["properties"].get(key).is_some(), "{key}");
         }
+        let lesion = &schema["$defs"]["lesion"]["properties"];
+        for key in v["lesions"][0].as_object().expect("lesion").keys() {
+            let text = lesion[key]["description"].as_str();
+            assert!(text.is_some_and(|t| !t.is_empty()), "lesion {key}");
+        }
+    }
+
+    #[test]
+    fn lesions_are_written_and_ignored_on_reading() {
+        let p = Path::new("t.json");
+        let labels = LabelSet::default();
+        let text = to_text(p, None, &labels, &sample(), &frames(), no_measure).expect("writes");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        // s1 on a and s2 on frame 2 of m are two slices apart: two lesions; the point
+        // is none. The series holds a multi-frame image: no volume, and s2 (frame 2)
+        // no patient points.
+        let lesions = v["lesions"].as_array().expect("lesions");
+        assert_eq!(lesions.len(), 2, "{lesions:?}");
+        let ids: Vec<&serde_json::Value> = lesions.iter().map(|l| &l["shape_ids"][0]).collect();
+        assert_eq!(ids, ["s1", "s2"]);
+        assert!(lesions[0]["volume_mm3"].is_null());
+        assert!(
+            lesions[0]["note"]
+                .as_str()
+                .expect("note")
+                .contains("multi-frame")
+        );
+        // s1's farthest vertices (2, 1) and (5.5, 5): √(3.5² + 4²) px × 0.5 mm.
+        assert_eq!(lesions[0]["max_diameter_mm"], 2.6575);
+        assert!(lesions[1]["max_diameter_mm"].is_null());
+        let mut edited = v.clone();
+        edited["lesions"] = serde_json::json!([{ "anything": 1 }]);
+        let back = from_text(&edited.to_string(), p).expect("lesions are ignored");
+        let again = to_text(p, None, &back.labels, &back.shapes, &frames(), no_measure);
+        assert_eq!(again.expect("writes"), text);
     }
 
     #[test]
