@@ -1,7 +1,8 @@
 //! Assisted annotation speed (issue 15's targets): click-to-segment in 2-D on a
 //! 512 × 512 frame (≤ 50 ms) and in 3-D through 512 × 512 × 300 (≤ 1 s), both grow
 //! and outlines, on frames already decoded (as the viewer has them); interpolation
-//! of 20 frames between two key frames (≤ 200 ms).
+//! of 20 frames between two key frames (≤ 200 ms); grow from seeds on a 512 × 512
+//! frame (the result should update in under a second).
 //!
 //! `cargo bench --bench assist_speed`; best of 3 runs, release.
 
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use lightbox::assist::contour::rings;
 use lightbox::assist::grow::{GrowOptions, Volume, grow};
 use lightbox::assist::interpolate::interpolate_series;
+use lightbox::assist::seeds::{Grid, WalkerOptions, random_walker, unit_values};
 use lightbox::measure::{PixelSpacing, SpacingSource};
 
 /// The fastest of `runs` calls of `f`, and the last result.
@@ -99,6 +101,33 @@ fn main() {
     println!(
         "click-to-segment 3-D leaking into the whole volume: {:.0} ms; stopped by {stopped:?} at {voxels} voxels",
         tl.as_secs_f64() * 1e3
+    );
+    // Grow from seeds on one frame: a stroke in the lesion, a frame of background.
+    let unit = unit_values(&values[150], [-1024.0, 1024.0]);
+    let seeds: Vec<u8> = (0..SIZE * SIZE)
+        .map(|i| {
+            let (r, c) = (i / SIZE, i % SIZE);
+            if r == 257 && (250..265).contains(&c) {
+                1
+            } else if r < 4 || c < 4 || r >= SIZE - 4 || c >= SIZE - 4 {
+                2
+            } else {
+                0
+            }
+        })
+        .collect();
+    let grid = Grid {
+        values: &unit,
+        shape: [1, SIZE, SIZE],
+        spacing: [1.0, 0.7, 0.7],
+    };
+    let (tw, inside) = best(3, || {
+        let labels = random_walker(&grid, &seeds, &WalkerOptions::default()).expect("walks");
+        labels.iter().filter(|&&l| l == 1).count()
+    });
+    println!(
+        "grow from seeds (random walker), 512 x 512: {:.0} ms (target 1000 ms); {inside} pixels of the lesion",
+        tw.as_secs_f64() * 1e3
     );
     // Two key discs of radius 40 and 80 pixels; the 20 frames between.
     let disc = |radius: f64| -> Vec<bool> {

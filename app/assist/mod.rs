@@ -11,6 +11,8 @@
 //!   through signed distances).
 //! - [`fill_between`]: the interpolation of one series, label and annotator as
 //!   shape changes (an earlier run's shapes replaced).
+//! - [`seeds`]: grow from seeds, strokes of two or more labels competing by the
+//!   random walker.
 //! - [`segment`]: click-to-segment in one call: frames read, region grown, outlines
 //!   as shapes with their provenance.
 //! - [`stack`]: a series' frames as modality values in slice order.
@@ -19,5 +21,6 @@ pub mod contour;
 pub mod fill_between;
 pub mod grow;
 pub mod interpolate;
+pub mod seeds;
 pub mod segment;
 pub mod stack;
