@@ -12,6 +12,7 @@ use egui::{Event, Key, Modifiers, PointerButton};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use lightbox::gui::LightboxApp;
+use lightbox::gui::annotate_tool::ShapeSelection;
 use lightbox::gui::command::{Command, SeriesRef};
 
 /// The shapes grown by the tool.
@@ -189,6 +190,23 @@ fn fill_between_slices_interpolates_the_frames_between_outlines() {
             .count()
     });
     assert_eq!(interpolated, 5);
+    // Selected, an interpolated outline shows its lesion: the 7 slices from 10 to 16.
+    let id = h
+        .state()
+        .annotations()
+        .and_then(|a| {
+            a.iter()
+                .find(|s| s.source.as_deref() == Some("interpolated"))
+                .map(|s| s.id.clone())
+        })
+        .expect("an interpolated shape");
+    h.state_mut().apply(
+        &ctx,
+        Command::SelectShape(Some(ShapeSelection { id, vertex: None })),
+    );
+    wait_for(&mut h, "the lesion", |h| {
+        has_label(h, "Lesion: 7 slice(s), ")
+    });
     // One undo step takes the fill away.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);

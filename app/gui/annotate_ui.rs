@@ -8,6 +8,7 @@
 use super::app::keys::{Action, keys_of};
 use super::job::{Job, Polled};
 use super::segment_ui::SegmentUi;
+use crate::annotate::Lesion;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -78,6 +79,9 @@ pub struct AnnotateUi {
     pub export_result: Option<Job<String>>,
     /// Click-to-segment's options and running growth.
     pub segment: SegmentUi,
+    /// The selected shape's lesion: (shape id, its outlines' ids and times, the
+    /// lesion), see `apply/lesion.rs`.
+    pub lesion: Option<(String, String, Option<Lesion>)>,
 }
 
 impl Default for AnnotateUi {
@@ -95,6 +99,7 @@ impl Default for AnnotateUi {
             measured: None,
             export_result: None,
             segment: SegmentUi::default(),
+            lesion: None,
         }
     }
 }
@@ -331,6 +336,9 @@ fn selected_shape_ui(
         });
     if let Some((_, _, _, Some(m))) = &state.measured {
         measurements_ui(ui, s, m);
+    }
+    if let Some((_, _, Some(lesion))) = &state.lesion {
+        lesion_ui(ui, s, lesion);
     }
     if shape.kind.is_area() {
         out.extend(area_tools_ui(ui, s, state, shape));
@@ -573,4 +581,20 @@ pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &AnnotateUi) -> 
         out.push(Command::EditLabelDraft(Some(set)));
     }
     out
+}
+
+/// The selected shape's lesion: slices, volume, largest diameter (or why not).
+fn lesion_ui(ui: &mut egui::Ui, s: &Strings, lesion: &Lesion) {
+    let mm = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
+    ui.label(s.format(
+        "annotate.lesion",
+        &[
+            ("frames", &lesion.frames.to_string()),
+            ("volume", &mm(lesion.volume_mm3)),
+            ("diameter", &mm(lesion.max_diameter_mm)),
+        ],
+    ));
+    if let Some(note) = &lesion.note {
+        ui.weak(note);
+    }
 }

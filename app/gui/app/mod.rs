@@ -419,6 +419,7 @@ impl eframe::App for LightboxApp {
             self.apply(&ctx, c);
         }
         self.measure_selected_shape();
+        self.update_selected_lesion();
         self.advance_cine(&ctx);
         let thumbnail_frames = self.update_thumbnails(&ctx);
         self.request_frames(thumbnail_frames);

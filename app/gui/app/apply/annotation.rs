@@ -52,7 +52,7 @@ impl LightboxApp {
     }
 
     /// The selected shape, if it still exists.
-    fn selected_shape(&self) -> Option<Shape> {
+    pub(super) fn selected_shape(&self) -> Option<Shape> {
         let id = &self.annotate.selection.as_ref()?.id;
         self.review.session.as_ref()?.annotations().get(id).cloned()
     }

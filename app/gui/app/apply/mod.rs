@@ -16,6 +16,7 @@
 mod annotation;
 mod browse;
 mod dataset;
+mod lesion;
 mod review;
 mod rules;
 mod segment;
