@@ -26,7 +26,7 @@ use serde::Serialize;
 use super::region::Region;
 use super::surface::{self, Shape3, SurfaceDistances};
 use crate::annotate::files::frames::{FrameInfo, FrameInfos};
-use crate::index::instance::slice_normal;
+use crate::annotate::slices::{self, Unplaceable};
 use crate::measure::SpacingSource;
 
 /// The two readers' masks of one frame and label (built per frame by the caller).
@@ -106,10 +106,6 @@ pub struct SeriesAgreement {
     pub note: Option<VolumeNote>,
 }
 
-/// Largest difference of direction cosines still taken as the same orientation.
-const SAME_ORIENTATION: f64 = 1e-4;
-/// Smallest gap, mm, between two slices' positions.
-const MIN_GAP_MM: f64 = 1e-4;
 /// Largest relative difference of pixel spacings still taken as the same.
 const SAME_SPACING: f64 = 1e-6;
 
@@ -209,15 +205,7 @@ impl<'a> Volume<'a> {
 
     /// The median gap between consecutive slices, mm.
     fn slice_spacing(&self) -> Option<f64> {
-        let z = self.z.as_ref()?;
-        let mut gaps: Vec<f64> = z.windows(2).map(|w| w[1] - w[0]).collect();
-        gaps.sort_by(f64::total_cmp);
-        let n = gaps.len();
-        match n {
-            0 => None,
-            _ if n % 2 == 1 => Some(gaps[n / 2]),
-            _ => Some((gaps[n / 2 - 1] + gaps[n / 2]) / 2.0),
-        }
+        slices::median_gap(self.z.as_ref()?)
     }
 
     /// The slice positions and in-plane spacing distances need: `None` when the
@@ -233,36 +221,12 @@ fn positions<'a>(infos: &[&'a FrameInfo]) -> Result<Vec<(f64, &'a str)>, VolumeN
     if infos.iter().map(|i| i.frames).sum::<u32>() < 2 {
         return Err(VolumeNote::SingleSlice);
     }
-    if infos.iter().any(|i| i.frames > 1) {
-        return Err(VolumeNote::MultiFrame);
-    }
-    let first = infos
-        .first()
-        .and_then(|i| i.orientation)
-        .ok_or(VolumeNote::NoPosition)?;
-    let normal = slice_normal(first).ok_or(VolumeNote::NoPosition)?;
-    let mut out = Vec::with_capacity(infos.len());
-    for info in infos {
-        let (Some(p), Some(o)) = (info.position_mm, info.orientation) else {
-            return Err(VolumeNote::NoPosition);
-        };
-        if o.iter()
-            .zip(&first)
-            .any(|(a, b)| (a - b).abs() > SAME_ORIENTATION)
-        {
-            return Err(VolumeNote::MixedOrientation);
-        }
-        let along = p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-        if !along.is_finite() {
-            return Err(VolumeNote::NoPosition);
-        }
-        out.push((along, info.sop_uid.as_str()));
-    }
-    out.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(y.1)));
-    if out.windows(2).any(|w| w[1].0 - w[0].0 < MIN_GAP_MM) {
-        return Err(VolumeNote::SharedPosition);
-    }
-    Ok(out)
+    slices::positions(infos).map_err(|u| match u {
+        Unplaceable::MultiFrame => VolumeNote::MultiFrame,
+        Unplaceable::NoPosition => VolumeNote::NoPosition,
+        Unplaceable::MixedOrientation => VolumeNote::MixedOrientation,
+        Unplaceable::SharedPosition => VolumeNote::SharedPosition,
+    })
 }
 
 /// The common [row, column] spacing when every image has the same rows, columns and

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::agreement::region::Region;
 use crate::annotate::files::frames::{FrameInfo, FrameInfos};
 use crate::annotate::shape::Shape;
-use crate::index::instance::slice_normal;
+use crate::annotate::slices::{Unplaceable, median_gap, positions};
 use crate::measure::SpacingSource;
 
 /// One lesion: the shapes of one finding on consecutive slices, with its 3-D size.
@@ -127,16 +127,11 @@ struct Slices<'a> {
     thickness: Result<f64, &'static str>,
 }
 
-/// Largest difference of direction cosines still taken as the same orientation.
-const SAME_ORIENTATION: f64 = 1e-4;
-/// Smallest gap, mm, between two slices' positions.
-const MIN_GAP_MM: f64 = 1e-4;
-
 impl<'a> Slices<'a> {
     /// The slices of a series' images.
     fn of(mut infos: Vec<&'a FrameInfo>) -> Self {
         infos.sort_by(|x, y| (&x.file_name, &x.sop_uid).cmp(&(&y.file_name, &y.sop_uid)));
-        let (order, thickness): (Vec<(&str, u32)>, _) = match positions(&infos) {
+        let (order, thickness): (Vec<(&str, u32)>, _) = match positions(&infos).map_err(why) {
             Ok(at) => {
                 let z: Vec<f64> = at.iter().map(|p| p.0).collect();
                 let order = at.into_iter().map(|p| (p.1, 1)).collect();
@@ -154,49 +149,17 @@ impl<'a> Slices<'a> {
     }
 }
 
-/// Each image's position along the common slice normal, increasing; or why the
-/// slices cannot be placed.
-fn positions<'a>(infos: &[&'a FrameInfo]) -> Result<Vec<(f64, &'a str)>, &'static str> {
-    if infos.iter().any(|i| i.frames > 1) {
-        return Err("a multi-frame image: the index keeps the position of its first frame only");
-    }
-    let missing = "an image of the series lacks Image Position or Orientation (Patient)";
-    let first = infos.first().and_then(|i| i.orientation).ok_or(missing)?;
-    let normal = slice_normal(first).ok_or(missing)?;
-    let mut out = Vec::with_capacity(infos.len());
-    for info in infos {
-        let (Some(p), Some(o)) = (info.position_mm, info.orientation) else {
-            return Err(missing);
-        };
-        if o.iter()
-            .zip(&first)
-            .any(|(a, b)| (a - b).abs() > SAME_ORIENTATION)
-        {
-            return Err("the series' images differ in orientation");
+/// Why a series cannot be placed, in words for the lesion's note.
+fn why(u: Unplaceable) -> &'static str {
+    match u {
+        Unplaceable::MultiFrame => {
+            "a multi-frame image: the index keeps the position of its first frame only"
         }
-        let along = p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-        if !along.is_finite() {
-            return Err(missing);
+        Unplaceable::NoPosition => {
+            "an image of the series lacks Image Position or Orientation (Patient)"
         }
-        out.push((along, info.sop_uid.as_str()));
-    }
-    out.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(y.1)));
-    if out.windows(2).any(|w| w[1].0 - w[0].0 < MIN_GAP_MM) {
-        return Err("two images of the series lie at the same position");
-    }
-    Ok(out)
-}
-
-/// The median of the gaps between consecutive increasing positions; `None` for fewer
-/// than two.
-fn median_gap(z: &[f64]) -> Option<f64> {
-    let mut gaps: Vec<f64> = z.windows(2).map(|w| w[1] - w[0]).collect();
-    gaps.sort_by(f64::total_cmp);
-    let n = gaps.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(gaps[n / 2]),
-        _ => Some((gaps[n / 2 - 1] + gaps[n / 2]) / 2.0),
+        Unplaceable::MixedOrientation => "the series' images differ in orientation",
+        Unplaceable::SharedPosition => "two images of the series lie at the same position",
     }
 }
 
@@ -427,12 +390,5 @@ mod tests {
         h.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
         assert_eq!(h, [[0.0, 0.0], [0.0, 4.0], [4.0, 0.0], [4.0, 4.0]]);
         assert_eq!(hull(&[[1.0, 1.0], [1.0, 1.0]]), [[1.0, 1.0]]);
-    }
-
-    #[test]
-    fn the_median_gap_resists_one_missing_slice() {
-        assert_eq!(median_gap(&[0.0, 2.5, 5.0, 10.0]), Some(2.5));
-        assert_eq!(median_gap(&[0.0, 1.0, 3.0]), Some(1.5));
-        assert_eq!(median_gap(&[4.0]), None);
     }
 }

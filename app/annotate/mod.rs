@@ -27,6 +27,7 @@ pub mod lesion;
 pub mod patient;
 pub mod raster;
 pub mod shape;
+pub mod slices;
 
 pub use collection::Annotations;
 pub use labels::{Label, LabelSet, LabelSetError};
