@@ -6,26 +6,15 @@
 //!
 //! `cargo bench --bench assist_speed`; best of 3 runs, release.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::best;
 
 use lightbox::assist::contour::rings;
 use lightbox::assist::grow::{GrowOptions, Volume, grow};
 use lightbox::assist::interpolate::interpolate_series;
 use lightbox::assist::seeds::{Grid, WalkerOptions, random_walker, unit_values};
 use lightbox::measure::{PixelSpacing, SpacingSource};
-
-/// The fastest of `runs` calls of `f`, and the last result.
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut out = None;
-    let mut fastest = Duration::MAX;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let value = f();
-        fastest = fastest.min(start.elapsed());
-        out = Some(value);
-    }
-    (fastest, out.expect("runs > 0"))
-}
 
 const SIZE: usize = 512;
 

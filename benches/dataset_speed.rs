@@ -5,7 +5,9 @@
 //! `cargo bench --bench dataset_speed` (prints a table; not a test). No peer tool does
 //! this on a DICOM release, so the numbers are absolute; compare runs on one machine.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::best;
 
 use lightbox::agreement::{Options, Project, compare};
 use lightbox::annotate::files::frames::{FrameInfo, FrameInfos};
@@ -16,19 +18,6 @@ use lightbox::dataset::split::split;
 use lightbox::index::{Index, Instance};
 use lightbox::measure::{PixelSpacing, SpacingSource};
 use lightbox::release::ReleaseLayout;
-
-/// The best of `runs` timings of `f`.
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut out = None;
-    let mut fastest = Duration::MAX;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let value = f();
-        fastest = fastest.min(start.elapsed());
-        out = Some(value);
-    }
-    (fastest, out.expect("runs > 0"))
-}
 
 /// A 48-vertex circle of radius `r` pixels about `(x, y)`.
 fn circle(x: f64, y: f64, r: f64) -> Vec<[f64; 2]> {

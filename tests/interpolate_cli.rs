@@ -45,24 +45,10 @@ fn rectangle(template: &Value, inst: &Value, id: &str, [x0, y0, x1, y1]: [f64; 4
 
 /// The project's shapes, through our export into `dir/name`.
 fn exported(root: &str, store: &str, dir: &std::path::Path, name: &str) -> Vec<Value> {
-    let out = dir.join(name);
-    lightbox_ok(&[
-        "annotations",
-        "export",
-        root,
-        "--store",
-        store,
-        "--out",
-        s(&out),
-    ]);
-    let file = walkdir::WalkDir::new(&out)
-        .into_iter()
-        .filter_map(Result::ok)
-        .find(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .expect("the exported file");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(file.path()).expect("read")).expect("JSON");
-    doc["shapes"].as_array().expect("shapes").clone()
+    common::exported_annotations(root, store, &dir.join(name))["shapes"]
+        .as_array()
+        .expect("shapes")
+        .clone()
 }
 
 /// The pixels of a shape's ring on a 512 × 512 frame.

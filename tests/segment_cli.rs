@@ -76,25 +76,7 @@ fn a_click_in_the_nodule_grows_the_region_a_reference_grows() {
     assert!(window[0] > -300.0 && window[1] < 300.0, "{window:?}");
 
     // The stored shape, through our export.
-    let export = out.path().join("export");
-    lightbox_ok(&[
-        "annotations",
-        "export",
-        root_s,
-        "--store",
-        store_s,
-        "--format",
-        "lightbox",
-        "--out",
-        s(&export),
-    ]);
-    let file = walkdir::WalkDir::new(&export)
-        .into_iter()
-        .filter_map(Result::ok)
-        .find(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .expect("the exported file");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(file.path()).expect("read")).expect("JSON");
+    let doc = common::exported_annotations(root_s, store_s, &out.path().join("export"));
     let shape = doc["shapes"]
         .as_array()
         .expect("shapes")

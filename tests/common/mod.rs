@@ -254,3 +254,25 @@ impl Rng {
             .collect()
     }
 }
+
+/// Our annotation file as `lightbox annotations export --format lightbox` writes the
+/// project of `store` on release `root` into `dir` (parsed).
+pub fn exported_annotations(root: &str, store: &str, dir: &Path) -> serde_json::Value {
+    lightbox_ok(&[
+        "annotations",
+        "export",
+        root,
+        "--store",
+        store,
+        "--format",
+        "lightbox",
+        "--out",
+        s(dir),
+    ]);
+    let file = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .expect("the exported file");
+    serde_json::from_str(&std::fs::read_to_string(file.path()).expect("read")).expect("JSON")
+}
