@@ -15,6 +15,8 @@
 //!   random walker.
 //! - [`segment`]: click-to-segment in one call: frames read, region grown, outlines
 //!   as shapes with their provenance.
+//! - [`strokes`]: grow from seeds on a frame of a series: strokes to seeds, the
+//!   random walker, outlines as shapes marked `grow-from-seeds`.
 //! - [`stack`]: a series' frames as modality values in slice order.
 
 pub mod contour;
@@ -24,3 +26,4 @@ pub mod interpolate;
 pub mod seeds;
 pub mod segment;
 pub mod stack;
+pub mod strokes;

@@ -14,6 +14,7 @@ mod prelabel;
 mod render;
 mod review;
 mod scan;
+mod seeds;
 mod segment;
 mod synth;
 mod takeout;
@@ -61,6 +62,8 @@ enum Command {
     Agreement(agreement::AgreementArgs),
     /// Click-to-segment: grow a region from a seed within an intensity window (2-D or 3-D) and store its outlines as shapes.
     Segment(segment::SegmentArgs),
+    /// Grow from seeds: strokes of two or more labels compete on a frame (random walker); the regions become shapes.
+    Seeds(seeds::SeedsArgs),
     /// Split the release by patient into train / val / test, stratified and seeded.
     Split(dataset::SplitArgs),
     /// Count patients, studies and images by sex, age band, region, device, label.
@@ -82,6 +85,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Prelabel(a)) => prelabel::run(&a),
         Some(Command::Agreement(a)) => agreement::run(&a),
         Some(Command::Segment(a)) => segment::run(&a),
+        Some(Command::Seeds(a)) => seeds::run(&a),
         Some(Command::Split(a)) => dataset::run_split(&a),
         Some(Command::Describe(a)) => dataset::run_describe(&a),
         None => open_viewer(cli.path, cli.screenshot),

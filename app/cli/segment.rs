@@ -50,7 +50,7 @@ pub struct SegmentArgs {
 }
 
 /// Parses `A,B[,C…]` into `n` finite numbers.
-fn numbers(text: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
+pub(super) fn numbers(text: &str, n: usize, what: &str) -> anyhow::Result<Vec<f64>> {
     text.split(',')
         .map(|p| p.trim().parse::<f64>())
         .collect::<Result<Vec<f64>, _>>()
@@ -125,7 +125,7 @@ pub fn run(a: &SegmentArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Adds `label` to the project's label set when it is not there (grey, no hotkey).
-fn add_label(session: &mut ReviewSession, label: &str) -> anyhow::Result<()> {
+pub(super) fn add_label(session: &mut ReviewSession, label: &str) -> anyhow::Result<()> {
     if session.labels().get(label).is_some() {
         return Ok(());
     }

@@ -1,6 +1,7 @@
-"""Grow-from-seeds' reference (tests/assist_seeds.rs): scikit-image's random_walker
-on the same values and seeds, solved exactly (mode 'bf'), beta as given, with the
-spacing given. Prints each case's label map."""
+"""Grow-from-seeds' reference (tests/assist_seeds.rs, tests/seeds_cli.rs):
+scikit-image's random_walker on the same values and seeds, solved exactly (mode
+'bf'), beta as given, with the spacing given. A case gives its values, or an .npy of
+modality values and the window that maps them to 0..1. Prints each label map."""
 
 import json
 import sys
@@ -14,7 +15,12 @@ with open(sys.argv[1]) as f:
 out = []
 for case in cases:
     shape = case["shape"]
-    values = np.array(case["values"], dtype=np.float64).reshape(shape)
+    if "npy" in case:
+        lo, hi = case["window"]
+        values = np.clip((np.load(case["npy"]).astype(np.float64) - lo) / (hi - lo), 0, 1)
+        values = values.astype(np.float32).astype(np.float64).reshape(shape)
+    else:
+        values = np.array(case["values"], dtype=np.float64).reshape(shape)
     seeds = np.array(case["seeds"], dtype=np.int32).reshape(shape)
     spacing = case["spacing"]
     if shape[0] == 1:

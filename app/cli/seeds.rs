@@ -1,0 +1,112 @@
+//! `lightbox seeds`: grow from seeds on a frame from the command line. Strokes of two
+//! or more labels (one of them may be `background`) compete by the random walker;
+//! each label's region but the background's is outlined and stored in the project as
+//! one undoable command, marked `source: grow-from-seeds`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use lightbox::assist::strokes::{Stroke, grow_from_strokes};
+use lightbox::fsutil::ShowPath;
+use serde_json::json;
+
+use super::review::{StoreArgs, open};
+use super::segment::{add_label, numbers};
+
+/// Arguments of `seeds`.
+#[derive(Args)]
+pub struct SeedsArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The series (Series Instance UID).
+    #[arg(long, value_name = "UID")]
+    series: String,
+    /// The frame, from 1 along the series' slice order.
+    #[arg(long)]
+    frame: usize,
+    /// A stroke: its label, then its points as image pixel coordinates
+    /// (`nodule:78,121;80,121`); `background` marks what is not the finding. Give at
+    /// least two labels.
+    #[arg(long, value_name = "LABEL:X,Y;X,Y…", required = true)]
+    stroke: Vec<String>,
+    /// The window the values are read through, modality units; default: the frame's
+    /// 1st to 99th percentile.
+    #[arg(long, value_name = "LO,HI", allow_hyphen_values = true)]
+    window: Option<String>,
+    /// Who the shapes are by (default: the reviewer name).
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses `LABEL:X,Y;X,Y…`.
+fn stroke(text: &str) -> anyhow::Result<Stroke> {
+    let (label, points) = text
+        .split_once(':')
+        .with_context(|| format!("--stroke must be LABEL:X,Y;X,Y…, not {text:?}"))?;
+    let points = points
+        .split(';')
+        .map(|p| numbers(p, 2, "each --stroke point X,Y").map(|v| [v[0], v[1]]))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(!label.trim().is_empty(), "--stroke {text:?} has no label");
+    Ok(Stroke {
+        label: label.trim().to_owned(),
+        points,
+    })
+}
+
+/// Runs `seeds`.
+pub fn run(a: &SeedsArgs) -> anyhow::Result<ExitCode> {
+    let strokes = a
+        .stroke
+        .iter()
+        .map(|s| stroke(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let window = match &a.window {
+        Some(w) => {
+            let w = numbers(w, 2, "--window LO,HI")?;
+            anyhow::ensure!(w[0] < w[1], "--window LO,HI needs LO < HI, not {w:?}");
+            Some([w[0], w[1]])
+        }
+        None => None,
+    };
+    let (index, mut session) = open(&a.store)?;
+    let series = index
+        .series()
+        .find(|s| s.series_uid == a.series)
+        .with_context(|| format!("no series with UID {} in this release", a.series))?;
+    let annotator = a
+        .annotator
+        .clone()
+        .unwrap_or_else(|| session.reviewer().to_owned());
+    let (shapes, window) = grow_from_strokes(series, a.frame, &strokes, window, &annotator)
+        .context("cannot grow from these seeds")?;
+    let mut labels: Vec<&str> = shapes.iter().map(|s| s.label.as_str()).collect();
+    labels.dedup();
+    for label in labels {
+        add_label(&mut session, label)?;
+    }
+    let count = shapes.len();
+    let changes = shapes
+        .into_iter()
+        .map(|s| (s.id.clone(), Some(s)))
+        .collect();
+    let command = session.shapes_command("grow from seeds", changes);
+    session.apply(&command)?;
+    if a.json {
+        let made = json!({"shape_count": count, "frame": a.frame, "window": window});
+        outln!("{}", serde_json::to_string_pretty(&made)?);
+    } else {
+        outln!(
+            "made {count} shape(s) on frame {} (window {:.1} to {:.1}); stored in {}",
+            a.frame,
+            window[0],
+            window[1],
+            session.store().path().shown()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
