@@ -67,20 +67,8 @@ fn strokes_in_the_nodule_and_around_it_grow_what_scikit_image_grows() {
     assert_eq!(shape["label"], "nodule");
 
     // The reference on the same frame's values.
-    let image = walkdir::WalkDir::new(root.join("IMAGE"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .find(|e| {
-            let out = std::process::Command::new("dcmdump")
-                .args(["-q", "+P", "SOPInstanceUID"])
-                .arg(e.path())
-                .output()
-                .expect("dcmdump (apt-get install dcmtk)");
-            String::from_utf8_lossy(&out.stdout)
-                .contains(&format!("[{}]", shape["sop_uid"].as_str().expect("sop")))
-        })
-        .expect("the image")
-        .into_path();
+    let image =
+        common::dicom_file_with_sop(&root.join("IMAGE"), shape["sop_uid"].as_str().expect("sop"));
     let npy = out.path().join("frame.npy");
     lightbox_ok(&["decode", s(&image), "--out", s(&npy)]);
     // The frame's size and spacing as dcmtk reads them.

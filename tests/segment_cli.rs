@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{lightbox, lightbox_ok, s};
 use lightbox::agreement::region::Region;
 use serde_json::{Value, json};
@@ -16,24 +14,6 @@ use serde_json::{Value, json};
 const SERIES: &str = "2.25.58992966161156072126607366601187380746";
 /// The nodule of dr.okafor's shapes in sample-data/annotations/example.json.
 const SEED: &str = "78,121,14";
-
-/// The file of SOP Instance UID `sop` under `dir`, by dcmdump.
-fn file_of(dir: &std::path::Path, sop: &str) -> std::path::PathBuf {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .find(|e| {
-            let out = Command::new("dcmdump")
-                .args(["-q", "+P", "SOPInstanceUID"])
-                .arg(e.path())
-                .output()
-                .expect("dcmdump (apt-get install dcmtk)");
-            String::from_utf8_lossy(&out.stdout).contains(&format!("[{sop}]"))
-        })
-        .expect("the image")
-        .into_path()
-}
 
 #[test]
 fn a_click_in_the_nodule_grows_the_region_a_reference_grows() {
@@ -90,7 +70,8 @@ fn a_click_in_the_nodule_grows_the_region_a_reference_grows() {
     assert_eq!(shape["label"], "nodule");
 
     // The reference region on the frame's values.
-    let image = file_of(&root.join("IMAGE"), shape["sop_uid"].as_str().expect("sop"));
+    let image =
+        common::dicom_file_with_sop(&root.join("IMAGE"), shape["sop_uid"].as_str().expect("sop"));
     let npy = out.path().join("frame.npy");
     lightbox_ok(&["decode", s(&image), "--out", s(&npy)]);
     let reference = common::python::reference_json(

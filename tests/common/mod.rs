@@ -276,3 +276,21 @@ pub fn exported_annotations(root: &str, store: &str, dir: &Path) -> serde_json::
         .expect("the exported file");
     serde_json::from_str(&std::fs::read_to_string(file.path()).expect("read")).expect("JSON")
 }
+
+/// The file under `dir` whose SOP Instance UID is `sop`, as dcmtk's `dcmdump` reads it.
+pub fn dicom_file_with_sop(dir: &Path, sop: &str) -> PathBuf {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .find(|e| {
+            let out = std::process::Command::new("dcmdump")
+                .args(["-q", "+P", "SOPInstanceUID"])
+                .arg(e.path())
+                .output()
+                .expect("dcmdump (apt-get install dcmtk)");
+            String::from_utf8_lossy(&out.stdout).contains(&format!("[{sop}]"))
+        })
+        .expect("the image")
+        .into_path()
+}
