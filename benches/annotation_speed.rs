@@ -122,6 +122,8 @@ fn frame_times(shapes: &[Shape]) -> Vec<Duration> {
                 image: None,
                 spacing: PixelSpacing::UNCALIBRATED,
                 freehand_tolerance_mm: 0.2,
+                segment_window: None,
+                segment_three_d: false,
             };
             let commands =
                 viewport_annotations(ui, &response, rect, Tool::EditShapes, &to_screen, &view);

@@ -104,6 +104,47 @@ fn a_click_in_the_nodule_outlines_it() {
     h.run_steps(2);
     assert!(grown(&h).is_empty());
 
+    // Shift-drag 100 points to the right doubles the last window around its centre,
+    // and grows from where the drag began on release.
+    assert_eq!(h.state().segment_window(), None, "the window was automatic");
+    let start = h.state().screen_pos_of([78.0, 121.0]).expect("drawn");
+    let shift = Modifiers::SHIFT;
+    h.event(Event::ModifiersChanged(shift));
+    h.event(Event::PointerMoved(start));
+    h.event(Event::PointerButton {
+        pos: start,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: shift,
+    });
+    h.step();
+    for dx in [20.0, 60.0, 100.0] {
+        h.event(Event::PointerMoved(start + egui::vec2(dx, 0.0)));
+        h.step();
+    }
+    h.event(Event::PointerButton {
+        pos: start + egui::vec2(100.0, 0.0),
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: shift,
+    });
+    h.event(Event::ModifiersChanged(Modifiers::NONE));
+    h.step();
+    let [lo, hi] = h.state().segment_window().expect("a typed window now");
+    // The automatic window of the first click was -13 to 57 (see the report above).
+    assert!((hi - lo - 2.0 * 69.4).abs() < 2.0, "{lo} {hi}");
+    wait_for(&mut h, "the wider outline", |h| !grown(h).is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::SetSegmentOptions {
+            three_d: false,
+            window: None,
+        },
+    );
+
     // 3-D: the slices around it too.
     h.get_by_role_and_label(Role::CheckBox, "3-D").click();
     h.run_steps(2);

@@ -58,6 +58,11 @@ pub struct AnnotationView<'a> {
     pub spacing: PixelSpacing,
     /// Freehand traces are simplified to this tolerance (mm, or px uncalibrated).
     pub freehand_tolerance_mm: f64,
+    /// Click-to-segment's window to widen with Shift-drag (the typed one, else the
+    /// last one used); `None` before the first click.
+    pub segment_window: Option<[f64; 2]>,
+    /// Click-to-segment grows in 3-D.
+    pub segment_three_d: bool,
 }
 
 /// A drag of an existing shape in progress.
@@ -198,11 +203,8 @@ pub fn viewport_annotations(
     } else {
         draft.points.clear();
     }
-    if tool == Tool::AnnotateSegment
-        && response.clicked_by(PointerButton::Primary)
-        && let Some(point) = pointer.and_then(&to_image)
-    {
-        commands.push(Command::SegmentAt(point));
+    if tool == Tool::AnnotateSegment {
+        commands.extend(segment_input(ui, response, view, pointer, &to_image));
     }
 
     let painter = ui.painter_at(rect);
@@ -220,6 +222,52 @@ pub fn viewport_annotations(
         d.insert_temp(draft_id, draft);
     });
     commands
+}
+
+/// Click-to-segment: a click grows from that point; a Shift-drag widens (right) or
+/// narrows (left) the window around its centre, doubling every 100 points, and grows
+/// from where the drag began when the button is released.
+fn segment_input(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    view: &AnnotationView<'_>,
+    pointer: Option<Pos2>,
+    to_image: &dyn Fn(Pos2) -> Option<[f64; 2]>,
+) -> Vec<Command> {
+    let id = response.id.with("segment-widen");
+    let mut out = Vec::new();
+    if response.clicked_by(PointerButton::Primary)
+        && let Some(point) = pointer.and_then(to_image)
+    {
+        out.push(Command::SegmentAt(point));
+        return out;
+    }
+    let shift = ui.input(|i| i.modifiers.shift);
+    let origin = response.ctx.input(|i| i.pointer.press_origin());
+    if response.drag_started_by(PointerButton::Primary)
+        && shift
+        && let (Some(start), Some(base)) = (origin, view.segment_window)
+    {
+        ui.data_mut(|d| d.insert_temp(id, (start, base)));
+    }
+    let Some((start, [lo, hi])) = ui.data(|d| d.get_temp::<(Pos2, [f64; 2])>(id)) else {
+        return out;
+    };
+    if let Some(p) = pointer {
+        let factor = 2f64.powf(f64::from(p.x - start.x) / 100.0);
+        let (centre, half) = ((lo + hi) / 2.0, (hi - lo) / 2.0 * factor);
+        out.push(Command::SetSegmentOptions {
+            three_d: view.segment_three_d,
+            window: Some([centre - half, centre + half]),
+        });
+    }
+    if response.drag_stopped() {
+        ui.data_mut(|d| d.remove::<(Pos2, [f64; 2])>(id));
+        if let Some(point) = to_image(start) {
+            out.push(Command::SegmentAt(point));
+        }
+    }
+    out
 }
 
 /// Select, drag a vertex, insert a vertex on an edge, move a shape.

@@ -151,6 +151,12 @@ impl LightboxApp {
                 image: shape_image.as_ref().map(|(img, _)| img.clone()),
                 spacing: shape_image.as_ref().map(|(_, sp)| *sp).unwrap_or_default(),
                 freehand_tolerance_mm: self.state.freehand_tolerance_mm,
+                segment_window: self
+                    .annotate
+                    .segment
+                    .window
+                    .or(self.annotate.segment.last_window),
+                segment_three_d: self.annotate.segment.three_d,
             }
         });
         let input = ViewportInput {

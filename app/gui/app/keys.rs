@@ -217,6 +217,7 @@ pub use table::ROWS;
 pub const POINTER_ROWS: &[(&str, &str)] = &[
     ("Mouse L / R / M", "shortcuts.pointer"),
     ("Enter / Esc", "annotate.close_cancel"),
+    ("Shift + drag", "segment.widen"),
 ];
 
 /// The commands the key events of one frame ask for. An action runs once a frame

@@ -250,6 +250,11 @@ impl LightboxApp {
         self.current_instance(self.active).map(|i| i.sop_uid)
     }
 
+    /// Click-to-segment's typed window, if any (for tests).
+    pub fn segment_window(&self) -> Option<[f64; 2]> {
+        self.annotate.segment.window
+    }
+
     /// The attributes the Dataset tab's split is stratified by (for tests).
     pub fn split_strata(&self) -> &[String] {
         &self.dataset.strata
