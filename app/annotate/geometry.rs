@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use geo::algorithm::buffer::{BufferStyle, LineJoin};
+use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{
@@ -518,6 +518,53 @@ pub fn grow(
     let d = check_distance(distance_mm)?;
     let (region, scale, arc) = physical_region(ring, spacing)?;
     Ok(morphed(buffer(&region, d, arc), scale))
+}
+
+/// The quick fix after a proposal: a round brush of radius `radius_mm` swept along
+/// `stroke` (image pixel points; one point is a dab) adds its trail to the shape's
+/// region, or with `erase` cuts it out. The work is done in physical space, as for
+/// [`grow`], so the brush is round in mm on anisotropic pixels; round ends and joins
+/// are within [`ARC_ERROR_PX`] of the true arcs.
+///
+/// An erase may split the shape or remove it (empty `rings`); holes (an erase inside
+/// the shape, a brush that closes a loop) are dropped and counted, since a shape is
+/// one ring: the caller says so.
+///
+/// # Errors
+/// [`GeometryError::BadDistance`] for a non-finite radius, and the errors of a ring
+/// that encloses nothing.
+pub fn brush(
+    ring: &[[f64; 2]],
+    stroke: &[[f64; 2]],
+    radius_mm: f64,
+    spacing: &PixelSpacing,
+    erase: bool,
+) -> Result<Morphed, GeometryError> {
+    let radius = check_distance(radius_mm)?.abs();
+    let (region, scale, arc) = physical_region(ring, spacing)?;
+    let path: Vec<Coord<f64>> = stroke
+        .iter()
+        .map(|p| scale.to_mm(*p))
+        .filter(|p| p[0].is_finite() && p[1].is_finite())
+        .map(|[x, y]| Coord { x, y })
+        .collect();
+    let angle = join_ratio(radius, arc);
+    let style = || {
+        BufferStyle::new(radius)
+            .line_join(LineJoin::Round(angle))
+            .line_cap(LineCap::Round(angle))
+    };
+    let trail: MultiPolygon<f64> = match path.as_slice() {
+        [] => MultiPolygon::new(Vec::new()),
+        [only] => geo::Point(*only).buffer_with_style(style()),
+        _ => LineString::new(path).buffer_with_style(style()),
+    };
+    let result = if erase {
+        region.difference(&trail)
+    } else {
+        region.union(&trail)
+    };
+    Ok(morphed(result, scale))
 }
 
 /// Morphological opening: shrinks by `distance_mm`, then grows the result back by the
@@ -1109,6 +1156,58 @@ fn pixel_stats(pts: &[[f64; 2]], frame: &FrameView<'_>) -> PixelStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_brush_adds_its_round_trail_and_an_eraser_cuts_it_out() {
+        // A 20 × 20 px square at 1 mm pixels and a stroke 10 px long, radius 3 mm,
+        // from the middle of its right edge outwards. Outside the square the trail is
+        // the 10 × 6 rectangle from x = 20 to 30 and the far half-disc: 60 + π·9/2 ≈
+        // 74.14 mm²; the near cap lies inside the square.
+        let sq = [[0.0, 0.0], [20.0, 0.0], [20.0, 20.0], [0.0, 20.0]];
+        let mm = PixelSpacing {
+            row_mm: 1.0,
+            col_mm: 1.0,
+            source: SpacingSource::PixelSpacing,
+        };
+        let stroke = [[20.0, 10.0], [30.0, 10.0]];
+        let added = brush(&sq, &stroke, 3.0, &mm, false).expect("brush");
+        assert_eq!(added.rings.len(), 1);
+        let area = shoelace2(&added.rings[0]).abs() / 2.0;
+        let want = 400.0 + 60.0 + std::f64::consts::PI * 9.0 / 2.0;
+        assert!((area - want).abs() < 0.3, "{area} vs {want}");
+        // Erasing across the whole square splits it in two 20 × 7 parts.
+        let across = [[-5.0, 10.0], [25.0, 10.0]];
+        let cut = brush(&sq, &across, 3.0, &mm, true).expect("erase");
+        assert_eq!(cut.rings.len(), 2);
+        for ring in &cut.rings {
+            let a = shoelace2(ring).abs() / 2.0;
+            assert!((a - 140.0).abs() < 1e-6, "{a}");
+        }
+        // A dab inside is a hole: dropped and counted.
+        let dab = brush(&sq, &[[10.0, 10.0]], 2.0, &mm, true).expect("dab");
+        assert_eq!((dab.rings.len(), dab.holes_filled), (1, 1));
+        // On 0.5 × 1 mm pixels the brush is round in mm: 2 mm is 4 columns, 2 rows.
+        let aniso = PixelSpacing {
+            row_mm: 1.0,
+            col_mm: 0.5,
+            source: SpacingSource::PixelSpacing,
+        };
+        let far = brush(&sq, &[[40.0, 10.0]], 2.0, &aniso, false).expect("brush");
+        let disc = far
+            .rings
+            .iter()
+            .find(|r| r.iter().all(|p| p[0] > 30.0))
+            .expect("the dab apart");
+        let width = disc.iter().map(|p| p[0]).fold(f64::MIN, f64::max)
+            - disc.iter().map(|p| p[0]).fold(f64::MAX, f64::min);
+        let height = disc.iter().map(|p| p[1]).fold(f64::MIN, f64::max)
+            - disc.iter().map(|p| p[1]).fold(f64::MAX, f64::min);
+        assert!(
+            (width - 8.0).abs() < 0.05 && (height - 4.0).abs() < 0.05,
+            "{width} {height}"
+        );
+        assert!(brush(&sq, &stroke, f64::NAN, &mm, false).is_err());
+    }
     use crate::measure::SpacingSource;
 
     fn spacing(row_mm: f64, col_mm: f64) -> PixelSpacing {
