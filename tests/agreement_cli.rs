@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{lightbox, lightbox_ok, repo, s};
+use common::{lightbox, lightbox_ok, s};
 use serde_json::{Value, json};
 
 /// A rectangle shape covering pixel columns `x0..x1` and rows `y0..y1` of `template`'s
@@ -28,11 +28,7 @@ fn rectangle(template: &Value, id: &str, annotator: &str, [x0, y0, x1, y1]: [f64
 /// The sample's annotation file, and dr.okafor's ellipse on a CT slice (IM0014 of the
 /// chest series) in it: the template of the shapes these tests draw.
 fn example_and_template() -> (Value, Value) {
-    let example: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("sample-data/annotations/example.json"))
-            .expect("example"),
-    )
-    .expect("JSON");
+    let example: Value = common::example_annotations();
     let template = example["shapes"]
         .as_array()
         .expect("shapes")

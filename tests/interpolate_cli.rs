@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{lightbox_ok, repo, s};
+use common::{lightbox_ok, s};
 use lightbox::agreement::region::Region;
 use serde_json::{Value, json};
 
@@ -64,11 +64,7 @@ fn frames_between_two_outlines_are_filled_and_refilled() {
     let store = out.path().join("review.lightbox.sqlite");
     let (root_s, store_s) = (s(&root), s(&store));
     let insts = instances(root_s);
-    let example: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("sample-data/annotations/example.json"))
-            .expect("example"),
-    )
-    .expect("JSON");
+    let example: Value = common::example_annotations();
     let template = example["shapes"]
         .as_array()
         .expect("shapes")

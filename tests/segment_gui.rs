@@ -50,11 +50,7 @@ fn a_click_in_the_nodule_outlines_it() {
         has_label(h, "0 kept, 0 dropped, 159 undecided")
     });
     // The nodule's slice (IM0014 of the chest series), as the Dataset tab shows one.
-    let example: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(common::repo().join("sample-data/annotations/example.json"))
-            .expect("example"),
-    )
-    .expect("JSON");
+    let example: serde_json::Value = common::example_annotations();
     let nodule = example["shapes"]
         .as_array()
         .expect("shapes")

@@ -11,7 +11,7 @@ use lightbox::annotate::export::{ExportFormat, export};
 use lightbox::annotate::files::lightbox_json;
 use lightbox::assist::fill_between::fill_between;
 
-use super::review::{StoreArgs, open};
+use super::review::{StoreArgs, open, series_by_uid};
 
 /// The export formats, as `--format` spells them.
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,10 +140,7 @@ fn interpolate(
     annotator: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let (index, mut session) = open(store)?;
-    let series = index
-        .series()
-        .find(|s| s.series_uid == series_uid)
-        .with_context(|| format!("no series with UID {series_uid} in this release"))?;
+    let series = series_by_uid(&index, series_uid)?;
     let annotator = annotator.map_or_else(|| session.reviewer().to_owned(), str::to_owned);
     let shapes: Vec<_> = session.annotations().iter().cloned().collect();
     let fill = fill_between(&shapes, series, label, &annotator)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use lightbox::index::Index;
+use lightbox::index::{Index, Series};
 use lightbox::review::{self, ReleaseImages, ReviewSession};
 use lightbox::store::StoreNotice;
 
@@ -26,6 +26,14 @@ pub struct StoreArgs {
     /// Accept that the release's images changed since the store was made.
     #[arg(long)]
     pub accept_changed_images: bool,
+}
+
+/// The series of `index` with Series Instance UID `uid`, or an error naming it.
+pub fn series_by_uid<'i>(index: &'i Index, uid: &str) -> anyhow::Result<&'i Series> {
+    index
+        .series()
+        .find(|s| s.series_uid == uid)
+        .with_context(|| format!("no series with UID {uid} in this release"))
 }
 
 /// Scans the release and opens its review; explains store notices on stderr.

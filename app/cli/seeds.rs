@@ -11,8 +11,8 @@ use lightbox::assist::strokes::{Stroke, grow_from_strokes};
 use lightbox::fsutil::ShowPath;
 use serde_json::json;
 
-use super::review::{StoreArgs, open};
-use super::segment::{add_label, numbers};
+use super::review::{StoreArgs, open, series_by_uid};
+use super::segment::{add_label, numbers, window_arg};
 
 /// Arguments of `seeds`.
 #[derive(Args)]
@@ -65,19 +65,13 @@ pub fn run(a: &SeedsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|s| stroke(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let window = match &a.window {
-        Some(w) => {
-            let w = numbers(w, 2, "--window LO,HI")?;
-            anyhow::ensure!(w[0] < w[1], "--window LO,HI needs LO < HI, not {w:?}");
-            Some([w[0], w[1]])
-        }
-        None => None,
-    };
+    let window = window_arg(a.window.as_deref())?;
+    if let Some([lo, hi]) = window {
+        // The values are mapped through the window: it needs a width.
+        anyhow::ensure!(lo < hi, "--window LO,HI needs LO < HI, not [{lo}, {hi}]");
+    }
     let (index, mut session) = open(&a.store)?;
-    let series = index
-        .series()
-        .find(|s| s.series_uid == a.series)
-        .with_context(|| format!("no series with UID {} in this release", a.series))?;
+    let series = series_by_uid(&index, &a.series)?;
     let annotator = a
         .annotator
         .clone()

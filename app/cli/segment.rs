@@ -14,7 +14,7 @@ use lightbox::assist::segment::{SegmentRequest, segment};
 use lightbox::fsutil::ShowPath;
 use lightbox::review::ReviewSession;
 
-use super::review::{StoreArgs, open};
+use super::review::{StoreArgs, open, series_by_uid};
 
 /// Arguments of `segment`.
 #[derive(Args)]
@@ -59,6 +59,16 @@ pub(super) fn numbers(text: &str, n: usize, what: &str) -> anyhow::Result<Vec<f6
         .with_context(|| format!("{what} must be {n} numbers separated by commas, not {text:?}"))
 }
 
+/// `--window LO,HI` parsed (LO ≤ HI), when given.
+pub(super) fn window_arg(text: Option<&str>) -> anyhow::Result<Option<[f64; 2]>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let w = numbers(text, 2, "--window LO,HI")?;
+    anyhow::ensure!(w[0] <= w[1], "--window LO,HI needs LO ≤ HI, not {w:?}");
+    Ok(Some([w[0], w[1]]))
+}
+
 /// Runs `segment`.
 pub fn run(a: &SegmentArgs) -> anyhow::Result<ExitCode> {
     let seed = numbers(&a.seed, 3, "--seed X,Y,FRAME")?;
@@ -67,19 +77,9 @@ pub fn run(a: &SegmentArgs) -> anyhow::Result<ExitCode> {
         "--seed X,Y,FRAME needs a whole frame number from 1, not {}",
         seed[2]
     );
-    let window = match &a.window {
-        Some(w) => {
-            let w = numbers(w, 2, "--window LO,HI")?;
-            anyhow::ensure!(w[0] <= w[1], "--window LO,HI needs LO ≤ HI, not {w:?}");
-            Some([w[0], w[1]])
-        }
-        None => None,
-    };
+    let window = window_arg(a.window.as_deref())?;
     let (index, mut session) = open(&a.store)?;
-    let series = index
-        .series()
-        .find(|s| s.series_uid == a.series)
-        .with_context(|| format!("no series with UID {} in this release", a.series))?;
+    let series = series_by_uid(&index, &a.series)?;
     let request = SegmentRequest {
         point_in_image: [seed[0], seed[1]],
         frame: seed[2] as usize,

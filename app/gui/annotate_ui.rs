@@ -79,9 +79,9 @@ pub struct AnnotateUi {
     pub export_result: Option<Job<String>>,
     /// Click-to-segment's options and running growth.
     pub segment: SegmentUi,
-    /// The selected shape's lesion: (shape id, its outlines' ids and times, the
-    /// lesion), see `apply/lesion.rs`.
-    pub lesion: Option<(String, String, Option<Lesion>)>,
+    /// The selected shape's lesion: (shape id, a hash of its outlines' ids and times,
+    /// the lesion), see `apply/lesion.rs`.
+    pub lesion: Option<(String, u64, Option<Lesion>)>,
 }
 
 impl Default for AnnotateUi {

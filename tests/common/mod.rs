@@ -294,3 +294,10 @@ pub fn dicom_file_with_sop(dir: &Path, sop: &str) -> PathBuf {
         .expect("the image")
         .into_path()
 }
+
+/// The sample's annotation file (`sample-data/annotations/example.json`), parsed.
+pub fn example_annotations() -> serde_json::Value {
+    let path = repo().join("sample-data/annotations/example.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("the example file"))
+        .expect("the example is JSON")
+}

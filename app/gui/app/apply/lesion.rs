@@ -27,11 +27,16 @@ impl LightboxApp {
                     && s.annotator == shape.annotator
             })
             .collect();
-        // The group's ids and times: any edit among them changes it.
-        let signature: String = group
-            .iter()
-            .map(|s| format!("{}@{};", s.id, s.modified))
-            .collect();
+        // A hash of the group's ids and times: any edit among them changes it. Cheap
+        // enough for every frame (no allocation).
+        let signature = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for s in &group {
+                (&s.id, &s.modified).hash(&mut h);
+            }
+            h.finish()
+        };
         if self
             .annotate
             .lesion
