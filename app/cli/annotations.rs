@@ -1,5 +1,6 @@
-//! `lightbox annotations export|import`: the annotations of a release's project
-//! store, written in a format or merged in from our own JSON.
+//! `lightbox annotations export|import|interpolate|brush`: the annotations of a
+//! release's project store, written in a format, merged in from our own JSON, filled
+//! between key frames, or edited with a round brush or eraser in mm.
 
 use lightbox::fsutil::ShowPath;
 use std::path::PathBuf;
@@ -9,9 +10,14 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lightbox::annotate::export::{ExportFormat, export};
 use lightbox::annotate::files::lightbox_json;
+use lightbox::annotate::geometry;
+use lightbox::annotate::{Shape, new_shape_id};
 use lightbox::assist::fill_between::fill_between;
 
+use serde_json::json;
+
 use super::review::{StoreArgs, open, series_by_uid};
+use super::segment::numbers;
 
 /// The export formats, as `--format` spells them.
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,6 +86,38 @@ enum Action {
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
     },
+    /// Paint a round brush of a radius in mm along a stroke into a shape (its trail is
+    /// added), or with --erase cut the trail out. An erase that splits the shape makes
+    /// the other pieces new shapes with the same label, grade and annotator; one that
+    /// removes all of it deletes the shape. Holes are filled: a shape is one outline.
+    Brush(BrushArgs),
+}
+
+/// Arguments of `annotations brush`.
+#[derive(Args)]
+struct BrushArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The shape's id (as `annotations export` writes it).
+    #[arg(long, value_name = "ID")]
+    shape: String,
+    /// The brush's path as image pixel coordinates (`78,121;80,121`); one point is
+    /// a single dab.
+    #[arg(long, value_name = "X,Y;X,Y…", allow_hyphen_values = true)]
+    stroke: String,
+    /// The brush's radius in mm through the frame's pixel spacing (pixels when the
+    /// frame has none), so it is round on anisotropic pixels.
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
+    radius_mm: f64,
+    /// Cut the trail out of the shape instead of adding it.
+    #[arg(long)]
+    erase: bool,
+    /// Refuse unless the shape is by this annotator (default: any annotator's).
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `annotations`.
@@ -129,6 +167,7 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
             label,
             annotator,
         } => interpolate(store, series, label, annotator.as_deref()),
+        Action::Brush(b) => brush(b),
     }
 }
 
@@ -158,5 +197,150 @@ fn interpolate(
         },
         session.store().path().shown()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `--stroke X,Y;X,Y…` (at least one point).
+fn stroke_points(text: &str) -> anyhow::Result<Vec<[f64; 2]>> {
+    let points = text
+        .split(';')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| numbers(p, 2, "each --stroke point X,Y").map(|v| [v[0], v[1]]))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        !points.is_empty(),
+        "--stroke needs at least one point X,Y (points separated by ';'), not {text:?}"
+    );
+    Ok(points)
+}
+
+/// Runs `annotations brush`.
+fn brush(a: &BrushArgs) -> anyhow::Result<ExitCode> {
+    let stroke = stroke_points(&a.stroke)?;
+    anyhow::ensure!(
+        a.radius_mm.is_finite() && a.radius_mm > 0.0,
+        "--radius-mm must be a number of mm above 0, such as 2.5, not {}",
+        a.radius_mm
+    );
+    let (index, mut session) = open(&a.store)?;
+    let shape = session
+        .annotations()
+        .get(&a.shape)
+        .cloned()
+        .with_context(|| {
+            format!(
+                "--shape {}: no shape with that id in {} (`annotations export` lists the ids)",
+                a.shape,
+                session.store().path().shown()
+            )
+        })?;
+    if let Some(who) = &a.annotator {
+        anyhow::ensure!(
+            shape.annotator == *who,
+            "--shape {} is by {}, not by --annotator {who}",
+            shape.id,
+            shape.annotator
+        );
+    }
+    anyhow::ensure!(
+        shape.kind.is_area(),
+        "--shape {} is a {} and encloses nothing: the brush edits outlines",
+        shape.id,
+        shape.kind.as_str()
+    );
+    let spacing = index
+        .instances()
+        .find(|i| i.sop_uid == shape.image.sop_uid)
+        .with_context(|| {
+            format!(
+                "--shape {}: its image (SOP Instance UID {}) is not in this release",
+                shape.id, shape.image.sop_uid
+            )
+        })?
+        .pixel_spacing();
+    let unit = if spacing.is_calibrated() { "mm" } else { "px" };
+    let morphed = geometry::brush(&shape.points, &stroke, a.radius_mm, &spacing, a.erase)
+        .with_context(|| format!("cannot brush shape {}", shape.id))?;
+    let verb = if a.erase { "erase" } else { "brush" };
+    // As the viewer's geometry edits: the first ring keeps the shape, the others are
+    // new shapes like it, none deletes it.
+    let mut rings = morphed.rings.into_iter();
+    let mut changes: Vec<(String, Option<Shape>)> = Vec::new();
+    let mut added = Vec::new();
+    let points = match rings.next() {
+        None => {
+            changes.push((shape.id.clone(), None));
+            None
+        }
+        Some(first) => {
+            let n = first.len();
+            changes.push((
+                shape.id.clone(),
+                Some(Shape {
+                    points: first,
+                    ..shape.clone()
+                }),
+            ));
+            for ring in rings {
+                let id = new_shape_id(&shape.annotator);
+                added.push(id.clone());
+                changes.push((
+                    id.clone(),
+                    Some(Shape {
+                        id,
+                        points: ring,
+                        created: String::new(),
+                        ..shape.clone()
+                    }),
+                ));
+            }
+            Some(n)
+        }
+    };
+    let command = session.shapes_command(format!("{verb} shape"), changes);
+    let changed = !command.is_empty();
+    session.apply(&command)?;
+    let deleted = points.is_none();
+    if a.json {
+        let said = json!({
+            "shape": shape.id,
+            "erase": a.erase,
+            "radius": a.radius_mm,
+            "unit": unit,
+            "changed": changed,
+            "deleted": deleted,
+            "points_before": shape.points.len(),
+            "points_after": points,
+            "added": added,
+            "holes_filled": morphed.holes_filled,
+        });
+        outln!("{}", serde_json::to_string_pretty(&said)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let what = format!(
+        "{verb} of radius {} {unit} along {} point(s) on shape {} ({})",
+        a.radius_mm,
+        stroke.len(),
+        shape.id,
+        shape.label
+    );
+    let holes = match morphed.holes_filled {
+        0 => String::new(),
+        h => format!("; {h} hole(s) filled, as a shape is one outline"),
+    };
+    match points {
+        None => outln!("{what}: nothing of it is left, so the shape is deleted"),
+        Some(_) if !changed => outln!("{what}: the shape is unchanged{holes}"),
+        Some(n) if added.is_empty() => {
+            outln!("{what}: {} → {n} points{holes}", shape.points.len());
+        }
+        Some(n) => outln!(
+            "{what}: {} → {n} points, and {} more piece(s) as new shapes {}{holes}",
+            shape.points.len(),
+            added.len(),
+            added.join(", ")
+        ),
+    }
+    outln!("stored in {}", session.store().path().shown());
     Ok(ExitCode::SUCCESS)
 }
