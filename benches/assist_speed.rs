@@ -2,7 +2,9 @@
 //! 512 × 512 frame (≤ 50 ms) and in 3-D through 512 × 512 × 300 (≤ 1 s), both grow
 //! and outlines, on frames already decoded (as the viewer has them); interpolation
 //! of 20 frames between two key frames (≤ 200 ms); grow from seeds on a 512 × 512
-//! frame (the result should update in under a second).
+//! frame (the result should update in under a second); live-wire on a 512 × 512
+//! frame: the cost map (well under 100 ms, once per frame) and a click-to-click
+//! segment of about 100 pixels (under 30 ms, while the pointer moves).
 //!
 //! `cargo bench --bench assist_speed`; best of 3 runs, release.
 
@@ -13,6 +15,7 @@ use common::best;
 use lightbox::assist::contour::rings;
 use lightbox::assist::grow::{GrowOptions, Volume, grow};
 use lightbox::assist::interpolate::interpolate_series;
+use lightbox::assist::livewire::LiveWire;
 use lightbox::assist::seeds::{Grid, WalkerOptions, random_walker, unit_values};
 use lightbox::measure::{PixelSpacing, SpacingSource};
 
@@ -117,6 +120,44 @@ fn main() {
     println!(
         "grow from seeds (random walker), 512 x 512: {:.0} ms (target 1000 ms); {inside} pixels of the lesion",
         tw.as_secs_f64() * 1e3
+    );
+    // Live-wire on the same frame: the cost map once, then segments of about 100
+    // pixels: along the lesion's rim (radius 43 pixels about (257, 257)), and across
+    // featureless lung (nothing to follow: the whole box is searched).
+    let (tc, wire) = best(3, || {
+        LiveWire::new(&unit, SIZE, SIZE, &spacing).expect("cost map")
+    });
+    println!(
+        "live-wire cost map, 512 x 512: {:.1} ms (target 100 ms)",
+        tc.as_secs_f64() * 1e3
+    );
+    let rim = |degrees: f64| -> [usize; 2] {
+        let t = degrees.to_radians();
+        [
+            (257.0 + 42.5 * t.cos()) as usize,
+            (257.0 + 42.5 * t.sin()) as usize,
+        ]
+    };
+    let (tp, along) = best(3, || wire.path(rim(0.0), rim(150.0)).expect("a path").len());
+    println!(
+        "live-wire segment along the rim, 82 px apart: {:.1} ms (target 30 ms); {along} pixels",
+        tp.as_secs_f64() * 1e3
+    );
+    let (tf, across) = best(3, || {
+        wire.path([40, 400], [140, 400]).expect("a path").len()
+    });
+    println!(
+        "live-wire segment across featureless lung, 100 px apart: {:.1} ms (target 30 ms); {across} pixels",
+        tf.as_secs_f64() * 1e3
+    );
+    let anchors = [0.0, 90.0, 180.0, 270.0].map(|d| {
+        let [c, r] = rim(d);
+        [c as f64 + 0.5, r as f64 + 0.5]
+    });
+    let (tg, vertices) = best(3, || wire.wire_polygon(&anchors).expect("a polygon").len());
+    println!(
+        "live-wire polygon of 4 anchors around the lesion: {:.1} ms; {vertices} vertices",
+        tg.as_secs_f64() * 1e3
     );
     // Two key discs of radius 40 and 80 pixels; the 20 frames between.
     let disc = |radius: f64| -> Vec<bool> {

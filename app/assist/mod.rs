@@ -11,6 +11,9 @@
 //!   through signed distances).
 //! - [`fill_between`]: the interpolation of one series, label and annotator as
 //!   shape changes (an earlier run's shapes replaced).
+//! - [`livewire`]: live-wire (intelligent scissors): a polygon whose segments
+//!   between the reader's anchors follow the edges of the displayed values
+//!   (Dijkstra over a Mortensen–Barrett cost), as a shape marked `live-wire`.
 //! - [`seeds`]: grow from seeds, strokes of two or more labels competing by the
 //!   random walker.
 //! - [`segment`]: click-to-segment in one call: frames read, region grown, outlines
@@ -23,6 +26,7 @@ pub mod contour;
 pub mod fill_between;
 pub mod grow;
 pub mod interpolate;
+pub mod livewire;
 pub mod seeds;
 pub mod segment;
 pub mod stack;

@@ -73,7 +73,7 @@ fn stroke_pixels(points: &[[f64; 2]], rows: usize, cols: usize) -> Vec<usize> {
 
 /// The 1st and 99th percentile of the finite values: a window that keeps the frame's
 /// contrast when none is given.
-fn percentile_window(values: &[f32]) -> [f64; 2] {
+pub(crate) fn percentile_window(values: &[f32]) -> [f64; 2] {
     let mut v: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
     v.sort_by(f32::total_cmp);
     let at = |q: f64| {

@@ -10,6 +10,7 @@ mod dataset;
 mod decide;
 mod decode;
 mod index;
+mod livewire;
 mod prelabel;
 mod render;
 mod review;
@@ -64,6 +65,8 @@ enum Command {
     Segment(segment::SegmentArgs),
     /// Grow from seeds: strokes of two or more labels compete on a frame (random walker); the regions become shapes.
     Seeds(seeds::SeedsArgs),
+    /// Live-wire: a polygon through anchors on a frame whose segments follow the edges between them (intelligent scissors).
+    Livewire(livewire::LiveWireArgs),
     /// Split the release by patient into train / val / test, stratified and seeded.
     Split(dataset::SplitArgs),
     /// Count patients, studies and images by sex, age band, region, device, label.
@@ -86,6 +89,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Agreement(a)) => agreement::run(&a),
         Some(Command::Segment(a)) => segment::run(&a),
         Some(Command::Seeds(a)) => seeds::run(&a),
+        Some(Command::Livewire(a)) => livewire::run(&a),
         Some(Command::Split(a)) => dataset::run_split(&a),
         Some(Command::Describe(a)) => dataset::run_describe(&a),
         None => open_viewer(cli.path, cli.screenshot),
