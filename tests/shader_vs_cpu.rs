@@ -16,6 +16,9 @@ use lightbox::pixel::ColourSpace;
 use lightbox::window::{Lut, VoiFunction, Window, window_value};
 use std::time::Duration;
 
+mod common;
+use common::gpu::{Gpu, gpu};
+
 const W: u32 = 256;
 const H: u32 = 256;
 /// RGBA as the brief's offscreen targets; BGRA as egui's surfaces (and kittest on Vulkan).
@@ -25,54 +28,6 @@ const FORMATS: [wgpu::TextureFormat; 4] = [
     wgpu::TextureFormat::Bgra8Unorm,
     wgpu::TextureFormat::Bgra8UnormSrgb,
 ];
-
-struct Gpu {
-    device: wgpu::Device,
-    queue: wgpu::Queue,
-    adapter: wgpu::AdapterInfo,
-}
-
-/// A headless device with the limits the viewer gets from egui-wgpu.
-fn gpu() -> Gpu {
-    let backends = wgpu::Backends::from_env()
-        .filter(|b| !b.is_empty())
-        .unwrap_or(wgpu::Backends::VULKAN | wgpu::Backends::GL);
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
-        backends,
-        ..wgpu::InstanceDescriptor::new_without_display_handle()
-    });
-    let adapter = [false, true]
-        .into_iter()
-        .find_map(|force_fallback_adapter| {
-            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-                force_fallback_adapter,
-                ..Default::default()
-            }))
-            .ok()
-        })
-        .expect("no wgpu adapter: install mesa-vulkan-drivers libvulkan1");
-    let info = adapter.get_info();
-    // As egui_wgpu::WgpuSetupCreateNew::default() asks.
-    let base = if info.backend == wgpu::Backend::Gl {
-        wgpu::Limits::downlevel_webgl2_defaults()
-    } else {
-        wgpu::Limits::default()
-    };
-    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-        label: Some("shader_vs_cpu"),
-        required_limits: wgpu::Limits {
-            max_texture_dimension_2d: 8192,
-            ..base
-        },
-        ..Default::default()
-    }))
-    .expect("request_device");
-    Gpu {
-        device,
-        queue,
-        adapter: info,
-    }
-}
 
 /// Draws `image` with `uniforms` into a fresh `width × height` target; returns RGBA bytes
 /// (BGRA targets are swizzled back).

@@ -4,14 +4,20 @@
 //! indexed by [`ImageKey`]; ids are unique across the project.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{ImageKey, Shape};
+
+/// The next [`Annotations::revision`]: one counter for every collection in the
+/// process, so two collections with different shapes never share a revision.
+static NEXT_REVISION: AtomicU64 = AtomicU64::new(1);
 
 /// Every shape of a project.
 #[derive(Debug, Default, Clone)]
 pub struct Annotations {
     by_id: BTreeMap<String, Shape>,
     by_frame: HashMap<ImageKey, BTreeSet<String>>,
+    revision: u64,
 }
 
 impl Annotations {
@@ -26,6 +32,7 @@ impl Annotations {
 
     /// Sets (or with `None` removes) the shape with id `id`.
     pub fn set(&mut self, id: &str, shape: Option<Shape>) {
+        self.revision = NEXT_REVISION.fetch_add(1, Ordering::Relaxed);
         if let Some(old) = self.by_id.remove(id) {
             let key = old.image.key();
             if let Some(ids) = self.by_frame.get_mut(&key) {
@@ -42,6 +49,13 @@ impl Annotations {
                 .insert(id.to_owned());
             self.by_id.insert(id.to_owned(), shape);
         }
+    }
+
+    /// Changes whenever a shape is set or removed, and differs between collections
+    /// that were changed apart: what the viewer keys its cached drawing of the shapes
+    /// by, instead of comparing every vertex every frame. 0 for an empty new collection.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// The shape with this id.

@@ -8,12 +8,11 @@
 //! when the button is released, so one drag is one undo step and the store is
 //! written once per drag, not once per frame.
 //!
-//! Painting thousands of shapes stays cheap: each ring is mapped to the screen once
-//! per frame, vertices closer than [`MIN_SCREEN_STEP`] to the previous one are
-//! skipped (invisible anyway), and rings whose screen box misses the viewport are
-//! not painted at all. `benches/annotation_speed.rs` measures it.
+//! Painting thousands of shapes stays cheap: the outlines are drawn by our own wgpu
+//! pipeline from segments uploaded when the shapes change ([`paint`]), so a frame that
+//! pans costs no tessellation. `benches/annotation_speed.rs` measures it.
 
-use egui::{Align2, Color32, FontId, Key, Painter, PointerButton, Pos2, Rect, Stroke, Vec2};
+use egui::{Color32, Key, Painter, PointerButton, Pos2, Rect, Stroke, Vec2};
 
 use super::command::Command;
 use super::gpu::Affine2;
@@ -22,7 +21,12 @@ use crate::annotate::geometry::{SimplifyMethod, simplify};
 use crate::annotate::{Grade, LabelSet, Shape, ShapeImage, ShapeKind, new_shape_id};
 use crate::measure::PixelSpacing;
 
-/// Vertices closer than this (screen points) to the last painted one are skipped.
+mod paint;
+
+pub use paint::ShapeLayerResources;
+
+/// Vertices of a ring drawn with egui (the draft, the dragged shape) closer than this
+/// (screen points) to the last painted one are skipped.
 const MIN_SCREEN_STEP: f32 = 0.75;
 /// How near (screen points) the pointer must be to grab a vertex.
 const VERTEX_GRAB: f32 = 7.0;
@@ -44,6 +48,9 @@ pub struct ShapeSelection {
 pub struct AnnotationView<'a> {
     /// The shapes on the frame shown (of the annotators shown).
     pub shapes: Vec<&'a Shape>,
+    /// The [`crate::annotate::Annotations::revision`] the shapes come from: the GPU
+    /// layer re-uploads its outlines when it (or the ids shown) changes.
+    pub revision: u64,
     /// The project's labels (colours).
     pub labels: &'a LabelSet,
     /// The selected shape.
@@ -208,7 +215,13 @@ pub fn viewport_annotations(
     }
 
     let painter = ui.painter_at(rect);
-    paint_shapes(&painter, &to, view, drag.as_ref().map(|d| &d.working));
+    paint::paint_shapes(
+        &painter,
+        response.id.with("shape-layer"),
+        &to,
+        view,
+        drag.as_ref().map(|d| &d.working),
+    );
     if let Some(kind) = draw_kind(tool) {
         paint_draft(&painter, &to, view, kind, &draft, pointer);
     }
@@ -577,99 +590,6 @@ fn segment_distance(p: Pos2, a: Pos2, b: Pos2) -> (f32, f64) {
         0.0
     };
     ((a + ab * t).distance(p), f64::from(t))
-}
-
-/// Paints every shape of the frame; `dragged` replaces the stored shape of its id.
-fn paint_shapes(
-    painter: &Painter,
-    to: &ToScreen<'_>,
-    view: &AnnotationView<'_>,
-    dragged: Option<&Shape>,
-) {
-    let clip = painter.clip_rect();
-    for stored in &view.shapes {
-        let shape = dragged.filter(|d| d.id == stored.id).unwrap_or(stored);
-        let selected = view.selection.is_some_and(|s| s.id == shape.id);
-        let colour = label_colour(view.labels, &shape.label);
-        // Another annotator's shapes are drawn thinner and dimmer, so the two sets stay
-        // apart on screen as they do in the store.
-        let own = shape.annotator == view.annotator;
-        let stroke = Stroke::new(
-            if selected {
-                2.5
-            } else if own {
-                1.5
-            } else {
-                1.0
-            },
-            if own {
-                colour
-            } else {
-                colour.gamma_multiply(0.7)
-            },
-        );
-        if shape.kind == ShapeKind::Point {
-            let Some(p) = shape.points.first().map(|p| to.pos(*p)) else {
-                continue;
-            };
-            if !clip.expand(8.0).contains(p) {
-                continue;
-            }
-            painter.circle_stroke(p, 5.0, stroke);
-            painter.line_segment([p - Vec2::X * 8.0, p + Vec2::X * 8.0], stroke);
-            painter.line_segment([p - Vec2::Y * 8.0, p + Vec2::Y * 8.0], stroke);
-        } else {
-            let ring = screen_ring(to, &shape.points);
-            if ring.len() < 2 || !Rect::from_points(&ring).intersects(clip) {
-                continue;
-            }
-            painter.add(egui::Shape::closed_line(ring, stroke));
-        }
-        if selected {
-            let sel_vertex = view.selection.and_then(|s| s.vertex);
-            for (i, p) in shape.points.iter().enumerate() {
-                let q = to.pos(*p);
-                let r = if sel_vertex == Some(i) { 5.0 } else { 3.5 };
-                painter.rect_filled(
-                    Rect::from_center_size(q, Vec2::splat(r * 2.0)),
-                    0.0,
-                    Color32::WHITE,
-                );
-                painter.rect_stroke(
-                    Rect::from_center_size(q, Vec2::splat(r * 2.0)),
-                    0.0,
-                    Stroke::new(1.0, Color32::BLACK),
-                    egui::StrokeKind::Middle,
-                );
-            }
-            let tag = match shape.grade {
-                Grade::None => shape.label.clone(),
-                g => format!("{} · {}", shape.label, g.as_str()),
-            };
-            if let Some(top) = shape
-                .points
-                .iter()
-                .map(|p| to.pos(*p))
-                .min_by(|a, b| a.y.total_cmp(&b.y))
-            {
-                let pos = top - Vec2::new(0.0, 6.0);
-                painter.text(
-                    pos + Vec2::splat(1.0),
-                    Align2::CENTER_BOTTOM,
-                    &tag,
-                    FontId::proportional(12.0),
-                    Color32::BLACK,
-                );
-                painter.text(
-                    pos,
-                    Align2::CENTER_BOTTOM,
-                    &tag,
-                    FontId::proportional(12.0),
-                    colour,
-                );
-            }
-        }
-    }
 }
 
 /// Paints the shape being drawn, following the pointer.

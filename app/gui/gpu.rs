@@ -15,6 +15,7 @@
 //! [`ImagePipeline`] and the [`GpuImage`]s lives with the viewer.
 
 pub mod offscreen;
+pub mod shapes;
 mod transform;
 
 pub use transform::{Affine2, Placement};

@@ -2,6 +2,8 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 #[cfg(feature = "gui")]
+pub mod gpu;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod python;
 #[cfg(unix)]

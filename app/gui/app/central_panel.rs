@@ -144,6 +144,7 @@ impl LightboxApp {
                             .collect()
                     })
                     .unwrap_or_default(),
+                revision: session.annotations().revision(),
                 labels: session.labels(),
                 selection: self.annotate.selection.as_ref(),
                 draw_label: &self.annotate.draw_label,

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use egui::{Rect, Vec2};
 
 use super::about::About;
+use super::annotate_tool::ShapeLayerResources;
 use super::annotate_ui::AnnotateUi;
 use super::claims_ui::ClaimsUi;
 use super::command::{Command, Node, SeriesRef, SideTab, WindowKind};
@@ -161,7 +162,10 @@ impl LightboxApp {
         fonts::install(&cc.egui_ctx);
         if let Some(rs) = cc.wgpu_render_state.as_ref() {
             let resources = ViewportResources::new(&rs.device, rs.target_format);
-            rs.renderer.write().callback_resources.insert(resources);
+            let shapes = ShapeLayerResources::new(&rs.device, rs.target_format);
+            let mut renderer = rs.renderer.write();
+            renderer.callback_resources.insert(resources);
+            renderer.callback_resources.insert(shapes);
         }
         let ctx = cc.egui_ctx.clone();
         let threads = std::thread::available_parallelism()

@@ -1,4 +1,4 @@
-//! Drawing one image through the image pipeline into an offscreen target and reading the
+//! Drawing through the viewer's pipelines into an offscreen target and reading the
 //! pixels back: what the start-up probe (`gui::graphics::probe`) checks a backend with,
 //! and what `tests/shader_vs_cpu.rs` compares with the CPU reference.
 
@@ -17,27 +17,62 @@ pub fn render_rgba(
     pipeline: &ImagePipeline,
     image: &GpuImage,
     uniforms: &ImageUniforms,
-    [width, height]: [u32; 2],
+    size: [u32; 2],
     clear: wgpu::Color,
     timeout: Duration,
 ) -> Result<Vec<u8>, String> {
     image.write_uniforms(queue, uniforms);
+    let target = Target {
+        format: pipeline.target_format(),
+        size,
+        clear,
+    };
+    draw_rgba(device, queue, &target, timeout, |pass| {
+        image.paint(pass, pipeline)
+    })
+}
+
+/// An offscreen target: its format, width × height and the colour it is cleared to.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The texture format (the pipelines drawn must target it).
+    pub format: wgpu::TextureFormat,
+    /// Width and height in pixels.
+    pub size: [u32; 2],
+    /// The colour the target is cleared to before `draw`.
+    pub clear: wgpu::Color,
+}
+
+/// Runs `draw` in a render pass on a fresh `target` and returns its pixels as RGBA
+/// bytes, row by row (BGRA targets swizzled back). Waits at most `timeout` for the GPU.
+pub fn draw_rgba(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    target: &Target,
+    timeout: Duration,
+    draw: impl FnOnce(&mut wgpu::RenderPass<'_>),
+) -> Result<Vec<u8>, String> {
+    let Target {
+        format,
+        size: [width, height],
+        clear,
+    } = *target;
     let size = wgpu::Extent3d {
         width,
         height,
         depth_or_array_layers: 1,
     };
-    let target = device.create_texture(&wgpu::TextureDescriptor {
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
         label: Some("offscreen target"),
         size,
         mip_level_count: 1,
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
-        format: pipeline.target_format(),
+        format,
         usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
         view_formats: &[],
     });
-    let view = target.create_view(&wgpu::TextureViewDescriptor::default());
+    let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
     let row = (width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
     let readback = device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("offscreen readback"),
@@ -63,10 +98,10 @@ pub fn render_rgba(
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        image.paint(&mut pass, pipeline);
+        draw(&mut pass);
     }
     encoder.copy_texture_to_buffer(
-        target.as_image_copy(),
+        texture.as_image_copy(),
         wgpu::TexelCopyBufferInfo {
             buffer: &readback,
             layout: wgpu::TexelCopyBufferLayout {
@@ -110,7 +145,7 @@ pub fn render_rgba(
         out.extend_from_slice(&data[start..start + width as usize * 4]);
     }
     if matches!(
-        pipeline.target_format(),
+        format,
         wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
     ) {
         out.chunks_exact_mut(4).for_each(|p| p.swap(0, 2));
