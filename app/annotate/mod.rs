@@ -56,3 +56,34 @@ pub fn new_shape_id(annotator: &str) -> String {
     };
     format!("{who}-{nanos:x}-{n:x}-{:x}", std::process::id())
 }
+
+/// The changes that give `shape` the outlines `rings` of a geometry edit (grow, shrink,
+/// brush, eraser…): the first ring keeps the shape (its id and every other field), each
+/// further ring is a new shape like it, and no ring at all deletes it. Used alike by the
+/// viewer and the CLI, so an edit splits a shape the same way in both.
+pub fn reshaped(shape: &Shape, rings: Vec<Vec<[f64; 2]>>) -> Vec<(String, Option<Shape>)> {
+    let mut rings = rings.into_iter();
+    let Some(first) = rings.next() else {
+        return vec![(shape.id.clone(), None)];
+    };
+    let mut changes = vec![(
+        shape.id.clone(),
+        Some(Shape {
+            points: first,
+            ..shape.clone()
+        }),
+    )];
+    for ring in rings {
+        let id = new_shape_id(&shape.annotator);
+        changes.push((
+            id.clone(),
+            Some(Shape {
+                id,
+                points: ring,
+                created: String::new(),
+                ..shape.clone()
+            }),
+        ));
+    }
+    changes
+}

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use lightbox::annotate::export::{ExportFormat, export};
 use lightbox::annotate::files::lightbox_json;
 use lightbox::annotate::geometry;
-use lightbox::annotate::{Shape, new_shape_id};
+use lightbox::annotate::reshaped;
 use lightbox::assist::fill_between::fill_between;
 
 use serde_json::json;
@@ -264,39 +264,9 @@ fn brush(a: &BrushArgs) -> anyhow::Result<ExitCode> {
     let verb = if a.erase { "erase" } else { "brush" };
     // As the viewer's geometry edits: the first ring keeps the shape, the others are
     // new shapes like it, none deletes it.
-    let mut rings = morphed.rings.into_iter();
-    let mut changes: Vec<(String, Option<Shape>)> = Vec::new();
-    let mut added = Vec::new();
-    let points = match rings.next() {
-        None => {
-            changes.push((shape.id.clone(), None));
-            None
-        }
-        Some(first) => {
-            let n = first.len();
-            changes.push((
-                shape.id.clone(),
-                Some(Shape {
-                    points: first,
-                    ..shape.clone()
-                }),
-            ));
-            for ring in rings {
-                let id = new_shape_id(&shape.annotator);
-                added.push(id.clone());
-                changes.push((
-                    id.clone(),
-                    Some(Shape {
-                        id,
-                        points: ring,
-                        created: String::new(),
-                        ..shape.clone()
-                    }),
-                ));
-            }
-            Some(n)
-        }
-    };
+    let changes = reshaped(&shape, morphed.rings);
+    let points = changes[0].1.as_ref().map(|s| s.points.len());
+    let added: Vec<String> = changes[1..].iter().map(|(id, _)| id.clone()).collect();
     let command = session.shapes_command(format!("{verb} shape"), changes);
     let changed = !command.is_empty();
     session.apply(&command)?;

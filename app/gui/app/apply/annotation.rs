@@ -4,7 +4,7 @@
 
 use super::super::LightboxApp;
 use crate::annotate::geometry::{self, Morphed};
-use crate::annotate::{Shape, ShapeImage, new_shape_id};
+use crate::annotate::{Shape, ShapeImage, new_shape_id, reshaped};
 use crate::fsutil::ShowPath;
 use crate::gui::annotate_tool::ShapeSelection;
 use crate::gui::annotate_ui::ShapeEdit;
@@ -276,46 +276,18 @@ impl LightboxApp {
             }
         };
         let before = shape.points.len();
-        let mut changes = Vec::new();
-        let mut rings = rings.into_iter();
-        let message = match rings.next() {
-            None => {
-                changes.push((shape.id.clone(), None));
-                s.get("annotate.vanished").to_owned()
-            }
-            Some(first) => {
-                let after = first.len();
-                changes.push((
-                    shape.id.clone(),
-                    Some(Shape {
-                        points: first,
-                        ..shape.clone()
-                    }),
-                ));
-                let mut pieces = 1;
-                for ring in rings {
-                    let id = new_shape_id(&shape.annotator);
-                    changes.push((
-                        id.clone(),
-                        Some(Shape {
-                            id,
-                            points: ring,
-                            created: String::new(),
-                            ..shape.clone()
-                        }),
-                    ));
-                    pieces += 1;
-                }
-                s.format(
-                    "annotate.result",
-                    &[
-                        ("pieces", &pieces.to_string()),
-                        ("before", &before.to_string()),
-                        ("after", &after.to_string()),
-                        ("holes", &holes.to_string()),
-                    ],
-                )
-            }
+        let changes = reshaped(&shape, rings);
+        let message = match &changes[0].1 {
+            None => s.get("annotate.vanished").to_owned(),
+            Some(first) => s.format(
+                "annotate.result",
+                &[
+                    ("pieces", &changes.len().to_string()),
+                    ("before", &before.to_string()),
+                    ("after", &first.points.len().to_string()),
+                    ("holes", &holes.to_string()),
+                ],
+            ),
         };
         self.change_shapes(label.into(), changes);
         if self.annotate.message.is_none() {
