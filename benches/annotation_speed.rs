@@ -258,6 +258,9 @@ fn frame_times(gpu: &mut Gpu, shapes: &[Shape], painting: Painting) -> Vec<Durat
                 freehand_tolerance_mm: 0.2,
                 segment_window: None,
                 segment_three_d: false,
+                brush_radius_mm: 3.0,
+                seeds: None,
+                display: None,
             };
             let commands =
                 viewport_annotations(ui, &response, rect, Tool::EditShapes, &to_screen, &view);

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::gui::{has_label, wait_for};
+use common::gui::{click_image, has_label, wait_for};
 use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, PointerButton};
 use egui_kittest::Harness;
@@ -26,21 +26,6 @@ fn grown(h: &Harness<'static, LightboxApp>) -> Vec<lightbox::annotate::Shape> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A click at image point `p` of the active viewport.
-fn click_image(h: &mut Harness<'static, LightboxApp>, p: [f64; 2]) {
-    let pos = h.state().screen_pos_of(p).expect("the image is drawn");
-    for pressed in [true, false] {
-        h.event(Event::PointerMoved(pos));
-        h.event(Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.step();
-    }
 }
 
 #[test]

@@ -542,6 +542,33 @@ pub fn brush(
 ) -> Result<Morphed, GeometryError> {
     let radius = check_distance(radius_mm)?.abs();
     let (region, scale, arc) = physical_region(ring, spacing)?;
+    let trail = trail_region(stroke, radius, scale, arc);
+    let result = if erase {
+        region.difference(&trail)
+    } else {
+        region.union(&trail)
+    };
+    Ok(morphed(result, scale))
+}
+
+/// A new shape's region painted by the brush on empty ground: the trail of a round
+/// brush of radius `radius_mm` along `stroke`, as [`brush`] adds it.
+///
+/// # Errors
+/// [`GeometryError::BadDistance`] for a non-finite radius.
+pub fn brush_trail(
+    stroke: &[[f64; 2]],
+    radius_mm: f64,
+    spacing: &PixelSpacing,
+) -> Result<Morphed, GeometryError> {
+    let radius = check_distance(radius_mm)?.abs();
+    let scale = Scale::of(spacing);
+    let arc = ARC_ERROR_PX * scale.sx.min(scale.sy);
+    Ok(morphed(trail_region(stroke, radius, scale, arc), scale))
+}
+
+/// The region (mm) swept by a disc of `radius` (mm) along `stroke` (pixels).
+fn trail_region(stroke: &[[f64; 2]], radius: f64, scale: Scale, arc: f64) -> MultiPolygon<f64> {
     let path: Vec<Coord<f64>> = stroke
         .iter()
         .map(|p| scale.to_mm(*p))
@@ -554,17 +581,11 @@ pub fn brush(
             .line_join(LineJoin::Round(angle))
             .line_cap(LineCap::Round(angle))
     };
-    let trail: MultiPolygon<f64> = match path.as_slice() {
+    match path.as_slice() {
         [] => MultiPolygon::new(Vec::new()),
         [only] => geo::Point(*only).buffer_with_style(style()),
         _ => LineString::new(path).buffer_with_style(style()),
-    };
-    let result = if erase {
-        region.difference(&trail)
-    } else {
-        region.union(&trail)
-    };
-    Ok(morphed(result, scale))
+    }
 }
 
 /// Morphological opening: shrinks by `distance_mm`, then grows the result back by the
@@ -1207,6 +1228,30 @@ mod tests {
             "{width} {height}"
         );
         assert!(brush(&sq, &stroke, f64::NAN, &mm, false).is_err());
+    }
+
+    #[test]
+    fn a_brush_on_empty_ground_is_its_trail() {
+        // A stroke 10 px long at 1 mm pixels, radius 3 mm: a 10 × 6 rectangle and two
+        // half-discs, 60 + 9π ≈ 88.27 mm². A dab on 0.5 × 1 mm pixels is 4 columns by
+        // 2 rows across per mm of radius.
+        let mm = spacing(1.0, 1.0);
+        let trail = brush_trail(&[[20.0, 10.0], [30.0, 10.0]], 3.0, &mm).expect("trail");
+        assert_eq!(trail.rings.len(), 1);
+        let want = 60.0 + 9.0 * std::f64::consts::PI;
+        let area = area_px(&trail.rings[0]);
+        assert!((area - want).abs() < 0.3, "{area} vs {want}");
+        let dab = brush_trail(&[[10.0, 10.0]], 2.0, &spacing(1.0, 0.5)).expect("dab");
+        let xs = dab.rings[0].iter().map(|p| p[0]);
+        let width = xs.clone().fold(f64::MIN, f64::max) - xs.fold(f64::MAX, f64::min);
+        assert!((width - 8.0).abs() < 0.05, "{width}");
+        assert!(
+            brush_trail(&[], 2.0, &mm)
+                .expect("nothing")
+                .rings
+                .is_empty()
+        );
+        assert!(brush_trail(&[[1.0, 1.0]], f64::INFINITY, &mm).is_err());
     }
     use crate::measure::SpacingSource;
 

@@ -534,6 +534,23 @@ pub struct LiveWireShape {
     pub window: [f64; 2],
 }
 
+/// The provenance of a live-wire shape (its `source_parameters`): the frame (from 1
+/// along the series), the window of the displayed values, the anchors and the
+/// simplification tolerance. The CLI and the viewer record the same.
+pub fn source_parameters(
+    frame: usize,
+    window: [f64; 2],
+    anchors: &[[f64; 2]],
+    tolerance_mm: f64,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("frame".into(), json!(frame));
+    parameters.insert("window".into(), json!(window));
+    parameters.insert("anchors".into(), json!(anchors));
+    parameters.insert("tolerance_mm".into(), json!(tolerance_mm));
+    parameters
+}
+
 /// The live-wire polygon through `anchors` (image pixel coordinates, at least 3) on
 /// `frame` (from 1, in slice order) of `series`, read through `window` (modality
 /// units; default: the frame's 1st to 99th percentile), as a shape of `label` by
@@ -577,11 +594,7 @@ pub fn live_wire_shape(
         &stack.spacing,
     )?;
     let points = wire.wire_polygon(anchors)?;
-    let mut parameters = serde_json::Map::new();
-    parameters.insert("frame".into(), json!(frame));
-    parameters.insert("window".into(), json!(window));
-    parameters.insert("anchors".into(), json!(anchors));
-    parameters.insert("tolerance_mm".into(), json!(wire.tolerance_mm()));
+    let parameters = source_parameters(frame, window, anchors, wire.tolerance_mm());
     Ok(LiveWireShape {
         shape: Shape {
             id: new_shape_id(annotator),

@@ -21,7 +21,10 @@ use crate::annotate::geometry::{SimplifyMethod, simplify};
 use crate::annotate::{Grade, LabelSet, Shape, ShapeImage, ShapeKind, new_shape_id};
 use crate::measure::PixelSpacing;
 
+mod brush;
+mod livewire;
 mod paint;
+mod seeds;
 
 pub use paint::ShapeLayerResources;
 
@@ -70,6 +73,32 @@ pub struct AnnotationView<'a> {
     pub segment_window: Option<[f64; 2]>,
     /// Click-to-segment grows in 3-D.
     pub segment_three_d: bool,
+    /// The brush's and eraser's radius (mm, or px uncalibrated).
+    pub brush_radius_mm: f64,
+    /// Grow from seeds' strokes and proposal on this frame.
+    pub seeds: Option<SeedsView<'a>>,
+    /// The frame's values as displayed, for live-wire.
+    pub display: Option<DisplayValues>,
+}
+
+/// Grow from seeds on the frame shown: what to paint.
+#[derive(Clone, Copy)]
+pub struct SeedsView<'a> {
+    /// The strokes drawn.
+    pub strokes: &'a [crate::assist::strokes::Stroke],
+    /// The shapes proposed (not stored yet).
+    pub proposal: &'a [Shape],
+}
+
+/// A frame as the reader sees it: its modality values and the window shown.
+#[derive(Clone)]
+pub struct DisplayValues {
+    /// The decoded frame.
+    pub frame: std::sync::Arc<crate::display_frame::DisplayFrame>,
+    /// The window mapping modality values to black..white (low, high).
+    pub window: [f64; 2],
+    /// The frame's place in the series, from 1 (recorded with a live-wire shape).
+    pub series_frame: usize,
 }
 
 /// A drag of an existing shape in progress.
@@ -210,9 +239,6 @@ pub fn viewport_annotations(
     } else {
         draft.points.clear();
     }
-    if tool == Tool::AnnotateSegment {
-        commands.extend(segment_input(ui, response, view, pointer, &to_image));
-    }
 
     let painter = ui.painter_at(rect);
     paint::paint_shapes(
@@ -224,6 +250,27 @@ pub fn viewport_annotations(
     );
     if let Some(kind) = draw_kind(tool) {
         paint_draft(&painter, &to, view, kind, &draft, pointer);
+    }
+    // The assistance tools paint their strokes, wire or brush over the shapes.
+    match tool {
+        Tool::AnnotateSegment => {
+            commands.extend(segment_input(ui, response, view, pointer, &to_image));
+        }
+        Tool::AnnotateBrush | Tool::AnnotateEraser => {
+            let erase = tool == Tool::AnnotateEraser;
+            commands.extend(brush::brush_input(
+                ui, response, view, &to, &to_image, erase,
+            ));
+        }
+        Tool::AnnotateSeeds => {
+            commands.extend(seeds::seeds_input(ui, response, view, &to, &to_image));
+        }
+        Tool::AnnotateLiveWire => {
+            commands.extend(livewire::live_wire_input(
+                ui, response, view, &to, &to_image,
+            ));
+        }
+        _ => {}
     }
     ui.data_mut(|d| {
         match drag {
@@ -430,25 +477,7 @@ fn draw_input(
             }
         }
         ShapeKind::Freehand => {
-            if response.drag_started_by(PointerButton::Primary)
-                && let Some(p) = at
-            {
-                draft.points = origin.into_iter().chain([p]).collect();
-            } else if response.dragged_by(PointerButton::Primary) && !draft.points.is_empty() {
-                // Every pointer position of the frame, not just the last: a quick stroke
-                // moves many pixels between two frames.
-                let moves: Vec<[f64; 2]> = ui.input(|i| {
-                    i.events
-                        .iter()
-                        .filter_map(|e| match e {
-                            egui::Event::PointerMoved(p) => to_image(*p),
-                            _ => None,
-                        })
-                        .collect()
-                });
-                draft.points.extend(moves);
-            } else if response.drag_stopped() && !draft.points.is_empty() {
-                let trace = std::mem::take(&mut draft.points);
+            if let Some(trace) = drag_stroke(ui, response, to_image, &mut draft.points) {
                 return (trace.len() >= 3).then_some(trace);
             }
         }
@@ -468,6 +497,44 @@ fn draw_input(
                 return (ring.len() >= 3).then_some(ring);
             }
         }
+    }
+    None
+}
+
+/// A stroke dragged with the primary button: while dragging, `points` gathers every
+/// pointer position (each of the frame's moves, not just the last: a quick stroke moves
+/// many pixels between two frames); when the button is released the stroke is
+/// returned (and `points` emptied). A click is a stroke of one point.
+fn drag_stroke(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    to_image: &dyn Fn(Pos2) -> Option<[f64; 2]>,
+    points: &mut Vec<[f64; 2]>,
+) -> Option<Vec<[f64; 2]>> {
+    let pointer = response.interact_pointer_pos().or(response.hover_pos());
+    let at = pointer.and_then(to_image);
+    if response.clicked_by(PointerButton::Primary) {
+        points.clear();
+        return at.map(|p| vec![p]);
+    }
+    if response.drag_started_by(PointerButton::Primary)
+        && let Some(p) = at
+    {
+        let origin = ui.input(|i| i.pointer.press_origin()).and_then(to_image);
+        *points = origin.into_iter().chain([p]).collect();
+    } else if response.dragged_by(PointerButton::Primary) && !points.is_empty() {
+        let moves: Vec<[f64; 2]> = ui.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::PointerMoved(p) => to_image(*p),
+                    _ => None,
+                })
+                .collect()
+        });
+        points.extend(moves);
+    } else if response.drag_stopped() && !points.is_empty() {
+        return Some(std::mem::take(points));
     }
     None
 }

@@ -7,6 +7,7 @@
 
 use super::app::keys::{Action, keys_of};
 use super::job::{Job, Polled};
+use super::seeds_ui::SeedsUi;
 use super::segment_ui::SegmentUi;
 use crate::annotate::Lesion;
 use std::collections::BTreeSet;
@@ -79,6 +80,8 @@ pub struct AnnotateUi {
     pub export_result: Option<Job<String>>,
     /// Click-to-segment's options and running growth.
     pub segment: SegmentUi,
+    /// Grow from seeds: strokes, proposal and running growth.
+    pub seeds: SeedsUi,
     /// The selected shape's lesion: (shape id, a hash of its outlines' ids and times,
     /// the lesion), see `apply/lesion.rs`.
     pub lesion: Option<(String, u64, Option<Lesion>)>,
@@ -99,6 +102,7 @@ impl Default for AnnotateUi {
             measured: None,
             export_result: None,
             segment: SegmentUi::default(),
+            seeds: SeedsUi::default(),
             lesion: None,
         }
     }

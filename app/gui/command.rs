@@ -331,6 +331,29 @@ pub enum Command {
     /// Fill the frames between the reviewer's outlines of the label for new shapes
     /// on the active viewport's series (interpolation), off the UI thread.
     FillBetween,
+    /// A brush or eraser stroke on the active viewport's frame.
+    BrushStroke {
+        /// The shape edited; `None`: a brush paints a new shape, an eraser does nothing.
+        target: Option<String>,
+        /// The stroke, image pixel coordinates.
+        stroke: Vec<[f64; 2]>,
+        /// Cut (eraser) instead of add (brush).
+        erase: bool,
+    },
+    /// The brush's and eraser's radius, in mm.
+    SetBrushRadius(f64),
+    /// A grow-from-seeds stroke on the active viewport's frame; the proposal is grown
+    /// again off the UI thread.
+    SeedStroke {
+        /// The stroke, image pixel coordinates.
+        points: Vec<[f64; 2]>,
+        /// A background stroke (else one of the label for new shapes).
+        background: bool,
+    },
+    /// Store grow-from-seeds' proposal as shapes (one undo step).
+    AcceptSeeds,
+    /// Drop grow-from-seeds' strokes and proposal.
+    ClearSeeds,
     /// The Dataset tab's split settings, as typed.
     SetSplitParams {
         /// Train, validation and test shares (`70,15,15`).

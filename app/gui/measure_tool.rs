@@ -42,6 +42,14 @@ pub enum Tool {
     AnnotatePoint,
     /// Click inside a finding: its region grown and outlined (click-to-segment).
     AnnotateSegment,
+    /// Clicks whose segments snap to edges (live-wire, intelligent scissors).
+    AnnotateLiveWire,
+    /// Strokes of the label and of background grow competitively (grow from seeds).
+    AnnotateSeeds,
+    /// A round brush in mm that adds to a shape (or paints a new one).
+    AnnotateBrush,
+    /// A round eraser in mm that cuts from a shape.
+    AnnotateEraser,
 }
 
 impl Tool {
@@ -56,7 +64,7 @@ impl Tool {
     ];
 
     /// The annotation tools with their i18n key.
-    pub const ANNOTATION: [(Tool, &'static str); 7] = [
+    pub const ANNOTATION: [(Tool, &'static str); 11] = [
         (Tool::EditShapes, "tool.edit_shapes"),
         (Tool::AnnotatePolygon, "tool.polygon"),
         (Tool::AnnotateFreehand, "tool.freehand"),
@@ -64,6 +72,10 @@ impl Tool {
         (Tool::AnnotateEllipse, "tool.ellipse_shape"),
         (Tool::AnnotatePoint, "tool.point"),
         (Tool::AnnotateSegment, "tool.segment"),
+        (Tool::AnnotateLiveWire, "tool.live_wire"),
+        (Tool::AnnotateSeeds, "tool.seeds"),
+        (Tool::AnnotateBrush, "tool.brush"),
+        (Tool::AnnotateEraser, "tool.eraser"),
     ];
 
     /// True for the annotation tools (digit keys pick labels while one is active).
@@ -192,7 +204,11 @@ pub fn handle_input(
         | Tool::AnnotateRectangle
         | Tool::AnnotateEllipse
         | Tool::AnnotatePoint
-        | Tool::AnnotateSegment => return None,
+        | Tool::AnnotateSegment
+        | Tool::AnnotateLiveWire
+        | Tool::AnnotateSeeds
+        | Tool::AnnotateBrush
+        | Tool::AnnotateEraser => return None,
         Tool::Distance | Tool::Ellipse | Tool::Rectangle => {
             if response.drag_started_by(PointerButton::Primary)
                 && let Some(p) = pointer

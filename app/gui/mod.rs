@@ -22,6 +22,7 @@ pub mod measure_tool;
 mod overlay;
 pub mod review_ui;
 mod rules_ui;
+pub mod seeds_ui;
 pub mod segment_ui;
 pub mod state;
 mod suggest_ui;

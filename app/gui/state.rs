@@ -85,6 +85,9 @@ pub struct State {
     /// Freehand traces are simplified to this tolerance (mm; pixels when the image
     /// has no pixel spacing).
     pub freehand_tolerance_mm: f64,
+    /// The radius of the brush and the eraser (mm; pixels when the image has no pixel
+    /// spacing).
+    pub brush_radius_mm: f64,
     /// The graphics backend tried first (applies at the next start).
     pub graphics: GraphicsSetting,
 }
@@ -103,6 +106,8 @@ impl Default for State {
             reviewer: crate::review::session::login_name(),
             project_code: String::new(),
             freehand_tolerance_mm: 0.2,
+            // A few mm: the size of the quick fixes after a proposal on CT.
+            brush_radius_mm: 3.0,
             graphics: GraphicsSetting::default(),
         }
     }

@@ -105,3 +105,56 @@ pub fn type_at(h: &mut Harness<'static, LightboxApp>, pos: egui::Pos2, text: &st
     h.run_steps(2);
     h.event(egui::Event::Text(text.to_owned()));
 }
+
+/// A click at image point `p` of the active viewport.
+pub fn click_image(h: &mut Harness<'static, LightboxApp>, p: [f64; 2]) {
+    let pos = h.state().screen_pos_of(p).expect("the image is drawn");
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerMoved(pos));
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+}
+
+/// A drag with the primary button through image points `path` of the active viewport,
+/// `modifiers` held (e.g. Shift) from press to release.
+pub fn drag_image(
+    h: &mut Harness<'static, LightboxApp>,
+    path: &[[f64; 2]],
+    modifiers: egui::Modifiers,
+) {
+    let screen: Vec<egui::Pos2> = path
+        .iter()
+        .map(|p| h.state().screen_pos_of(*p).expect("the image is drawn"))
+        .collect();
+    let (Some(first), Some(last)) = (screen.first().copied(), screen.last().copied()) else {
+        return;
+    };
+    h.event(egui::Event::ModifiersChanged(modifiers));
+    h.event(egui::Event::PointerMoved(first));
+    h.event(egui::Event::PointerButton {
+        pos: first,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers,
+    });
+    h.step();
+    for p in &screen[1..] {
+        h.event(egui::Event::PointerMoved(*p));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: last,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers,
+    });
+    h.step();
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.step();
+}

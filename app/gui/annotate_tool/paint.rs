@@ -364,6 +364,9 @@ mod tests {
             freehand_tolerance_mm: 0.2,
             segment_window: None,
             segment_three_d: false,
+            brush_radius_mm: 3.0,
+            seeds: None,
+            display: None,
         }
     }
 

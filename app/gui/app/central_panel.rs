@@ -1,9 +1,12 @@
 //! The central panel: the tool bar and the viewport grid.
 
+use crate::gui::seeds_ui::{brush_options_ui, seeds_options_ui};
 use crate::gui::segment_ui::segment_options_ui;
 use egui::{Rect, Vec2};
 
-use crate::gui::annotate_tool::AnnotationView;
+use std::sync::Arc;
+
+use crate::gui::annotate_tool::{AnnotationView, DisplayValues, SeedsView};
 use crate::gui::command::{Command, SeriesRef};
 use crate::gui::gpu::Affine2;
 use crate::gui::measure_tool::{self, Tool};
@@ -88,8 +91,20 @@ impl LightboxApp {
             }
             ui.separator();
         }
-        if self.tool == Tool::AnnotateSegment {
-            commands.extend(segment_options_ui(ui, s, &self.annotate.segment));
+        let options = match self.tool {
+            Tool::AnnotateSegment => Some(segment_options_ui(ui, s, &self.annotate.segment)),
+            Tool::AnnotateSeeds => Some(seeds_options_ui(ui, s, &self.annotate.seeds)),
+            Tool::AnnotateBrush | Tool::AnnotateEraser => {
+                Some(brush_options_ui(ui, s, self.state.brush_radius_mm))
+            }
+            Tool::AnnotateLiveWire => {
+                ui.weak(s.get("live_wire.hint"));
+                Some(Vec::new())
+            }
+            _ => None,
+        };
+        if let Some(options) = options {
+            commands.extend(options);
             ui.separator();
         }
         if ui
@@ -158,6 +173,22 @@ impl LightboxApp {
                     .window
                     .or(self.annotate.segment.last_window),
                 segment_three_d: self.annotate.segment.three_d,
+                brush_radius_mm: self.state.brush_radius_mm,
+                seeds: self
+                    .annotate
+                    .seeds
+                    .frame
+                    .as_ref()
+                    .filter(|(img, _)| shape_image.as_ref().is_some_and(|(i, _)| i == img))
+                    .map(|_| SeedsView {
+                        strokes: &self.annotate.seeds.strokes,
+                        proposal: &self.annotate.seeds.proposal,
+                    }),
+                display: frame.as_ref().map(|f| DisplayValues {
+                    frame: Arc::clone(f),
+                    window: displayed_window(&self.viewports[v].resolved_voi(f), f),
+                    series_frame: slice + 1,
+                }),
             }
         });
         let input = ViewportInput {
@@ -197,5 +228,17 @@ impl LightboxApp {
             hover: out.hover,
             commands,
         }
+    }
+}
+
+/// The modality values shown black and white: the window's ends, or the frame's range
+/// under a VOI LUT.
+fn displayed_window(
+    voi: &crate::window::Voi,
+    frame: &crate::display_frame::DisplayFrame,
+) -> [f64; 2] {
+    match voi {
+        crate::window::Voi::Window(w) => [w.center - w.width / 2.0, w.center + w.width / 2.0],
+        crate::window::Voi::Lut(_) => [frame.stats.min, frame.stats.max],
     }
 }

@@ -113,6 +113,8 @@ pub enum When {
     Annotating,
     /// While a shape is selected.
     ShapeSelected,
+    /// While the grow-from-seeds tool is active.
+    Seeding,
 }
 
 /// What a binding does; [`Action::commands`] makes the commands in a context.
@@ -188,6 +190,10 @@ pub enum Action {
     NextViewport,
     /// Fill the frames between the outlines of the label on the series.
     FillBetween,
+    /// Store grow-from-seeds' proposal as shapes.
+    AcceptSeeds,
+    /// Clear grow-from-seeds' strokes and proposal.
+    ClearSeeds,
 }
 
 /// One binding: what starts it, when it applies, what it does.
@@ -252,6 +258,7 @@ fn applies(when: When, cx: &KeyContext<'_>) -> bool {
         When::Viewing => !cx.tool.is_annotation(),
         When::Annotating => cx.tool.is_annotation(),
         When::ShapeSelected => cx.shape_selected,
+        When::Seeding => cx.tool == Tool::AnnotateSeeds,
     }
 }
 
@@ -345,6 +352,8 @@ impl Action {
             A::NextUndecided(delta) => Command::NextUndecided(delta),
             A::NextViewport => Command::Activate((v + 1) % cx.viewports.max(1)),
             A::FillBetween => Command::FillBetween,
+            A::AcceptSeeds => Command::AcceptSeeds,
+            A::ClearSeeds => Command::ClearSeeds,
         };
         vec![one]
     }

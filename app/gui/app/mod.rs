@@ -259,6 +259,11 @@ impl LightboxApp {
         self.annotate.segment.window
     }
 
+    /// Grow from seeds' proposal, not yet stored (for tests).
+    pub fn seeds_proposal(&self) -> &[crate::annotate::Shape] {
+        &self.annotate.seeds.proposal
+    }
+
     /// The attributes the Dataset tab's split is stratified by (for tests).
     pub fn split_strata(&self) -> &[String] {
         &self.dataset.strata

@@ -81,6 +81,9 @@ impl LightboxApp {
         if let Some(result) = self.annotate.segment.poll_fill() {
             self.finish_fill(result);
         }
+        if let Some(result) = self.annotate.seeds.poll() {
+            self.finish_seeds(ctx, result);
+        }
         self.dataset.poll();
         let outcome = match Job::finished(&mut self.keep_list) {
             Some(Polled::Done(outcome)) => Some(outcome),

@@ -43,7 +43,7 @@ impl LightboxApp {
     }
 
     /// The instance a shape is drawn on (its series is found by UID in O(1)).
-    fn instance_of(&self, image: &ShapeImage) -> Option<&Instance> {
+    pub(super) fn instance_of(&self, image: &ShapeImage) -> Option<&Instance> {
         let series = self.series(&SeriesRef {
             study_uid: image.study_uid.clone(),
             series_uid: image.series_uid.clone(),

@@ -10,10 +10,12 @@
 //! | `rules.rs` | the rules editor and the suggestions |
 //! | `annotation.rs` | shapes: draw, edit, copy, propagate, labels, import/export |
 //! | `segment.rs` | click-to-segment: its options, the growth on a worker, its shapes stored |
+//! | `assist.rs` | brush and eraser strokes; grow from seeds: strokes, the proposal grown on a worker, accepted as shapes |
 //! | `dataset.rs` | the Dataset tab: description, agreement, showing a frame |
 //! | `settings.rs` | opening a release, settings, windows, quitting |
 
 mod annotation;
+mod assist;
 mod browse;
 mod dataset;
 mod lesion;
@@ -109,6 +111,11 @@ impl LightboxApp {
             c @ (C::SetSegmentOptions { .. } | C::SegmentAt(_) | C::FillBetween) => {
                 self.apply_segment(ctx, c)
             }
+            c @ (C::BrushStroke { .. }
+            | C::SetBrushRadius(_)
+            | C::SeedStroke { .. }
+            | C::AcceptSeeds
+            | C::ClearSeeds) => self.apply_assist(ctx, c),
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
             | C::CompareAnnotators

@@ -173,7 +173,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         help: "action.fit",
-        bindings: &[plain(K::F, A::Fit)],
+        bindings: &[key(K::F, Mods::Bare, A::Fit)],
     },
     Row {
         help: "action.actual_pixels",
@@ -221,7 +221,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         help: "tool.window_level",
-        bindings: &[plain(K::W, A::Tool(Tool::WindowLevel))],
+        bindings: &[key(K::W, Mods::Bare, A::Tool(Tool::WindowLevel))],
     },
     Row {
         help: "tool.distance",
@@ -274,6 +274,40 @@ pub const ROWS: &[Row] = &[
     Row {
         help: "tool.segment",
         bindings: &[key(K::G, Mods::Shift, A::Tool(Tool::AnnotateSegment))],
+    },
+    Row {
+        help: "tool.live_wire",
+        bindings: &[key(K::W, Mods::Shift, A::Tool(Tool::AnnotateLiveWire))],
+    },
+    Row {
+        help: "tool.seeds",
+        bindings: &[key(K::F, Mods::Shift, A::Tool(Tool::AnnotateSeeds))],
+    },
+    Row {
+        help: "seeds.accept",
+        bindings: &[key_when(
+            K::Enter,
+            Mods::Plain,
+            When::Seeding,
+            A::AcceptSeeds,
+        )],
+    },
+    Row {
+        help: "seeds.clear",
+        bindings: &[key_when(
+            K::Escape,
+            Mods::Plain,
+            When::Seeding,
+            A::ClearSeeds,
+        )],
+    },
+    Row {
+        help: "tool.brush",
+        bindings: &[key(K::J, Mods::Bare, A::Tool(Tool::AnnotateBrush))],
+    },
+    Row {
+        help: "tool.eraser",
+        bindings: &[key(K::J, Mods::Shift, A::Tool(Tool::AnnotateEraser))],
     },
     Row {
         help: "shortcuts.delete",

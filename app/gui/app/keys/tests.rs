@@ -205,7 +205,8 @@ fn every_tool_button_names_its_key_from_the_table() {
     assert_eq!(
         hints,
         [
-            "W", "M", "G", "E", "B", "X", "S", "Q", "Shift+Q", "Shift+B", "Shift+E", "C", "Shift+G"
+            "W", "M", "G", "E", "B", "X", "S", "Q", "Shift+Q", "Shift+B", "Shift+E", "C",
+            "Shift+G", "Shift+W", "Shift+F", "J", "Shift+J"
         ]
     );
     assert_eq!(super::keys_of(super::Action::Undo), "Ctrl+Z");
