@@ -1,7 +1,8 @@
 //! The click-to-segment tool as a reader uses it: Shift+G, a click inside the chest
 //! CT's nodule, and the outline arrives as one shape marked `region-grow` (one undo
 //! step); with 3-D ticked, the neighbouring slices get theirs too. Fill between
-//! slices (Shift+I) interpolates the frames between two drawn rectangles.
+//! slices (Shift+I) interpolates the frames between two drawn rectangles, and moving
+//! one of them offers to redo the fill.
 #![cfg(feature = "gui")]
 
 mod common;
@@ -229,6 +230,52 @@ fn fill_between_slices_interpolates_the_frames_between_outlines() {
     wait_for(&mut h, "the lesion", |h| {
         has_label(h, "Lesion: 7 slice(s), ")
     });
+    // Moving a key frame's rectangle offers to redo the fill, which then replaces it.
+    assert!(!has_label(&h, "Redo the fill"), "no offer before an edit");
+    let key_frame = h
+        .state()
+        .annotations()
+        .and_then(|a| a.iter().find(|s| s.source.is_none()).cloned())
+        .expect("a key frame");
+    let moved = lightbox::annotate::Shape {
+        points: key_frame.points.iter().map(|p| [p[0] + 6.0, p[1]]).collect(),
+        ..key_frame.clone()
+    };
+    h.state_mut().apply(
+        &ctx,
+        Command::ChangeShapes {
+            label: "move shape".into(),
+            changes: vec![(moved.id.clone(), Some(moved))],
+        },
+    );
+    h.run_steps(2);
+    assert!(has_label(
+        &h,
+        "A key frame of the “nodule” fill between slices changed."
+    ));
+    let before: Vec<String> = h.state().annotations().map_or(Vec::new(), |a| {
+        a.iter()
+            .filter(|s| s.source.as_deref() == Some("interpolated"))
+            .map(|s| format!("{:?}", s.points))
+            .collect()
+    });
+    h.get_by_label("Redo the fill").click();
+    wait_for(&mut h, "the fill redone", |h| {
+        !has_label(h, "Redo the fill")
+            && h.state().annotations().is_some_and(|a| {
+                let now: Vec<String> = a
+                    .iter()
+                    .filter(|s| s.source.as_deref() == Some("interpolated"))
+                    .map(|s| format!("{:?}", s.points))
+                    .collect();
+                now.len() == 5 && now != before
+            })
+    });
+    // Undo the refill and the move: the first fill again.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
     // One undo step takes the fill away.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);

@@ -92,3 +92,100 @@ pub fn fill_between(
         made: count,
     })
 }
+
+/// One fill: the series, label and annotator whose outlines it interpolates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FillKey {
+    /// The series' UID.
+    pub series_uid: String,
+    /// The label.
+    pub label: String,
+    /// The annotator.
+    pub annotator: String,
+}
+
+/// The fill an edit of key frames left stale, so the viewer can offer to redo it: the
+/// first of `changed` (the edited shapes, before and after the edit) that is a
+/// hand-made area outline of a series, label and annotator that has interpolated
+/// shapes among `shapes`.
+pub fn stale_fill<'a>(
+    shapes: impl Iterator<Item = &'a Shape>,
+    changed: &[&Shape],
+) -> Option<FillKey> {
+    let key = |s: &Shape| FillKey {
+        series_uid: s.image.series_uid.clone(),
+        label: s.label.clone(),
+        annotator: s.annotator.clone(),
+    };
+    let keys: Vec<FillKey> = changed
+        .iter()
+        .filter(|s| s.source.as_deref() != Some(SOURCE) && s.kind.is_area())
+        .map(|s| key(s))
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let filled: BTreeSet<(String, String, String)> = shapes
+        .filter(|s| s.source.as_deref() == Some(SOURCE))
+        .map(|s| {
+            (
+                s.image.series_uid.clone(),
+                s.label.clone(),
+                s.annotator.clone(),
+            )
+        })
+        .collect();
+    keys.into_iter()
+        .find(|k| filled.contains(&(k.series_uid.clone(), k.label.clone(), k.annotator.clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annotate::{Grade, ShapeImage, ShapeKind};
+
+    fn shape(series: &str, label: &str, source: Option<&str>) -> Shape {
+        Shape {
+            id: format!("{series}-{label}-{source:?}"),
+            kind: ShapeKind::Polygon,
+            label: label.into(),
+            image: ShapeImage {
+                study_uid: "1".into(),
+                series_uid: series.into(),
+                sop_uid: "1.2.3".into(),
+                file_name: "IM1".into(),
+                frame: 1,
+            },
+            points: vec![[0.0, 0.0], [4.0, 0.0], [4.0, 3.0]],
+            grade: Grade::None,
+            score: None,
+            source: source.map(str::to_owned),
+            source_parameters: Default::default(),
+            note: String::new(),
+            annotator: "me".into(),
+            created: String::new(),
+            modified: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_edited_key_frame_of_a_filled_series_and_label_makes_its_fill_stale() {
+        let filled = shape("s1", "nodule", Some(SOURCE));
+        let key = shape("s1", "nodule", None);
+        let all = [filled.clone(), key.clone(), shape("s2", "nodule", None)];
+        let stale = stale_fill(all.iter(), &[&key]).expect("stale");
+        assert_eq!(
+            (stale.series_uid.as_str(), stale.label.as_str()),
+            ("s1", "nodule")
+        );
+        // Another series, another label, or an interpolated shape edited: no offer.
+        assert_eq!(
+            stale_fill(all.iter(), &[&shape("s2", "nodule", None)]),
+            None
+        );
+        assert_eq!(stale_fill(all.iter(), &[&shape("s1", "mass", None)]), None);
+        assert_eq!(stale_fill(all.iter(), &[&filled]), None);
+        // No fill at all: nothing to redo.
+        assert_eq!(stale_fill([key.clone()].iter(), &[&key]), None);
+    }
+}

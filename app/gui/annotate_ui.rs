@@ -10,6 +10,7 @@ use super::job::{Job, Polled};
 use super::seeds_ui::SeedsUi;
 use super::segment_ui::SegmentUi;
 use crate::annotate::Lesion;
+use crate::assist::fill_between::FillKey;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -82,6 +83,8 @@ pub struct AnnotateUi {
     pub segment: SegmentUi,
     /// Grow from seeds: strokes, proposal and running growth.
     pub seeds: SeedsUi,
+    /// The fill between slices whose key frame was edited since, to offer to redo.
+    pub refill: Option<FillKey>,
     /// The selected shape's lesion: (shape id, a hash of its outlines' ids and times,
     /// the lesion), see `apply/lesion.rs`.
     pub lesion: Option<(String, u64, Option<Lesion>)>,
@@ -103,6 +106,7 @@ impl Default for AnnotateUi {
             export_result: None,
             segment: SegmentUi::default(),
             seeds: SeedsUi::default(),
+            refill: None,
             lesion: None,
         }
     }
@@ -162,6 +166,28 @@ pub struct PanelContext<'a> {
     pub tool: Tool,
     /// Shapes in the series shown.
     pub series_shapes: usize,
+    /// The series the active viewport shows.
+    pub series_uid: Option<&'a str>,
+}
+
+/// The offer to redo a fill between slices after one of its key frames changed.
+#[must_use]
+fn refill_offer_ui(ui: &mut egui::Ui, s: &Strings, refill: &FillKey) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(s.format("annotate.refill", &[("label", &refill.label)]))
+                .color(Color32::from_rgb(255, 200, 90)),
+        );
+        if ui.button(s.get("annotate.refill_redo")).clicked() {
+            out.push(Command::SetDrawLabel(refill.label.clone()));
+            out.push(Command::FillBetween);
+        }
+        if ui.button(s.get("annotate.refill_dismiss")).clicked() {
+            out.push(Command::DismissRefill);
+        }
+    });
+    out
 }
 
 /// The annotation panel.
@@ -201,6 +227,11 @@ pub fn annotation_panel_ui(
             ui.spinner();
         }
     });
+    if let Some(refill) = &state.refill
+        && ctx.series_uid == Some(refill.series_uid.as_str())
+    {
+        out.extend(refill_offer_ui(ui, s, refill));
+    }
     if let Some(m) = &state.message {
         ui.label(RichText::new(m).color(Color32::from_rgb(255, 200, 90)));
     }

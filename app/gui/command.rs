@@ -354,6 +354,8 @@ pub enum Command {
     AcceptSeeds,
     /// Drop grow-from-seeds' strokes and proposal.
     ClearSeeds,
+    /// Leave a fill between slices as it is after one of its key frames changed.
+    DismissRefill,
     /// The Dataset tab's split settings, as typed.
     SetSplitParams {
         /// Train, validation and test shares (`70,15,15`).

@@ -154,6 +154,7 @@ impl LightboxApp {
             frame,
             tool: self.tool,
             series_shapes,
+            series_uid,
         };
         annotate_ui::annotation_panel_ui(ui, s, &self.annotate, &panel)
     }

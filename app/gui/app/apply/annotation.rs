@@ -5,6 +5,7 @@
 use super::super::LightboxApp;
 use crate::annotate::geometry::{self, Morphed};
 use crate::annotate::{Shape, ShapeImage, new_shape_id, reshaped};
+use crate::assist::fill_between::stale_fill;
 use crate::fsutil::ShowPath;
 use crate::gui::annotate_tool::ShapeSelection;
 use crate::gui::annotate_ui::ShapeEdit;
@@ -175,8 +176,24 @@ impl LightboxApp {
         let Some(session) = self.review.session.as_mut() else {
             return;
         };
+        // The shapes before and after: an edited key frame of a fill offers to redo it
+        // (not the fill's own change).
+        let touched: Vec<Shape> = changes
+            .iter()
+            .filter_map(|(id, _)| session.annotations().get(id).cloned())
+            .chain(changes.iter().filter_map(|(_, shape)| shape.clone()))
+            .collect();
+        let is_fill = label == "interpolate";
         let command = session.shapes_command(label, changes);
         self.annotate.message = session.apply(&command).err().map(|e| e.to_string());
+        if is_fill {
+            self.annotate.refill = None;
+        } else if let Some(stale) = stale_fill(
+            session.annotations().iter(),
+            &touched.iter().collect::<Vec<_>>(),
+        ) {
+            self.annotate.refill = Some(stale);
+        }
         if let Some(sel) = &self.annotate.selection
             && session.annotations().get(&sel.id).is_none()
         {

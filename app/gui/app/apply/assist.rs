@@ -42,6 +42,7 @@ impl LightboxApp {
                 }
             }
             Command::ClearSeeds => self.annotate.seeds.clear(),
+            Command::DismissRefill => self.annotate.refill = None,
             other => super::misrouted("assist", &other),
         }
     }

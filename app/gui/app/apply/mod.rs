@@ -115,7 +115,8 @@ impl LightboxApp {
             | C::SetBrushRadius(_)
             | C::SeedStroke { .. }
             | C::AcceptSeeds
-            | C::ClearSeeds) => self.apply_assist(ctx, c),
+            | C::ClearSeeds
+            | C::DismissRefill) => self.apply_assist(ctx, c),
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
             | C::CompareAnnotators
