@@ -238,7 +238,11 @@ fn fill_between_slices_interpolates_the_frames_between_outlines() {
         .and_then(|a| a.iter().find(|s| s.source.is_none()).cloned())
         .expect("a key frame");
     let moved = lightbox::annotate::Shape {
-        points: key_frame.points.iter().map(|p| [p[0] + 6.0, p[1]]).collect(),
+        points: key_frame
+            .points
+            .iter()
+            .map(|p| [p[0] + 6.0, p[1]])
+            .collect(),
         ..key_frame.clone()
     };
     h.state_mut().apply(

@@ -1,5 +1,5 @@
-//! Grow from seeds on a frame of a series, as one call for the CLI (and later the
-//! viewer): strokes (polylines in image pixel coordinates) of two or more labels mark
+//! Grow from seeds on a frame (or a slab of frames) of a series, as one call for the
+//! CLI and the viewer: strokes (polylines in image pixel coordinates) of two or more labels mark
 //! their pixels, the frame's values go through a window to 0..1, the random walker
 //! ([`super::seeds`]) labels every pixel, and each label's region (except the
 //! background) becomes polygons marked `source: grow-from-seeds`.
@@ -12,6 +12,7 @@ use super::seeds::{Grid, SeedsError, WalkerOptions, random_walker, unit_values};
 use super::stack::{Stack, StackError};
 use crate::annotate::new_shape_id;
 use crate::annotate::shape::{Grade, Shape, ShapeKind};
+use crate::annotate::slices::median_gap;
 use crate::index::Series;
 
 /// The label of strokes that mark what is *not* the finding: it competes, but makes
@@ -86,11 +87,17 @@ pub(crate) fn percentile_window(values: &[f32]) -> [f64; 2] {
 /// Grows `strokes` on `frame` (from 1) of `series` and outlines every label's region
 /// but the background's, as shapes by `annotator`; also the window used.
 ///
+/// With `slab` > 0 the growth runs in 3-D through the `slab` frames on each side (as
+/// far as the series goes), the strokes on `frame` seeding it, and every frame of the
+/// slab gets its outlines. The step between frames is the median gap of their
+/// positions (the row spacing when they have none).
+///
 /// # Errors
 /// A frame off the series, a frame that does not decode, strokes of one label.
 pub fn grow_from_strokes(
     series: &Series,
     frame: usize,
+    slab: usize,
     strokes: &[Stroke],
     window: Option<[f64; 2]>,
     annotator: &str,
@@ -103,14 +110,28 @@ pub fn grow_from_strokes(
     if !(1..=frames).contains(&frame) {
         return Err(StrokesError::BadFrame { frame, frames });
     }
-    let stack = Stack::load(series, |k| k == frame - 1)?;
-    let slice = &stack.slices[frame - 1];
-    let values = slice.values.as_deref().unwrap_or(&[]);
-    let window = window.unwrap_or_else(|| percentile_window(values));
-    let unit = unit_values(values, window);
+    // Frames first..=last, from 1.
+    let (first, last) = (
+        frame.saturating_sub(slab).max(1),
+        frame.saturating_add(slab).min(frames),
+    );
+    let stack = Stack::load(series, |k| (first - 1..last).contains(&k))?;
+    let slab_slices = &stack.slices[first - 1..last];
+    let centre = &stack.slices[frame - 1];
+    let window =
+        window.unwrap_or_else(|| percentile_window(centre.values.as_deref().unwrap_or(&[])));
     let (rows, cols) = (stack.rows, stack.cols);
+    let plane = rows * cols;
+    let mut unit = Vec::with_capacity(plane * slab_slices.len());
+    for slice in slab_slices {
+        match slice.values.as_deref() {
+            Some(v) => unit.extend(unit_values(v, window)),
+            None => unit.extend(std::iter::repeat_n(0.0, plane)),
+        }
+    }
     let mut labels: Vec<&str> = Vec::new();
-    let mut seeds = vec![0u8; rows * cols];
+    let mut seeds = vec![0u8; plane * slab_slices.len()];
+    let seeded = &mut seeds[(frame - first) * plane..(frame - first + 1) * plane];
     for stroke in strokes {
         let index = match labels.iter().position(|l| *l == stroke.label) {
             Some(i) => i,
@@ -121,7 +142,7 @@ pub fn grow_from_strokes(
         };
         let mark = u8::try_from(index + 1).map_err(|_| StrokesError::TooManyLabels)?;
         for i in stroke_pixels(&stroke.points, rows, cols) {
-            seeds[i] = mark;
+            seeded[i] = mark;
         }
     }
     let spacing = &stack.spacing;
@@ -130,38 +151,49 @@ pub fn grow_from_strokes(
     } else {
         (1.0, 1.0)
     };
+    let positions: Option<Vec<f64>> = slab_slices.iter().map(|s| s.position_mm).collect();
+    let gap_mm = positions
+        .as_deref()
+        .and_then(median_gap)
+        .map(f64::abs)
+        .filter(|g| *g > 0.0)
+        .unwrap_or(row_mm);
     let grid = Grid {
         values: &unit,
-        shape: [1, rows, cols],
-        spacing: [1.0, row_mm, col_mm],
+        shape: [slab_slices.len(), rows, cols],
+        spacing: [gap_mm, row_mm, col_mm],
     };
     let labelled = random_walker(&grid, &seeds, &WalkerOptions::default())?;
     let mut parameters = serde_json::Map::new();
     parameters.insert("frame".into(), json!(frame));
+    parameters.insert("slab".into(), json!(slab));
     parameters.insert("window".into(), json!(window));
     parameters.insert("labels".into(), json!(labels));
     let mut shapes = Vec::new();
-    for (index, label) in labels.iter().enumerate().filter(|(_, l)| **l != BACKGROUND) {
-        let mask: Vec<bool> = labelled
-            .iter()
-            .map(|&l| usize::from(l) == index + 1)
-            .collect();
-        for ring in rings(&mask, rows, cols, 0.5 * row_mm.min(col_mm), spacing) {
-            shapes.push(Shape {
-                id: new_shape_id(annotator),
-                kind: ShapeKind::Polygon,
-                label: (*label).to_owned(),
-                image: slice.image.clone(),
-                points: ring,
-                grade: Grade::None,
-                score: None,
-                source: Some("grow-from-seeds".into()),
-                source_parameters: parameters.clone(),
-                note: String::new(),
-                annotator: annotator.to_owned(),
-                created: String::new(),
-                modified: String::new(),
-            });
+    for (k, slice) in slab_slices.iter().enumerate() {
+        let labelled = &labelled[k * plane..(k + 1) * plane];
+        for (index, label) in labels.iter().enumerate().filter(|(_, l)| **l != BACKGROUND) {
+            let mask: Vec<bool> = labelled
+                .iter()
+                .map(|&l| usize::from(l) == index + 1)
+                .collect();
+            for ring in rings(&mask, rows, cols, 0.5 * row_mm.min(col_mm), spacing) {
+                shapes.push(Shape {
+                    id: new_shape_id(annotator),
+                    kind: ShapeKind::Polygon,
+                    label: (*label).to_owned(),
+                    image: slice.image.clone(),
+                    points: ring,
+                    grade: Grade::None,
+                    score: None,
+                    source: Some("grow-from-seeds".into()),
+                    source_parameters: parameters.clone(),
+                    note: String::new(),
+                    annotator: annotator.to_owned(),
+                    created: String::new(),
+                    modified: String::new(),
+                });
+            }
         }
     }
     Ok((shapes, window))

@@ -25,6 +25,10 @@ pub struct SeedsArgs {
     /// The frame, from 1 along the series' slice order.
     #[arg(long)]
     frame: usize,
+    /// Grow in 3-D through this many frames on each side of `--frame` (the strokes on
+    /// it seed the slab; every frame of it gets outlines). 0: the frame alone.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    slab: usize,
     /// A stroke: its label, then its points as image pixel coordinates
     /// (`nodule:78,121;80,121`); `background` marks what is not the finding. Give at
     /// least two labels.
@@ -76,7 +80,7 @@ pub fn run(a: &SeedsArgs) -> anyhow::Result<ExitCode> {
         .annotator
         .clone()
         .unwrap_or_else(|| session.reviewer().to_owned());
-    let (shapes, window) = grow_from_strokes(series, a.frame, &strokes, window, &annotator)
+    let (shapes, window) = grow_from_strokes(series, a.frame, a.slab, &strokes, window, &annotator)
         .context("cannot grow from these seeds")?;
     let mut labels: Vec<&str> = shapes.iter().map(|s| s.label.as_str()).collect();
     labels.dedup();

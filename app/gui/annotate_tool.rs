@@ -82,12 +82,12 @@ pub struct AnnotationView<'a> {
 }
 
 /// Grow from seeds on the frame shown: what to paint.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct SeedsView<'a> {
     /// The strokes drawn.
     pub strokes: &'a [crate::assist::strokes::Stroke],
-    /// The shapes proposed (not stored yet).
-    pub proposal: &'a [Shape],
+    /// The shapes proposed on this frame (not stored yet).
+    pub proposal: Vec<&'a Shape>,
 }
 
 /// A frame as the reader sees it: its modality values and the window shown.

@@ -354,6 +354,8 @@ pub enum Command {
     AcceptSeeds,
     /// Drop grow-from-seeds' strokes and proposal.
     ClearSeeds,
+    /// Grow from seeds through this many frames on each side (0: the frame alone).
+    SetSeedSlab(usize),
     /// Leave a fill between slices as it is after one of its key frames changed.
     DismissRefill,
     /// The Dataset tab's split settings, as typed.

@@ -30,7 +30,12 @@ pub struct SeedsUi {
     pub job: Option<Job<Grown>>,
     /// Strokes were added while the growth ran: grow again when it ends.
     pub stale: bool,
+    /// Frames on each side the growth runs through (0: the frame alone).
+    pub slab: usize,
 }
+
+/// The thickest slab offered: frames on each side.
+pub const MAX_SLAB: usize = 10;
 
 impl SeedsUi {
     /// The finished growth, once.
@@ -57,6 +62,19 @@ impl SeedsUi {
 pub fn seeds_options_ui(ui: &mut egui::Ui, s: &Strings, state: &SeedsUi) -> Vec<Command> {
     let mut out = Vec::new();
     ui.weak(s.get("seeds.hint"));
+    let mut slab = state.slab;
+    ui.label(s.get("seeds.slab"));
+    if ui
+        .add(
+            egui::DragValue::new(&mut slab)
+                .range(0..=MAX_SLAB)
+                .prefix("± "),
+        )
+        .on_hover_text(s.get("seeds.slab_hint"))
+        .changed()
+    {
+        out.push(Command::SetSeedSlab(slab));
+    }
     let has_proposal = !state.proposal.is_empty();
     if ui
         .add_enabled(has_proposal, egui::Button::new(s.get("seeds.accept")))

@@ -1,7 +1,8 @@
 """Grow-from-seeds' reference (tests/assist_seeds.rs, tests/seeds_cli.rs):
 scikit-image's random_walker on the same values and seeds, solved exactly (mode
 'bf'), beta as given, with the spacing given. A case gives its values, or an .npy of
-modality values and the window that maps them to 0..1. Prints each label map."""
+modality values (or a list of them, "npys", one per slice) and the window that maps
+them to 0..1. Prints each label map."""
 
 import json
 import sys
@@ -15,9 +16,10 @@ with open(sys.argv[1]) as f:
 out = []
 for case in cases:
     shape = case["shape"]
-    if "npy" in case:
+    if "npy" in case or "npys" in case:
         lo, hi = case["window"]
-        values = np.clip((np.load(case["npy"]).astype(np.float64) - lo) / (hi - lo), 0, 1)
+        raw = np.stack([np.load(f) for f in case.get("npys", [case.get("npy")])])
+        values = np.clip((raw.astype(np.float64) - lo) / (hi - lo), 0, 1)
         values = values.astype(np.float32).astype(np.float64).reshape(shape)
     else:
         values = np.array(case["values"], dtype=np.float64).reshape(shape)

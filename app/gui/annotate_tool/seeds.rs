@@ -27,8 +27,8 @@ pub(super) fn seeds_input(
     let painter = ui.painter_at(to.rect);
     let label = label_colour(view.labels, view.draw_label);
     let colour_of = |bg: bool| if bg { BACKGROUND_COLOUR } else { label };
-    if let Some(seeds) = view.seeds {
-        for shape in seeds.proposal {
+    if let Some(seeds) = &view.seeds {
+        for shape in &seeds.proposal {
             let mut ring = screen_ring(to, &shape.points);
             if let Some(first) = ring.first().copied() {
                 ring.push(first);

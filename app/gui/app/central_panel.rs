@@ -174,16 +174,23 @@ impl LightboxApp {
                     .or(self.annotate.segment.last_window),
                 segment_three_d: self.annotate.segment.three_d,
                 brush_radius_mm: self.state.brush_radius_mm,
-                seeds: self
-                    .annotate
-                    .seeds
-                    .frame
-                    .as_ref()
-                    .filter(|(img, _)| shape_image.as_ref().is_some_and(|(i, _)| i == img))
-                    .map(|_| SeedsView {
-                        strokes: &self.annotate.seeds.strokes,
-                        proposal: &self.annotate.seeds.proposal,
-                    }),
+                seeds: self.annotate.seeds.frame.as_ref().map(|(stroked, _)| {
+                    let shown = shape_image.as_ref().map(|(i, _)| i);
+                    SeedsView {
+                        strokes: if shown == Some(stroked) {
+                            &self.annotate.seeds.strokes
+                        } else {
+                            &[]
+                        },
+                        proposal: self
+                            .annotate
+                            .seeds
+                            .proposal
+                            .iter()
+                            .filter(|p| Some(&p.image) == shown)
+                            .collect(),
+                    }
+                }),
                 display: frame.as_ref().map(|f| DisplayValues {
                     frame: Arc::clone(f),
                     window: displayed_window(&self.viewports[v].resolved_voi(f), f),

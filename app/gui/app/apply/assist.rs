@@ -10,7 +10,7 @@ use crate::assist::strokes::{BACKGROUND, Stroke, grow_from_strokes};
 use crate::gui::annotate_tool::ShapeSelection;
 use crate::gui::command::Command;
 use crate::gui::job::Job;
-use crate::gui::seeds_ui::Grown;
+use crate::gui::seeds_ui::{Grown, MAX_SLAB};
 use crate::index::Instance;
 
 impl LightboxApp {
@@ -42,6 +42,12 @@ impl LightboxApp {
                 }
             }
             Command::ClearSeeds => self.annotate.seeds.clear(),
+            Command::SetSeedSlab(slab) => {
+                self.annotate.seeds.slab = slab.min(MAX_SLAB);
+                if !self.annotate.seeds.strokes.is_empty() {
+                    self.grow_seeds(ctx);
+                }
+            }
             Command::DismissRefill => self.annotate.refill = None,
             other => super::misrouted("assist", &other),
         }
@@ -168,11 +174,12 @@ impl LightboxApp {
             return;
         }
         let strokes = seeds.strokes.clone();
+        let slab = seeds.slab;
         let annotator = session.reviewer().to_owned();
         let work = move || -> Grown {
             let found = index.series().find(|s| s.series_uid == image.series_uid);
             match found {
-                Some(series) => grow_from_strokes(series, frame, &strokes, None, &annotator)
+                Some(series) => grow_from_strokes(series, frame, slab, &strokes, None, &annotator)
                     .map_err(|e| e.to_string()),
                 None => Err("the series is no longer in the release".into()),
             }

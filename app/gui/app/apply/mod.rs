@@ -116,6 +116,7 @@ impl LightboxApp {
             | C::SeedStroke { .. }
             | C::AcceptSeeds
             | C::ClearSeeds
+            | C::SetSeedSlab(_)
             | C::DismissRefill) => self.apply_assist(ctx, c),
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
