@@ -27,6 +27,7 @@ pub mod fill_between;
 pub mod grow;
 pub mod interpolate;
 pub mod livewire;
+pub mod monai;
 pub mod seeds;
 pub mod segment;
 pub mod stack;

@@ -11,6 +11,7 @@ mod decide;
 mod decode;
 mod index;
 mod livewire;
+mod monai;
 mod prelabel;
 mod render;
 mod review;
@@ -67,6 +68,8 @@ enum Command {
     Seeds(seeds::SeedsArgs),
     /// Live-wire: a polygon through anchors on a frame whose segments follow the edges between them (intelligent scissors).
     Livewire(livewire::LiveWireArgs),
+    /// A site's MONAI Label server (plain http): list its models, or run one on a series and store its labels' outlines as shapes.
+    Monai(monai::MonaiArgs),
     /// Split the release by patient into train / val / test, stratified and seeded.
     Split(dataset::SplitArgs),
     /// Count patients, studies and images by sex, age band, region, device, label.
@@ -90,6 +93,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Segment(a)) => segment::run(&a),
         Some(Command::Seeds(a)) => seeds::run(&a),
         Some(Command::Livewire(a)) => livewire::run(&a),
+        Some(Command::Monai(a)) => monai::run(&a),
         Some(Command::Split(a)) => dataset::run_split(&a),
         Some(Command::Describe(a)) => dataset::run_describe(&a),
         None => open_viewer(cli.path, cli.screenshot),
