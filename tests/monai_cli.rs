@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::python::{require_success, requirements, run};
+use common::python::requirements;
 use common::{Rng, lightbox, s, write_dicom};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
@@ -109,70 +109,14 @@ fn write_slice(dir: &Path, k: usize, rng: &mut Rng) {
     );
 }
 
-/// The venv's interpreter (its layout differs on Windows).
-fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts/python.exe")
-    } else {
-        venv.join("bin/python")
-    }
-}
-
 /// The interpreter of the `monai` venv (`target/monai-venv`, or
-/// `$LIGHTBOX_MONAI_VENV`), created and installed from tests/monai/requirements.txt
-/// unless its stamp says it is. Like `common::python::venv`, but with
-/// `--prefer-binary`: a few of monailabel's requirements ship only as pure-Python
-/// sdists.
+/// `$LIGHTBOX_MONAI_VENV`; about 8.1 GB, 4 minutes to install), from
+/// tests/monai/requirements.txt, with `--prefer-binary`: a few of monailabel's
+/// requirements ship only as pure-Python sdists.
 fn monai_venv() -> PathBuf {
     let pins = requirements(&["monai/requirements.txt"]);
-    let venv = std::env::var_os("LIGHTBOX_MONAI_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::repo().join("target/monai-venv"));
-    let python = venv_python(&venv);
-    let no_venv = "Python 3.11 with the venv module is required (Debian: apt-get install python3 python3-venv).";
-    if !python.exists() {
-        let system_python = if cfg!(windows) { "python" } else { "python3" };
-        let out = run(
-            Command::new(system_python).args(["-m", "venv"]).arg(&venv),
-            "creating the monai venv",
-            no_venv,
-        );
-        if !out.status.success() {
-            let _ = std::fs::remove_dir_all(&venv);
-        }
-        require_success(&out, "python3 -m venv", no_venv);
-    }
-    let stamp = venv.join("lightbox-monai-requirements.txt");
-    let wanted = pins.join("\n");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return python;
-    }
-    let fix = format!(
-        "pip needs PyPI on first use (about 8.1 GB); {no_venv} A broken venv can be deleted: rm -rf {}",
-        venv.display()
-    );
-    let started = Instant::now();
-    let out = run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--prefer-binary",
-            ])
-            .args(&pins),
-        "installing the MONAI Label server stack",
-        &fix,
-    );
-    require_success(&out, "pip install", &fix);
-    eprintln!(
-        "monai venv installed in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    std::fs::write(&stamp, wanted).expect("write the venv stamp");
-    python
+    let pins: Vec<&str> = pins.iter().map(String::as_str).collect();
+    common::python::venv_with("monai", &pins, "--prefer-binary")
 }
 
 /// A port on the loopback interface that nothing listens on (for now).

@@ -40,6 +40,12 @@ pub fn require_success(out: &Output, what: &str, fix: &str) {
 ///
 /// The stamp file records what was installed, so changing a pin reinstalls.
 pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
+    venv_with(name, requirements, "--only-binary=:all:")
+}
+
+/// [`venv`] with pip's binary policy given (`--prefer-binary` for a stack with a few
+/// pure-Python sdists, e.g. MONAI Label's).
+pub fn venv_with(name: &str, requirements: &[&str], binary_policy: &str) -> PathBuf {
     let var = format!("LIGHTBOX_{}_VENV", name.to_uppercase());
     let venv = std::env::var_os(&var)
         .map(PathBuf::from)
@@ -78,7 +84,7 @@ pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
                 "install",
                 "--disable-pip-version-check",
                 "--no-input",
-                "--only-binary=:all:",
+                binary_policy,
             ])
             .args(requirements),
         &format!("installing the {name} reference stack"),
