@@ -12,11 +12,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Instant;
 
-use common::python::requirements;
+use common::monai::{Server, free_port, monai_venv};
 use common::{Rng, lightbox, s, write_dicom};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
@@ -107,109 +106,6 @@ fn write_slice(dir: &Path, k: usize, rng: &mut Rng) {
         "1.2.840.10008.1.2.1",
         &dir.join(format!("IM{:02}.dcm", k + 1)),
     );
-}
-
-/// The interpreter of the `monai` venv (`target/monai-venv`, or
-/// `$LIGHTBOX_MONAI_VENV`; about 8.1 GB, 4 minutes to install), from
-/// tests/monai/requirements.txt, with `--prefer-binary`: a few of monailabel's
-/// requirements ship only as pure-Python sdists.
-fn monai_venv() -> PathBuf {
-    let pins = requirements(&["monai/requirements.txt"]);
-    let pins: Vec<&str> = pins.iter().map(String::as_str).collect();
-    common::python::venv_with("monai", &pins, "--prefer-binary")
-}
-
-/// A port on the loopback interface that nothing listens on (for now).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// The running server, killed when dropped (a test that panics too).
-struct Server {
-    child: Child,
-    url: String,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Starts `monailabel start_server` with a copy of tests/monai/app and an empty
-    /// studies folder, and waits (two minutes at most) until `/info/` answers.
-    fn start(python: &Path) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (app, studies) = (dir.path().join("app"), dir.path().join("studies"));
-        std::fs::create_dir_all(&app).expect("mkdir");
-        std::fs::create_dir_all(&studies).expect("mkdir");
-        std::fs::copy(
-            common::repo().join("tests/monai/app/main.py"),
-            app.join("main.py"),
-        )
-        .expect("copy the app");
-        let port = free_port();
-        let log = dir.path().join("server.log");
-        let bin = python.parent().expect("the venv's bin").to_path_buf();
-        let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        )))
-        .expect("PATH");
-        let started = Instant::now();
-        let child = Command::new(python)
-            .args(["-m", "monailabel.main", "start_server", "--app"])
-            .arg(&app)
-            .arg("--studies")
-            .arg(&studies)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .env("PATH", path)
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log).expect("log"))
-            .stderr(std::fs::File::create(dir.path().join("server.err")).expect("log"))
-            .spawn()
-            .expect("start monailabel");
-        let mut server = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-            _dir: dir,
-        };
-        let client = MonaiClient::new(&server.url).expect("client");
-        loop {
-            if client.info().is_ok() {
-                break;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("the server ended ({status}):\n{}", server.logs());
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "the server did not answer /info/ within 120 s:\n{}",
-                server.logs()
-            );
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        eprintln!(
-            "monailabel answered /info/ after {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        server
-    }
-
-    /// The end of the server's output.
-    fn logs(&self) -> String {
-        let mut text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text += &std::fs::read_to_string(self.log.with_file_name("server.err")).unwrap_or_default();
-        let start = text.len().saturating_sub(4000);
-        text[text.ceil_char_boundary(start)..].to_owned()
-    }
 }
 
 fn stderr(out: &std::process::Output) -> String {

@@ -7,6 +7,7 @@
 
 use super::app::keys::{Action, keys_of};
 use super::job::{Job, Polled};
+use super::model_ui::{ModelUi, model_panel_ui};
 use super::seeds_ui::SeedsUi;
 use super::segment_ui::SegmentUi;
 use crate::annotate::Lesion;
@@ -85,6 +86,8 @@ pub struct AnnotateUi {
     pub seeds: SeedsUi,
     /// The fill between slices whose key frame was edited since, to offer to redo.
     pub refill: Option<FillKey>,
+    /// The model server's models and running inference.
+    pub model: ModelUi,
     /// The selected shape's lesion: (shape id, a hash of its outlines' ids and times,
     /// the lesion), see `apply/lesion.rs`.
     pub lesion: Option<(String, u64, Option<Lesion>)>,
@@ -107,6 +110,7 @@ impl Default for AnnotateUi {
             segment: SegmentUi::default(),
             seeds: SeedsUi::default(),
             refill: None,
+            model: ModelUi::default(),
             lesion: None,
         }
     }
@@ -168,6 +172,8 @@ pub struct PanelContext<'a> {
     pub series_shapes: usize,
     /// The series the active viewport shows.
     pub series_uid: Option<&'a str>,
+    /// The model server configured in Settings (empty: none).
+    pub model_server: &'a str,
 }
 
 /// The offer to redo a fill between slices after one of its key frames changed.
@@ -231,6 +237,15 @@ pub fn annotation_panel_ui(
         && ctx.series_uid == Some(refill.series_uid.as_str())
     {
         out.extend(refill_offer_ui(ui, s, refill));
+    }
+    if !ctx.model_server.is_empty() {
+        out.extend(model_panel_ui(
+            ui,
+            s,
+            &state.model,
+            ctx.model_server,
+            ctx.series_uid.is_some(),
+        ));
     }
     if let Some(m) = &state.message {
         ui.label(RichText::new(m).color(Color32::from_rgb(255, 200, 90)));

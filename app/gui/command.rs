@@ -356,6 +356,15 @@ pub enum Command {
     ClearSeeds,
     /// Grow from seeds through this many frames on each side (0: the frame alone).
     SetSeedSlab(usize),
+    /// The model server's address (`http://host:port`; empty: none, never contacted).
+    SetModelServer(String),
+    /// Ask the model server for its models, off the UI thread.
+    FetchModels,
+    /// The model the series is outlined with.
+    SetModel(String),
+    /// Send the active viewport's series to the model and store its outlines, off the
+    /// UI thread.
+    SegmentWithModel,
     /// Leave a fill between slices as it is after one of its key frames changed.
     DismissRefill,
     /// The Dataset tab's split settings, as typed.

@@ -19,6 +19,7 @@ pub mod gpu;
 pub mod graphics;
 pub mod job;
 pub mod measure_tool;
+pub mod model_ui;
 mod overlay;
 pub mod review_ui;
 mod rules_ui;

@@ -88,6 +88,9 @@ pub struct State {
     /// The radius of the brush and the eraser (mm; pixels when the image has no pixel
     /// spacing).
     pub brush_radius_mm: f64,
+    /// The model server (MONAI Label), `http://host:port`; empty: none, and nothing is
+    /// ever sent anywhere.
+    pub model_server: String,
     /// The graphics backend tried first (applies at the next start).
     pub graphics: GraphicsSetting,
 }
@@ -108,6 +111,7 @@ impl Default for State {
             freehand_tolerance_mm: 0.2,
             // A few mm: the size of the quick fixes after a proposal on CT.
             brush_radius_mm: 3.0,
+            model_server: String::new(),
             graphics: GraphicsSetting::default(),
         }
     }

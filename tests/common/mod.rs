@@ -5,6 +5,7 @@
 pub mod gpu;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod monai;
 pub mod python;
 #[cfg(unix)]
 pub mod wine;

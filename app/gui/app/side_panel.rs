@@ -155,6 +155,7 @@ impl LightboxApp {
             tool: self.tool,
             series_shapes,
             series_uid,
+            model_server: &self.state.model_server,
         };
         annotate_ui::annotation_panel_ui(ui, s, &self.annotate, &panel)
     }

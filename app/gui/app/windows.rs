@@ -97,6 +97,20 @@ impl LightboxApp {
                     }
                 });
                 ui.horizontal(|ui| {
+                    ui.label(s.get("settings.model_server"));
+                    let mut url = self.state.model_server.clone();
+                    let edit = egui::TextEdit::singleline(&mut url)
+                        .hint_text("http://host:8000")
+                        .desired_width(220.0);
+                    if ui
+                        .add(edit)
+                        .on_hover_text(s.get("settings.model_server_hint"))
+                        .changed()
+                    {
+                        commands.push(Command::SetModelServer(url));
+                    }
+                });
+                ui.horizontal(|ui| {
                     ui.label(s.get("settings.window_presets_file"));
                     match &self.presets_source {
                         Some(p) => ui.monospace(p.shown().to_string()),

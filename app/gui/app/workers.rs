@@ -81,6 +81,12 @@ impl LightboxApp {
         if let Some(result) = self.annotate.segment.poll_fill() {
             self.finish_fill(result);
         }
+        if let Some(models) = self.annotate.model.poll_models() {
+            self.finish_models(models);
+        }
+        if let Some(result) = self.annotate.model.poll_infer() {
+            self.finish_model_outlines(result);
+        }
         if let Some(result) = self.annotate.seeds.poll() {
             self.finish_seeds(ctx, result);
         }

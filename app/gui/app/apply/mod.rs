@@ -10,6 +10,7 @@
 //! | `rules.rs` | the rules editor and the suggestions |
 //! | `annotation.rs` | shapes: draw, edit, copy, propagate, labels, import/export |
 //! | `segment.rs` | click-to-segment: its options, the growth on a worker, its shapes stored |
+//! | `model.rs` | the model server: its address, its models, a series outlined by one |
 //! | `assist.rs` | brush and eraser strokes; grow from seeds: strokes, the proposal grown on a worker, accepted as shapes |
 //! | `dataset.rs` | the Dataset tab: description, agreement, showing a frame |
 //! | `settings.rs` | opening a release, settings, windows, quitting |
@@ -19,6 +20,7 @@ mod assist;
 mod browse;
 mod dataset;
 mod lesion;
+mod model;
 mod review;
 mod rules;
 mod segment;
@@ -118,6 +120,9 @@ impl LightboxApp {
             | C::ClearSeeds
             | C::SetSeedSlab(_)
             | C::DismissRefill) => self.apply_assist(ctx, c),
+            c @ (C::SetModelServer(_) | C::FetchModels | C::SetModel(_) | C::SegmentWithModel) => {
+                self.apply_model(ctx, c)
+            }
             c @ (C::DescribeDataset
             | C::SetAgreementPair { .. }
             | C::CompareAnnotators
