@@ -11,6 +11,8 @@
 //! - [`coco`]: COCO detection/segmentation JSON, for training detectors.
 //! - [`labelme`]: one labelme JSON per annotated frame.
 //! - [`masks`]: one binary PNG per frame and label.
+//! - [`dicom_derived`]: what the DICOM objects we write (SEG, SR) share: UIDs, the
+//!   source's patient and study, the atomic Part 10 write.
 //! - [`merge`]: how shapes read from a file join the shapes a project already has.
 //! - [`frames`]: what the exporters need to know about each annotated image.
 //!
@@ -25,6 +27,7 @@
 //! Every file goes through [`crate::fsutil::write_atomic`].
 
 pub mod coco;
+pub mod dicom_derived;
 pub mod frames;
 pub mod labelme;
 pub mod lightbox_json;
