@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::files::{self, FilesError, FrameInfos, coco, labelme, lightbox_json, masks};
+use super::files::{self, FilesError, FrameInfos, coco, dicom_seg, labelme, lightbox_json, masks};
 use super::geometry;
 use super::{ImageKey, LabelSet, Measurements, Shape};
 use crate::display_frame::DisplayFrame;
@@ -29,11 +29,19 @@ pub enum ExportFormat {
     Labelme,
     /// One binary mask PNG per annotated frame and label.
     Masks,
+    /// One DICOM Segmentation object per annotated series.
+    DicomSeg,
 }
 
 impl ExportFormat {
     /// Every format, in menu order.
-    pub const ALL: [Self; 4] = [Self::Lightbox, Self::Coco, Self::Labelme, Self::Masks];
+    pub const ALL: [Self; 5] = [
+        Self::Lightbox,
+        Self::Coco,
+        Self::Labelme,
+        Self::Masks,
+        Self::DicomSeg,
+    ];
 
     /// The name used on the command line and in i18n keys.
     pub fn as_str(self) -> &'static str {
@@ -42,6 +50,7 @@ impl ExportFormat {
             Self::Coco => "coco",
             Self::Labelme => "labelme",
             Self::Masks => "masks",
+            Self::DicomSeg => "dicom-seg",
         }
     }
 
@@ -94,6 +103,7 @@ pub fn export(
         }
         ExportFormat::Labelme => labelme::write_dir(out_dir, shapes, &frames)?,
         ExportFormat::Masks => masks::write_dir(out_dir, shapes, &frames)?,
+        ExportFormat::DicomSeg => dicom_seg::write_dir(out_dir, index, labels, shapes)?,
     };
     Ok(ExportReport {
         files,

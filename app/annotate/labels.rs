@@ -24,6 +24,32 @@ pub struct Label {
     /// What the label means, for the annotators.
     #[serde(default)]
     pub description: String,
+    /// What the label segments, coded: DICOM SEG writes them as the segment's
+    /// category and type. A label without codes gets a private code of its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<LabelCodes>,
+}
+
+/// A coded concept (PS3.3 8.8): coding scheme designator, code value, code meaning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Code {
+    /// Coding Scheme Designator (`SCT` for SNOMED CT, `DCM`, or a private `99…`).
+    pub scheme: String,
+    /// Code Value.
+    pub value: String,
+    /// Code Meaning.
+    pub meaning: String,
+}
+
+/// What a label segments: the Segmented Property Category (CID 7150) and Type
+/// (e.g. CID 7151, 7159) of DICOM SEG.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelCodes {
+    /// The category, e.g. SCT 49755003 "Morphologically Altered Structure".
+    pub category: Code,
+    /// The type, e.g. SCT 27925004 "Nodule".
+    #[serde(rename = "type")]
+    pub kind: Code,
 }
 
 impl Label {
@@ -90,6 +116,7 @@ impl Default for LabelSet {
                 colour: "#ff0000".into(),
                 hotkey: "1".into(),
                 description: String::new(),
+                codes: None,
             }],
         })
     }
@@ -205,6 +232,7 @@ mod tests {
             colour: colour.into(),
             hotkey: hotkey.into(),
             description: String::new(),
+            codes: None,
         };
         let set = |labels| LabelSet { labels };
         assert_eq!(set(vec![]).check(), Err(LabelSetError::Empty));
@@ -239,12 +267,14 @@ mod tests {
                     colour: "#000000".into(),
                     hotkey: String::new(),
                     description: String::new(),
+                    codes: None,
                 },
                 Label {
                     name: "cyst".into(),
                     colour: "#123456".into(),
                     hotkey: "1".into(),
                     description: String::new(),
+                    codes: None,
                 },
             ],
         };

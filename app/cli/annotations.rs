@@ -30,6 +30,8 @@ pub(super) enum Format {
     Labelme,
     /// One PNG per frame and label: 0 outside, 255 inside.
     Masks,
+    /// One DICOM Segmentation object (binary) per annotated series, `<series UID>.seg.dcm`.
+    DicomSeg,
 }
 
 impl From<Format> for ExportFormat {
@@ -39,6 +41,7 @@ impl From<Format> for ExportFormat {
             Format::Coco => Self::Coco,
             Format::Labelme => Self::Labelme,
             Format::Masks => Self::Masks,
+            Format::DicomSeg => Self::DicomSeg,
         }
     }
 }

@@ -135,6 +135,7 @@ pub(super) fn add_label(session: &mut ReviewSession, label: &str) -> anyhow::Res
         colour: ADDED_LABEL_COLOUR.into(),
         hotkey: String::new(),
         description: String::new(),
+        codes: None,
     });
     session.set_labels(labels)?;
     eprintln!("note: label {label:?} added to the project's label set");

@@ -602,6 +602,7 @@ pub fn label_editor_ui(ctx: &egui::Context, s: &Strings, state: &AnnotateUi) -> 
                         colour: "#00c0ff".into(),
                         hotkey: String::new(),
                         description: String::new(),
+                        codes: None,
                     });
                 }
                 let check = set.check();

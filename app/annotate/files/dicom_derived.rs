@@ -107,6 +107,16 @@ pub fn derived_header(
             ds.0.put(e.clone());
         }
     }
+    // Frame of Reference module: Position Reference Indicator is type 2.
+    if source.element(tags::FRAME_OF_REFERENCE_UID).is_ok()
+        && source.element(tags::POSITION_REFERENCE_INDICATOR).is_err()
+    {
+        ds.0.put(DataElement::new(
+            tags::POSITION_REFERENCE_INDICATOR,
+            VR::LO,
+            PrimitiveValue::Empty,
+        ));
+    }
     let (date, time) = now_da_tm();
     ds.text(tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 192")
         .text(tags::MODALITY, VR::CS, modality)
@@ -173,7 +183,8 @@ pub fn write_part10(
         .implementation_version_name(IMPLEMENTATION_VERSION);
     let file = ds.0.with_meta(meta).map_err(|e| fail(e.to_string()))?;
     let mut bytes = Vec::new();
-    file.write_all(&mut bytes).map_err(|e| fail(e.to_string()))?;
+    file.write_all(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
     crate::fsutil::write_atomic(path, &bytes).map_err(|source| FilesError::Write {
         path: path.to_owned(),
         source,
@@ -192,7 +203,10 @@ mod tests {
         for u in [&a, &b] {
             assert!(u.starts_with("2.25.") && u.len() <= 64, "{u}");
             let n = &u[5..];
-            assert!(n.bytes().all(|c| c.is_ascii_digit()) && !n.starts_with('0'), "{u}");
+            assert!(
+                n.bytes().all(|c| c.is_ascii_digit()) && !n.starts_with('0'),
+                "{u}"
+            );
         }
     }
 

@@ -375,6 +375,7 @@ pub fn from_text(text: &str, path: &Path) -> Result<AnnotationFile, FilesError> 
                 hotkey: String::new(),
                 description: "added on import: used by shapes, missing from the file's labels"
                     .into(),
+                codes: None,
             });
         }
     }

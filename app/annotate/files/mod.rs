@@ -11,8 +11,11 @@
 //! - [`coco`]: COCO detection/segmentation JSON, for training detectors.
 //! - [`labelme`]: one labelme JSON per annotated frame.
 //! - [`masks`]: one binary PNG per frame and label.
+//! - [`dicom_seg`]: one binary DICOM Segmentation per annotated series.
 //! - [`dicom_derived`]: what the DICOM objects we write (SEG, SR) share: UIDs, the
 //!   source's patient and study, the atomic Part 10 write.
+//! - [`dicom_sr`]: one DICOM Comprehensive SR Measurement Report (TID 1500) per
+//!   annotated series: per shape its outline, measurements, finding, grade and note.
 //! - [`merge`]: how shapes read from a file join the shapes a project already has.
 //! - [`frames`]: what the exporters need to know about each annotated image.
 //!
@@ -28,6 +31,8 @@
 
 pub mod coco;
 pub mod dicom_derived;
+pub mod dicom_seg;
+pub mod dicom_sr;
 pub mod frames;
 pub mod labelme;
 pub mod lightbox_json;

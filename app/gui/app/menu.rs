@@ -145,7 +145,10 @@ fn annotation_items(ui: &mut egui::Ui, s: &Strings, commands: &mut Vec<Command>)
     ui.menu_button(s.get("menu.file.export_annotations"), |ui| {
         for format in ExportFormat::ALL {
             if ui
-                .button(s.get(&format!("annotate.export.{}", format.as_str())))
+                .button(s.get(&format!(
+                    "annotate.export.{}",
+                    format.as_str().replace('-', "_")
+                )))
                 .clicked()
             {
                 if let Some(folder) = rfd::FileDialog::new().pick_folder() {
