@@ -2,7 +2,8 @@
 //! release holding the example annotations: one Segmentation per annotated series,
 //! which dicom3tools' `dciodvfy` finds no error in, and which highdicom reads back to
 //! exactly our centre-rule masks (the union of each label's shapes on each frame),
-//! with the label set's SNOMED codes where a label has them.
+//! with the label set's SNOMED codes where a label has them. `--format dicom-sr` writes
+//! SRs that dciodvfy and dcmtk's dsrdump accept.
 
 mod common;
 

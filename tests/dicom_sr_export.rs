@@ -5,7 +5,7 @@
 //! - dciodvfy (dicom3tools) reports no error on any SR we write (its warnings are
 //!   printed);
 //! - dcmtk's `dsrdump` parses each SR and shows the TID 1500 tree;
-//! - highdicom (`tests/sr/check_sr.py`, venv "sr" pinned by `tests/sr/requirements.txt`)
+//! - highdicom (`tests/dicom/check_sr.py`, venv "dicom" pinned by `tests/dicom/requirements.txt`)
 //!   reads each SR with `highdicom.sr.srread`, and its TID 1410 groups
 //!   (`get_planar_roi_measurement_groups`) equal our shapes: tracking identifier and
 //!   UID, finding, the SCOORD outline (closed) or point on the right image and frame,
@@ -154,9 +154,9 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
     // highdicom: each shape's group equals the shape.
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let read = common::python::reference_json(
-        "sr",
-        &["sr/requirements.txt"],
-        "sr/check_sr.py",
+        "dicom",
+        &["dicom/requirements.txt"],
+        "dicom/check_sr.py",
         &json!({ "files": paths }),
     );
     let mut groups: HashMap<String, Value> = HashMap::new();

@@ -10,7 +10,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::files::{self, FilesError, FrameInfos, coco, dicom_seg, labelme, lightbox_json, masks};
+use super::files::{
+    self, FilesError, FrameInfos, coco, dicom_seg, dicom_sr, labelme, lightbox_json, masks,
+};
 use super::geometry;
 use super::{ImageKey, LabelSet, Measurements, Shape};
 use crate::display_frame::DisplayFrame;
@@ -31,16 +33,19 @@ pub enum ExportFormat {
     Masks,
     /// One DICOM Segmentation object per annotated series.
     DicomSeg,
+    /// One DICOM SR Measurement Report (TID 1500) per annotated series.
+    DicomSr,
 }
 
 impl ExportFormat {
     /// Every format, in menu order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Lightbox,
         Self::Coco,
         Self::Labelme,
         Self::Masks,
         Self::DicomSeg,
+        Self::DicomSr,
     ];
 
     /// The name used on the command line and in i18n keys.
@@ -51,6 +56,7 @@ impl ExportFormat {
             Self::Labelme => "labelme",
             Self::Masks => "masks",
             Self::DicomSeg => "dicom-seg",
+            Self::DicomSr => "dicom-sr",
         }
     }
 
@@ -104,6 +110,10 @@ pub fn export(
         ExportFormat::Labelme => labelme::write_dir(out_dir, shapes, &frames)?,
         ExportFormat::Masks => masks::write_dir(out_dir, shapes, &frames)?,
         ExportFormat::DicomSeg => dicom_seg::write_dir(out_dir, index, labels, shapes)?,
+        ExportFormat::DicomSr => {
+            let values = FrameValues::new(index);
+            dicom_sr::write_dir(out_dir, index, shapes, |s| values.measure(s, &frames))?
+        }
     };
     Ok(ExportReport {
         files,

@@ -32,6 +32,9 @@ pub(super) enum Format {
     Masks,
     /// One DICOM Segmentation object (binary) per annotated series, `<series UID>.seg.dcm`.
     DicomSeg,
+    /// One DICOM Comprehensive SR Measurement Report (TID 1500) per annotated series,
+    /// `<series UID>.sr.dcm`: per shape its outline, measurements, grade and note.
+    DicomSr,
 }
 
 impl From<Format> for ExportFormat {
@@ -42,6 +45,7 @@ impl From<Format> for ExportFormat {
             Format::Labelme => Self::Labelme,
             Format::Masks => Self::Masks,
             Format::DicomSeg => Self::DicomSeg,
+            Format::DicomSr => Self::DicomSr,
         }
     }
 }

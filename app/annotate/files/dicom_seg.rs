@@ -77,6 +77,7 @@ pub fn write_dir(
             .or_default()
             .push(shape);
     }
+    super::create_dir(out_dir)?;
     let mut written = Vec::new();
     for (series_uid, shapes) in by_series {
         let path = out_dir.join(format!("{}.seg.dcm", safe_name(series_uid)));
