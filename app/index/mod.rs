@@ -2,10 +2,13 @@
 //!
 //! Scanning reads headers only and never stops on a bad file: each one becomes a
 //! [`Problem`] with its path and reason. A per-folder SQLite cache makes
-//! reopening an unchanged release cheap (see [`cache`]).
+//! reopening an unchanged release cheap (see [`cache`]). A DICOMDIR in the folder
+//! (CD/DVD/USB media) is read as the map of its files and checked against them
+//! (see [`dicomdir`]).
 
 pub mod cache;
 pub mod case_names;
+pub mod dicomdir;
 pub mod instance;
 pub mod scan;
 pub mod tree;
@@ -134,7 +137,15 @@ impl Index {
         }
         let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let (layout, scan_dir) = detect_layout(&root);
-        let (stamps, mut walk_problems) = scan::list_files(&scan_dir);
+        let (mut stamps, mut walk_problems) = scan::list_files(&scan_dir);
+        let media = dicomdir::MediaMap::build(&root, &scan_dir, &stamps);
+        if let Some(m) = &media
+            && !m.extra.is_empty()
+        {
+            stamps.extend(m.extra.iter().cloned());
+            stamps.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        walk_problems.extend(media.iter().flat_map(|m| m.problems.iter().cloned()));
         walk_problems.extend(case_names::collisions(&scan_dir, &stamps));
         let total = stamps.len();
 
@@ -166,6 +177,7 @@ impl Index {
             scan_dir: &scan_dir,
             total,
             walk_problems: &walk_problems,
+            media: media.as_ref(),
         };
         let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(total);
         for chunk in stamps.chunks(PARTIAL_EVERY) {
@@ -284,6 +296,8 @@ struct Skeleton<'a> {
     scan_dir: &'a Path,
     total: usize,
     walk_problems: &'a [(PathBuf, String)],
+    /// The DICOMDIR of the folder, when it has one.
+    media: Option<&'a dicomdir::MediaMap>,
 }
 
 impl Skeleton<'_> {
@@ -307,8 +321,15 @@ impl Skeleton<'_> {
         let mut instances = Vec::new();
         let mut seen_sop: HashMap<String, PathBuf> = HashMap::new();
         for (stamp, outcome) in outcomes {
+            let outcome = match self.media {
+                Some(m) if m.dicomdir == stamp.path => m.own_outcome(),
+                _ => outcome,
+            };
             match outcome {
                 FileOutcome::Instance(mut inst) => {
+                    if let Some(m) = self.media {
+                        m.note(&stamp.path, &mut inst);
+                    }
                     if inst.sop_uid.is_empty() {
                         inst.sop_uid = path_key(self.scan_dir, &stamp.path);
                     }
