@@ -3,7 +3,8 @@
 //! which dicom3tools' `dciodvfy` finds no error in, and which highdicom reads back to
 //! exactly our centre-rule masks (the union of each label's shapes on each frame),
 //! with the label set's SNOMED codes where a label has them. `--format dicom-sr` writes
-//! SRs that dciodvfy and dcmtk's dsrdump accept.
+//! SRs that dciodvfy and dcmtk's dsrdump accept. Importing the SEGs back gives the same
+//! masks, and a SEG written by highdicom imports to exactly the mask it holds.
 
 mod common;
 
@@ -182,4 +183,71 @@ fn segmentations_validate_and_read_back_as_our_masks() {
             "{key:?}: highdicom's mask equals ours"
         );
     }
+}
+
+#[test]
+fn a_segmentation_written_by_highdicom_imports_to_its_masks() {
+    // highdicom writes a SEG of one chest CT slice: a disc and a bar of "lesion".
+    let (_dir, root) = common::sample_copy();
+    let out = tempfile::tempdir().expect("temp dir");
+    let example = common::example_annotations();
+    let nodule = example["shapes"]
+        .as_array()
+        .expect("shapes")
+        .iter()
+        .find(|sh| sh["file_name"] == "IM0014.dcm" && sh["kind"] == "ellipse")
+        .expect("the nodule's slice");
+    let source = common::dicom_file_with_sop(
+        &root.join("IMAGE"),
+        nodule["sop_uid"].as_str().expect("sop"),
+    );
+    let seg = out.path().join("highdicom.seg.dcm");
+    let made = common::python::reference_json(
+        "dicom",
+        &["dicom/requirements.txt"],
+        "dicom/make_seg.py",
+        &json!({"source": s(&source), "out": s(&seg)}),
+    );
+    let want: BTreeSet<usize> = made["pixels"]
+        .as_array()
+        .expect("pixels")
+        .iter()
+        .map(|v| v.as_u64().expect("index") as usize)
+        .collect();
+    let store = out.path().join("review.lightbox.sqlite");
+    lightbox_ok(&[
+        "annotations",
+        "import",
+        s(&root),
+        s(&seg),
+        "--store",
+        s(&store),
+    ]);
+    let doc = common::exported_annotations(s(&root), s(&store), &out.path().join("export"));
+    let shapes = doc["shapes"].as_array().expect("shapes");
+    assert_eq!(shapes.len(), 2, "the disc and the bar, apart");
+    let mut got = BTreeSet::new();
+    for shape in shapes {
+        assert_eq!(shape["label"], "lesion");
+        assert_eq!(shape["annotator"], "Independent Writer (DICOM SEG)");
+        assert_eq!(shape["source"], "dicom-seg");
+        let ring: Vec<[f64; 2]> = serde_json::from_value(shape["points"].clone()).expect("points");
+        got.extend(
+            mask(&ring, 256, 256)
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v)
+                .map(|(i, _)| i),
+        );
+    }
+    assert_eq!(
+        got, want,
+        "the imported outlines cover exactly highdicom's mask"
+    );
+    let labels = doc["labels"].as_array().expect("labels");
+    let lesion = labels
+        .iter()
+        .find(|l| l["name"] == "lesion")
+        .expect("the label added");
+    assert_eq!(lesion["codes"]["type"]["value"], "52988006");
 }

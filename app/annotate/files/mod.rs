@@ -16,6 +16,7 @@
 //!   source's patient and study, the atomic Part 10 write.
 //! - [`dicom_sr`]: one DICOM Comprehensive SR Measurement Report (TID 1500) per
 //!   annotated series: per shape its outline, measurements, finding, grade and note.
+//! - [`seg_import`]: a DICOM Segmentation (ours or another tool's) read back as shapes.
 //! - [`merge`]: how shapes read from a file join the shapes a project already has.
 //! - [`frames`]: what the exporters need to know about each annotated image.
 //!
@@ -38,6 +39,7 @@ pub mod labelme;
 pub mod lightbox_json;
 pub mod masks;
 pub mod merge;
+pub mod seg_import;
 
 use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
