@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lightbox::annotate::export::{ExportFormat, export};
-use lightbox::annotate::files::{lightbox_json, seg_import};
+use lightbox::annotate::files::seg_import;
 use lightbox::annotate::geometry;
 use lightbox::annotate::reshaped;
 use lightbox::assist::fill_between::fill_between;
@@ -153,11 +153,8 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
         }
         Action::Import { store, file } => {
             let (index, mut session) = open(store)?;
-            let incoming = if is_dicom(file) {
-                seg_import::read_seg(file, &index).context("cannot read the DICOM Segmentation")?
-            } else {
-                lightbox_json::read(file).context("cannot read the annotation file")?
-            };
+            let incoming =
+                seg_import::read_any(file, &index).context("cannot read the annotation file")?;
             let report = session
                 .import_annotations(&incoming, file)
                 .context("cannot store the imported annotations")?;
@@ -224,19 +221,6 @@ fn stroke_points(text: &str) -> anyhow::Result<Vec<[f64; 2]>> {
         "--stroke needs at least one point X,Y (points separated by ';'), not {text:?}"
     );
     Ok(points)
-}
-
-/// True when `path` starts like a DICOM file (read as a Segmentation on import).
-fn is_dicom(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 132];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    !matches!(
-        lightbox::dicom_file::sniff(&head[..n]),
-        lightbox::dicom_file::Sniff::NotDicom
-    )
 }
 
 /// Runs `annotations brush`.

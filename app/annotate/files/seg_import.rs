@@ -31,6 +31,26 @@ pub const SOURCE: &str = "dicom-seg";
 /// The colour of labels a Segmentation brings that the project lacks.
 const NEW_LABEL_COLOUR: &str = "#c0c0c0";
 
+/// Reads an annotation file to import: a DICOM file as a Segmentation ([`read_seg`]),
+/// anything else as our JSON. The CLI and the viewer import through it.
+///
+/// # Errors
+/// As [`read_seg`] and [`super::lightbox_json::read`].
+pub fn read_any(path: &Path, index: &Index) -> Result<AnnotationFile, FilesError> {
+    use std::io::Read;
+    let mut head = [0u8; 132];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|source| FilesError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    match crate::dicom_file::sniff(&head[..n]) {
+        crate::dicom_file::Sniff::NotDicom => super::lightbox_json::read(path),
+        _ => read_seg(path, index),
+    }
+}
+
 /// Reads the Segmentation at `path`, made on images of the release `index` holds, as
 /// an annotation file to merge.
 ///

@@ -404,10 +404,11 @@ impl LightboxApp {
     /// Merges an annotation file into the project (one undoable command).
     fn import_annotations(&mut self, path: &std::path::Path) {
         let s = self.s();
-        let Some(session) = self.review.session.as_mut() else {
+        let (Some(session), Some(index)) = (self.review.session.as_mut(), self.index.as_ref())
+        else {
             return;
         };
-        let result = crate::annotate::files::lightbox_json::read(path)
+        let result = crate::annotate::files::seg_import::read_any(path, index)
             .map_err(|e| e.to_string())
             .and_then(|file| {
                 session
