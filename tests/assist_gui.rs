@@ -10,52 +10,10 @@ mod common;
 use common::gui::{click_image, drag_image, has_label, wait_for};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
 use lightbox::annotate::Shape;
 use lightbox::annotate::raster::mask;
 use lightbox::gui::LightboxApp;
-use lightbox::gui::command::{Command, SeriesRef};
-
-/// The app on the nodule's slice (IM0014 of the chest series) with the Annotations tab
-/// open and "nodule" for new shapes; and the nodule's outline from the example file
-/// (an ellipse drawn by hand, the truth here).
-fn on_the_nodule() -> (
-    Harness<'static, LightboxApp>,
-    Vec<[f64; 2]>,
-    [tempfile::TempDir; 2],
-) {
-    let (mut h, _root, dirs) = common::gui::sample_app();
-    let example: serde_json::Value = common::example_annotations();
-    let nodule = example["shapes"]
-        .as_array()
-        .expect("shapes")
-        .iter()
-        .find(|s| s["kind"] == "ellipse" && s["file_name"] == "IM0014.dcm")
-        .expect("the nodule")
-        .clone();
-    let text = |key: &str| nodule[key].as_str().expect(key).to_owned();
-    let ring: Vec<[f64; 2]> = serde_json::from_value(nodule["points"].clone()).expect("points");
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(
-        &ctx,
-        Command::ShowImage {
-            series: SeriesRef {
-                study_uid: text("study_uid"),
-                series_uid: text("series_uid"),
-            },
-            sop_uid: text("sop_uid"),
-            frame: 1,
-        },
-    );
-    h.state_mut()
-        .apply(&ctx, Command::SetDrawLabel("nodule".into()));
-    wait_for(&mut h, "the nodule's slice drawn", |h| {
-        has_label(h, "Slice 14/32") && h.state().screen_pos_of([0.0, 0.0]).is_some()
-    });
-    h.get_by_label("Annotations").click();
-    h.run_steps(2);
-    (h, ring, dirs)
-}
+use lightbox::gui::command::Command;
 
 /// The project's shapes, by id.
 fn shapes(h: &Harness<'static, LightboxApp>) -> Vec<Shape> {
@@ -103,7 +61,7 @@ fn centre_and_radii(ring: &[[f64; 2]]) -> ([f64; 2], [f64; 2]) {
 
 #[test]
 fn the_brush_paints_and_adds_the_eraser_cuts_in_two() {
-    let (mut h, _nodule, _dirs) = on_the_nodule();
+    let (mut h, _nodule, _dirs) = common::gui::on_the_nodule();
     h.key_press(Key::J);
     h.run_steps(2);
     assert!(has_label(&h, "Radius"), "the brush's options show");
@@ -160,7 +118,7 @@ fn the_brush_paints_and_adds_the_eraser_cuts_in_two() {
 
 #[test]
 fn live_wire_follows_the_nodule_rim_between_four_clicks() {
-    let (mut h, nodule, _dirs) = on_the_nodule();
+    let (mut h, nodule, _dirs) = common::gui::on_the_nodule();
     h.key_press_modifiers(Modifiers::SHIFT, Key::W);
     h.run_steps(2);
     assert!(
@@ -195,7 +153,7 @@ fn live_wire_follows_the_nodule_rim_between_four_clicks() {
 
 #[test]
 fn grow_from_seeds_proposes_and_enter_stores() {
-    let (mut h, nodule, _dirs) = on_the_nodule();
+    let (mut h, nodule, _dirs) = common::gui::on_the_nodule();
     h.key_press_modifiers(Modifiers::SHIFT, Key::F);
     h.run_steps(2);
     assert!(has_label(&h, "Drag: the label; Shift-drag: background"));

@@ -8,10 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Rng, lightbox, s, write_dicom};
-use dicom_core::{DataElement, PrimitiveValue, VR};
-use dicom_dictionary_std::tags;
-use dicom_object::InMemDicomObject;
+use common::{CtSlice, Rng, lightbox, s, write_ct_slice};
 use lightbox::agreement::region::Region;
 use serde_json::Value;
 
@@ -32,39 +29,7 @@ fn sop(k: usize) -> String {
 /// Writes slice `k` (0-based) of the series into `dir`: 60 HU in the disc, −800
 /// outside, noise of about ±20 HU; 0.7 mm pixels.
 fn write_slice(dir: &Path, k: usize, rng: &mut Rng) {
-    let mut o = InMemDicomObject::new_empty();
-    let z = format!("0\\0\\{}", 5 * k);
-    let number = (k + 1).to_string();
-    let sop = sop(k);
-    for (tag, vr, v) in [
-        (tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.2"),
-        (tags::SOP_INSTANCE_UID, VR::UI, sop.as_str()),
-        (tags::STUDY_INSTANCE_UID, VR::UI, "2.25.1515"),
-        (tags::SERIES_INSTANCE_UID, VR::UI, SERIES),
-        (tags::PATIENT_ID, VR::LO, "LW1"),
-        (tags::MODALITY, VR::CS, "CT"),
-        (tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"),
-        (tags::INSTANCE_NUMBER, VR::IS, number.as_str()),
-        (tags::PIXEL_SPACING, VR::DS, "0.7\\0.7"),
-        (tags::IMAGE_POSITION_PATIENT, VR::DS, z.as_str()),
-        (tags::IMAGE_ORIENTATION_PATIENT, VR::DS, "1\\0\\0\\0\\1\\0"),
-        (tags::RESCALE_INTERCEPT, VR::DS, "0"),
-        (tags::RESCALE_SLOPE, VR::DS, "1"),
-    ] {
-        o.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
-    }
-    for (tag, v) in [
-        (tags::ROWS, SIZE as u16),
-        (tags::COLUMNS, SIZE as u16),
-        (tags::SAMPLES_PER_PIXEL, 1),
-        (tags::BITS_ALLOCATED, 16),
-        (tags::BITS_STORED, 16),
-        (tags::HIGH_BIT, 15),
-        (tags::PIXEL_REPRESENTATION, 1),
-    ] {
-        o.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
-    }
-    let pixels: Vec<i16> = (0..SIZE * SIZE)
+    let hu: Vec<i16> = (0..SIZE * SIZE)
         .map(|i| {
             let base = if in_disc(i % SIZE, i / SIZE, RADII[k]) {
                 60.0
@@ -74,16 +39,19 @@ fn write_slice(dir: &Path, k: usize, rng: &mut Rng) {
             (base + 40.0 * (rng.unit() - 0.5)).round() as i16
         })
         .collect();
-    o.put(DataElement::new(
-        tags::PIXEL_DATA,
-        VR::OW,
-        PrimitiveValue::I16(pixels.into()),
-    ));
-    write_dicom(
-        o,
-        "1.2.840.10008.1.2.1",
-        &dir.join(format!("IM{}.dcm", k + 1)),
-    );
+    let sop = sop(k);
+    let slice = CtSlice {
+        study_uid: "2.25.1515",
+        series_uid: SERIES,
+        sop_uid: &sop,
+        patient_id: "LW1",
+        number: k + 1,
+        size: SIZE,
+        pixel_mm: 0.7,
+        z_mm: 5.0 * k as f64,
+        hu,
+    };
+    write_ct_slice(&dir.join(format!("IM{}.dcm", k + 1)), &slice);
 }
 
 #[test]

@@ -16,10 +16,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::monai::{Server, free_port, monai_venv};
-use common::{Rng, lightbox, s, write_dicom};
-use dicom_core::{DataElement, PrimitiveValue, VR};
-use dicom_dictionary_std::tags;
-use dicom_object::InMemDicomObject;
+use common::{CtSlice, Rng, lightbox, s, write_ct_slice};
 use lightbox::agreement::region::Region;
 use lightbox::assist::monai::nifti::VolumeOut;
 use lightbox::assist::monai::{MonaiClient, MonaiError};
@@ -53,59 +50,29 @@ fn sop(k: usize) -> String {
 /// Writes slice `k` (0-based, at z = 2k mm) into `dir`: 200 HU in the sphere, −800
 /// around, noise of ±40 HU.
 fn write_slice(dir: &Path, k: usize, rng: &mut Rng) {
-    let mut o = InMemDicomObject::new_empty();
-    let z = format!("0\\0\\{}", GAP_MM * k as f64);
-    let number = (k + 1).to_string();
-    let sop = sop(k);
-    let spacing = format!("{PIXEL_MM}\\{PIXEL_MM}");
-    for (tag, vr, v) in [
-        (tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.2"),
-        (tags::SOP_INSTANCE_UID, VR::UI, sop.as_str()),
-        (tags::STUDY_INSTANCE_UID, VR::UI, "2.25.1616"),
-        (tags::SERIES_INSTANCE_UID, VR::UI, SERIES),
-        (tags::PATIENT_ID, VR::LO, "ML1"),
-        (tags::MODALITY, VR::CS, "CT"),
-        (tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"),
-        (tags::INSTANCE_NUMBER, VR::IS, number.as_str()),
-        (tags::PIXEL_SPACING, VR::DS, spacing.as_str()),
-        (tags::IMAGE_POSITION_PATIENT, VR::DS, z.as_str()),
-        (tags::IMAGE_ORIENTATION_PATIENT, VR::DS, "1\\0\\0\\0\\1\\0"),
-        (tags::RESCALE_INTERCEPT, VR::DS, "-1024"),
-        (tags::RESCALE_SLOPE, VR::DS, "1"),
-    ] {
-        o.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
-    }
-    for (tag, v) in [
-        (tags::ROWS, SIZE as u16),
-        (tags::COLUMNS, SIZE as u16),
-        (tags::SAMPLES_PER_PIXEL, 1),
-        (tags::BITS_ALLOCATED, 16),
-        (tags::BITS_STORED, 16),
-        (tags::HIGH_BIT, 15),
-        (tags::PIXEL_REPRESENTATION, 0),
-    ] {
-        o.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
-    }
-    let pixels: Vec<u16> = (0..SIZE * SIZE)
+    let hu: Vec<i16> = (0..SIZE * SIZE)
         .map(|i| {
             let hu = if in_sphere(i % SIZE, i / SIZE, k) {
                 200.0
             } else {
                 -800.0
             };
-            (hu + 1024.0 + 80.0 * (rng.unit() - 0.5)).round() as u16
+            (hu + 80.0 * (rng.unit() - 0.5)).round() as i16
         })
         .collect();
-    o.put(DataElement::new(
-        tags::PIXEL_DATA,
-        VR::OW,
-        PrimitiveValue::U16(pixels.into()),
-    ));
-    write_dicom(
-        o,
-        "1.2.840.10008.1.2.1",
-        &dir.join(format!("IM{:02}.dcm", k + 1)),
-    );
+    let sop = sop(k);
+    let slice = CtSlice {
+        study_uid: "2.25.1616",
+        series_uid: SERIES,
+        sop_uid: &sop,
+        patient_id: "ML1",
+        number: k + 1,
+        size: SIZE,
+        pixel_mm: PIXEL_MM,
+        z_mm: GAP_MM * k as f64,
+        hu,
+    };
+    write_ct_slice(&dir.join(format!("IM{:02}.dcm", k + 1)), &slice);
 }
 
 fn stderr(out: &std::process::Output) -> String {

@@ -31,39 +31,17 @@ fn grown(h: &Harness<'static, LightboxApp>) -> Vec<lightbox::annotate::Shape> {
 
 #[test]
 fn a_click_in_the_nodule_outlines_it() {
-    let (mut h, _root, _dirs) = common::gui::sample_app();
-    wait_for(&mut h, "the review to open", |h| {
-        has_label(h, "0 kept, 0 dropped, 159 undecided")
-    });
     // The nodule's slice (IM0014 of the chest series), as the Dataset tab shows one.
-    let example: serde_json::Value = common::example_annotations();
-    let nodule = example["shapes"]
+    let (mut h, _nodule, _dirs) = common::gui::on_the_nodule();
+    let example = common::example_annotations();
+    let nodule_sop = example["shapes"]
         .as_array()
         .expect("shapes")
         .iter()
         .find(|s| s["kind"] == "ellipse" && s["file_name"] == "IM0014.dcm")
+        .and_then(|s| s["sop_uid"].as_str())
         .expect("the nodule")
-        .clone();
-    let text = |key: &str| nodule[key].as_str().expect(key).to_owned();
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(
-        &ctx,
-        Command::ShowImage {
-            series: SeriesRef {
-                study_uid: text("study_uid"),
-                series_uid: text("series_uid"),
-            },
-            sop_uid: text("sop_uid"),
-            frame: 1,
-        },
-    );
-    h.state_mut()
-        .apply(&ctx, Command::SetDrawLabel("nodule".into()));
-    wait_for(&mut h, "the nodule's slice drawn", |h| {
-        has_label(h, "Slice 14/32") && h.state().screen_pos_of([0.0, 0.0]).is_some()
-    });
-    h.get_by_label("Annotations").click();
-    h.run_steps(2);
+        .to_owned();
 
     h.key_press_modifiers(Modifiers::SHIFT, Key::G);
     h.run_steps(2);
@@ -75,7 +53,7 @@ fn a_click_in_the_nodule_outlines_it() {
     wait_for(&mut h, "the outline", |h| !grown(h).is_empty());
     let shapes = grown(&h);
     assert_eq!(shapes.len(), 1);
-    assert_eq!(shapes[0].image.sop_uid, text("sop_uid"));
+    assert_eq!(shapes[0].image.sop_uid, nodule_sop);
     assert_eq!(shapes[0].label, "nodule");
     wait_for(&mut h, "the report", |h| {
         has_label(h, "Made 1 shape(s) on frame(s) 14")

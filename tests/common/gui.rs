@@ -158,3 +158,46 @@ pub fn drag_image(
     h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
     h.step();
 }
+
+/// The app on the nodule's slice (IM0014 of the chest series) with the Annotations tab
+/// open and "nodule" for new shapes; and the nodule's outline from the example file
+/// (an ellipse drawn by hand, the truth here).
+pub fn on_the_nodule() -> (
+    Harness<'static, LightboxApp>,
+    Vec<[f64; 2]>,
+    [tempfile::TempDir; 2],
+) {
+    let (mut h, _root, dirs) = sample_app();
+    let example: serde_json::Value = super::example_annotations();
+    let nodule = example["shapes"]
+        .as_array()
+        .expect("shapes")
+        .iter()
+        .find(|s| s["kind"] == "ellipse" && s["file_name"] == "IM0014.dcm")
+        .expect("the nodule")
+        .clone();
+    let text = |key: &str| nodule[key].as_str().expect(key).to_owned();
+    let ring: Vec<[f64; 2]> = serde_json::from_value(nodule["points"].clone()).expect("points");
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        lightbox::gui::command::Command::ShowImage {
+            series: lightbox::gui::command::SeriesRef {
+                study_uid: text("study_uid"),
+                series_uid: text("series_uid"),
+            },
+            sop_uid: text("sop_uid"),
+            frame: 1,
+        },
+    );
+    h.state_mut().apply(
+        &ctx,
+        lightbox::gui::command::Command::SetDrawLabel("nodule".into()),
+    );
+    wait_for(&mut h, "the nodule's slice drawn", |h| {
+        has_label(h, "Slice 14/32") && h.state().screen_pos_of([0.0, 0.0]).is_some()
+    });
+    h.get_by_label("Annotations").click();
+    h.run_steps(2);
+    (h, ring, dirs)
+}

@@ -304,3 +304,69 @@ pub fn example_annotations() -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(&path).expect("the example file"))
         .expect("the example is JSON")
 }
+
+/// One slice of a synthetic axial CT series, as the tests that need known truth write
+/// it (16-bit signed stored values = HU, Rescale 1/0, explicit VR little endian).
+pub struct CtSlice<'a> {
+    /// Study Instance UID.
+    pub study_uid: &'a str,
+    /// Series Instance UID.
+    pub series_uid: &'a str,
+    /// SOP Instance UID.
+    pub sop_uid: &'a str,
+    /// Patient ID.
+    pub patient_id: &'a str,
+    /// Instance Number.
+    pub number: usize,
+    /// Rows and columns (square).
+    pub size: usize,
+    /// Pixel spacing, mm (square pixels).
+    pub pixel_mm: f64,
+    /// The slice's z, mm (Image Position (Patient) is (0, 0, z)).
+    pub z_mm: f64,
+    /// HU of each pixel, row-major.
+    pub hu: Vec<i16>,
+}
+
+/// Writes `slice` to `path`.
+pub fn write_ct_slice(path: &Path, slice: &CtSlice<'_>) -> PathBuf {
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    use dicom_dictionary_std::tags;
+    let mut o = dicom_object::InMemDicomObject::new_empty();
+    let (z, number) = (format!("0\\0\\{}", slice.z_mm), slice.number.to_string());
+    let spacing = format!("{}\\{}", slice.pixel_mm, slice.pixel_mm);
+    for (tag, vr, v) in [
+        (tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.2"),
+        (tags::SOP_INSTANCE_UID, VR::UI, slice.sop_uid),
+        (tags::STUDY_INSTANCE_UID, VR::UI, slice.study_uid),
+        (tags::SERIES_INSTANCE_UID, VR::UI, slice.series_uid),
+        (tags::PATIENT_ID, VR::LO, slice.patient_id),
+        (tags::MODALITY, VR::CS, "CT"),
+        (tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"),
+        (tags::INSTANCE_NUMBER, VR::IS, number.as_str()),
+        (tags::PIXEL_SPACING, VR::DS, spacing.as_str()),
+        (tags::IMAGE_POSITION_PATIENT, VR::DS, z.as_str()),
+        (tags::IMAGE_ORIENTATION_PATIENT, VR::DS, "1\\0\\0\\0\\1\\0"),
+        (tags::RESCALE_INTERCEPT, VR::DS, "0"),
+        (tags::RESCALE_SLOPE, VR::DS, "1"),
+    ] {
+        o.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
+    }
+    for (tag, v) in [
+        (tags::ROWS, slice.size as u16),
+        (tags::COLUMNS, slice.size as u16),
+        (tags::SAMPLES_PER_PIXEL, 1),
+        (tags::BITS_ALLOCATED, 16),
+        (tags::BITS_STORED, 16),
+        (tags::HIGH_BIT, 15),
+        (tags::PIXEL_REPRESENTATION, 1),
+    ] {
+        o.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
+    }
+    o.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OW,
+        PrimitiveValue::I16(slice.hu.clone().into()),
+    ));
+    write_dicom(o, "1.2.840.10008.1.2.1", path)
+}
