@@ -22,12 +22,10 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use common::repo;
+use lightbox::annotate::export::FrameValues;
 use lightbox::annotate::files::{FrameInfos, dicom_sr, lightbox_json};
-use lightbox::annotate::{Grade, Measurements, Shape, geometry};
-use lightbox::display_frame::DisplayFrame;
+use lightbox::annotate::{Grade, Measurements};
 use lightbox::index::{Index, ScanOptions};
-use lightbox::measure::FrameView;
-use lightbox::pixel::DicomImage;
 use serde_json::{Value, json};
 
 /// The sample release, scanned without touching any cache.
@@ -37,38 +35,6 @@ fn sample_index() -> Index {
         cache_path: None,
     };
     Index::open(&repo().join("sample-data"), &options, &|_| {}).expect("scan sample-data")
-}
-
-/// The measurements of `shape` as the export computes them: geometry, and the pixel
-/// statistics when the frame decodes to modality values.
-fn measure(index: &Index, frames: &FrameInfos, shape: &Shape) -> Option<Measurements> {
-    if !shape.kind.is_area() {
-        return None;
-    }
-    let spacing = frames
-        .get(&shape.image.sop_uid)
-        .map(|f| f.spacing)
-        .unwrap_or_default();
-    let path = index
-        .studies()
-        .flat_map(|st| &st.series)
-        .flat_map(|se| &se.instances)
-        .find(|i| i.sop_uid == shape.image.sop_uid)
-        .map(|i| i.path.clone())?;
-    let values = DicomImage::open(&path).ok().and_then(|image| {
-        let frame = DisplayFrame::decode(&image, shape.image.frame - 1).ok()?;
-        let (values, padding) = frame.modality_values()?;
-        Some((frame.rows, frame.cols, values, padding))
-    });
-    let view = values
-        .as_ref()
-        .map(|(rows, cols, values, padding)| FrameView {
-            rows: *rows,
-            cols: *cols,
-            values,
-            padding,
-        });
-    geometry::measure(&shape.points, &spacing, view.as_ref())
 }
 
 /// `a` equals `b` within 1e-6 relative (1e-9 absolute near 0).
@@ -83,9 +49,11 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
     let file = lightbox_json::read(&repo().join("sample-data/annotations/example.json"))
         .expect("the example file");
     let shapes = file.shapes;
+    // The measurements as the export computes them.
+    let values = FrameValues::new(&index);
     let measured: HashMap<String, Option<Measurements>> = shapes
         .iter()
-        .map(|s| (s.id.clone(), measure(&index, &frames, s)))
+        .map(|s| (s.id.clone(), values.measure(s, &frames)))
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sr");

@@ -124,14 +124,16 @@ pub fn export(
 /// A decoded frame's modality values and padding.
 type Values = (u32, u32, Vec<f64>, Vec<bool>);
 
-/// Decodes annotated frames on demand, once each, for pixel statistics.
-struct FrameValues {
+/// Measures shapes as the exports do: geometry, and the pixel statistics of frames
+/// decoded on demand, once each.
+pub struct FrameValues {
     paths: HashMap<String, PathBuf>,
     decoded: RefCell<HashMap<ImageKey, Option<Values>>>,
 }
 
 impl FrameValues {
-    fn new(index: &Index) -> Self {
+    /// A measurer for the shapes of the release `index` holds.
+    pub fn new(index: &Index) -> Self {
         let paths = index
             .studies()
             .flat_map(|st| &st.series)
@@ -146,7 +148,7 @@ impl FrameValues {
 
     /// The measurements of `shape`, with pixel statistics when its frame decodes to
     /// greyscale values (a frame that does not decode gets geometry only).
-    fn measure(&self, shape: &Shape, frames: &FrameInfos) -> Option<Measurements> {
+    pub fn measure(&self, shape: &Shape, frames: &FrameInfos) -> Option<Measurements> {
         if !shape.kind.is_area() {
             return None;
         }

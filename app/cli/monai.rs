@@ -14,7 +14,7 @@ use lightbox::fsutil::ShowPath;
 use serde_json::json;
 
 use super::review::{StoreArgs, open, series_by_uid};
-use super::segment::add_label;
+use super::segment::store_new_shapes;
 
 /// Arguments of `monai`.
 #[derive(Args)]
@@ -168,19 +168,11 @@ fn infer(a: &InferArgs) -> anyhow::Result<ExitCode> {
         params,
     };
     let made = monai_shapes(series, &request, &client)?;
-    let mut names: Vec<&str> = made.shapes.iter().map(|s| s.label.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    for label in names {
-        add_label(&mut session, label)?;
-    }
-    let changes = made
-        .shapes
-        .iter()
-        .map(|s| (s.id.clone(), Some(s.clone())))
-        .collect();
-    let command = session.shapes_command(format!("MONAI Label {}", a.model), changes);
-    session.apply(&command)?;
+    store_new_shapes(
+        &mut session,
+        format!("MONAI Label {}", a.model),
+        made.shapes.clone(),
+    )?;
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&made)?);
     } else {

@@ -12,7 +12,7 @@ use lightbox::fsutil::ShowPath;
 use serde_json::json;
 
 use super::review::{StoreArgs, open, series_by_uid};
-use super::segment::{add_label, numbers, window_arg};
+use super::segment::{numbers, store_new_shapes, window_arg};
 
 /// Arguments of `seeds`.
 #[derive(Args)]
@@ -82,18 +82,8 @@ pub fn run(a: &SeedsArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| session.reviewer().to_owned());
     let (shapes, window) = grow_from_strokes(series, a.frame, a.slab, &strokes, window, &annotator)
         .context("cannot grow from these seeds")?;
-    let mut labels: Vec<&str> = shapes.iter().map(|s| s.label.as_str()).collect();
-    labels.dedup();
-    for label in labels {
-        add_label(&mut session, label)?;
-    }
     let count = shapes.len();
-    let changes = shapes
-        .into_iter()
-        .map(|s| (s.id.clone(), Some(s)))
-        .collect();
-    let command = session.shapes_command("grow from seeds", changes);
-    session.apply(&command)?;
+    store_new_shapes(&mut session, "grow from seeds".into(), shapes)?;
     if a.json {
         let made = json!({"shape_count": count, "frame": a.frame, "window": window});
         outln!("{}", serde_json::to_string_pretty(&made)?);

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use lightbox::annotate::Shape;
 use lightbox::annotate::files::lightbox_json::ADDED_LABEL_COLOUR;
 use lightbox::annotate::labels::Label;
 use lightbox::assist::grow::GrowOptions;
@@ -100,13 +101,11 @@ pub fn run(a: &SegmentArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {stop}");
     }
     add_label(&mut session, &a.label)?;
-    let changes = made
-        .shapes
-        .iter()
-        .map(|s| (s.id.clone(), Some(s.clone())))
-        .collect();
-    let command = session.shapes_command(format!("segment {}", a.label), changes);
-    session.apply(&command)?;
+    store_new_shapes(
+        &mut session,
+        format!("segment {}", a.label),
+        made.shapes.clone(),
+    )?;
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&made)?);
     } else {
@@ -122,6 +121,28 @@ pub fn run(a: &SegmentArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Stores the shapes a tool made as one command named `command`, after adding the
+/// labels they use to the project's label set ([`add_label`]).
+pub(super) fn store_new_shapes(
+    session: &mut ReviewSession,
+    command: String,
+    shapes: Vec<Shape>,
+) -> anyhow::Result<()> {
+    let mut labels: Vec<String> = shapes.iter().map(|s| s.label.clone()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    for label in &labels {
+        add_label(session, label)?;
+    }
+    let changes = shapes
+        .into_iter()
+        .map(|s| (s.id.clone(), Some(s)))
+        .collect();
+    let command = session.shapes_command(command, changes);
+    session.apply(&command)?;
+    Ok(())
 }
 
 /// Adds `label` to the project's label set when it is not there (grey, no hotkey).

@@ -1,6 +1,6 @@
 //! What the DICOM objects Lightbox writes from annotations (SEG, SR) share: new UIDs,
-//! the header copied from the source images (patient, study, frame of reference), and
-//! the atomic write of a Part 10 file.
+//! the header copied from the source images (patient, study, frame of reference), the
+//! atomic write of a Part 10 file, and the sequence and code items they are built of.
 //!
 //! A derived object belongs to the source's patient and study, in a new series
 //! (PS3.3 C.7.3.1): the viewer and the PACS must file it beside the images it
@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
@@ -190,6 +191,41 @@ pub fn write_part10(
         source,
     })?;
     Ok(path.to_owned())
+}
+
+/// A Code Sequence item (PS3.3 8.8) of `(value, scheme, meaning)`: the value as Code
+/// Value when it fits SH, else as Long Code Value.
+pub fn code_item((value, scheme, meaning): (&str, &str, &str)) -> InMemDicomObject {
+    item(|d| {
+        if value.len() <= 16 && value.is_ascii() && !value.contains('\\') {
+            d.text(tags::CODE_VALUE, VR::SH, value);
+        } else {
+            d.text(tags::LONG_CODE_VALUE, VR::UC, value);
+        }
+        d.text(
+            tags::CODING_SCHEME_DESIGNATOR,
+            VR::SH,
+            &truncate(scheme, 16),
+        )
+        .text(tags::CODE_MEANING, VR::LO, &truncate(meaning, 64));
+    })
+}
+
+/// A sequence item built by `fill`.
+pub fn item(fill: impl FnOnce(&mut Dataset)) -> InMemDicomObject {
+    let mut d = Dataset::new();
+    fill(&mut d);
+    d.0
+}
+
+/// Puts a sequence of `items` at `tag`.
+pub fn put_seq(ds: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
+    ds.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
+}
+
+/// `text` cut to `max` characters (a VR's limit).
+pub fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
 #[cfg(test)]

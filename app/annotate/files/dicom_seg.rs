@@ -21,18 +21,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::InMemDicomObject;
 
-use super::dicom_derived::{derived_header, new_uid, read_source, write_part10};
+use super::dicom_derived::{
+    code_item, derived_header, item, new_uid, put_seq, read_source, truncate, write_part10,
+};
 use super::{FilesError, safe_name};
 use crate::annotate::labels::{Code, LabelSet};
 use crate::annotate::raster::mask;
 use crate::annotate::shape::Shape;
 use crate::index::{Index, Instance};
-use crate::synth::dicom_out::Dataset;
 
 /// The private coding scheme of labels without codes.
 pub const PRIVATE_SCHEME: &str = "99LIGHTBOX";
@@ -349,12 +349,12 @@ fn segment_item(s: &Segment<'_>) -> InMemDicomObject {
         put_seq(
             &mut d.0,
             tags::SEGMENTED_PROPERTY_CATEGORY_CODE_SEQUENCE,
-            vec![code_item(&s.category)],
+            vec![code_of(&s.category)],
         );
         put_seq(
             &mut d.0,
             tags::SEGMENTED_PROPERTY_TYPE_CODE_SEQUENCE,
-            vec![code_item(&s.kind)],
+            vec![code_of(&s.kind)],
         );
     })
 }
@@ -410,7 +410,7 @@ fn frame_groups(
             put_seq(
                 &mut s.0,
                 tags::PURPOSE_OF_REFERENCE_CODE_SEQUENCE,
-                vec![code_item(&dcm(
+                vec![code_of(&dcm(
                     "121322",
                     "Source image for image processing operation",
                 ))],
@@ -421,7 +421,7 @@ fn frame_groups(
             put_seq(
                 &mut s.0,
                 tags::DERIVATION_CODE_SEQUENCE,
-                vec![code_item(&dcm("113076", "Segmentation"))],
+                vec![code_of(&dcm("113076", "Segmentation"))],
             );
         });
         put_seq(&mut d.0, tags::DERIVATION_IMAGE_SEQUENCE, vec![derivation]);
@@ -490,6 +490,11 @@ fn referenced_series(frames: &[SourceFrame<'_>]) -> InMemDicomObject {
     })
 }
 
+/// The code sequence item of `code`.
+fn code_of(code: &Code) -> InMemDicomObject {
+    code_item((&code.value, &code.scheme, &code.meaning))
+}
+
 /// A code of the DICOM Controlled Terminology.
 fn dcm(value: &str, meaning: &str) -> Code {
     Code {
@@ -499,39 +504,9 @@ fn dcm(value: &str, meaning: &str) -> Code {
     }
 }
 
-/// A code sequence item (PS3.3 8.8).
-fn code_item(code: &Code) -> InMemDicomObject {
-    item(|d| {
-        d.text(tags::CODE_VALUE, VR::SH, &truncate(&code.value, 16))
-            .text(
-                tags::CODING_SCHEME_DESIGNATOR,
-                VR::SH,
-                &truncate(&code.scheme, 16),
-            )
-            .text(tags::CODE_MEANING, VR::LO, &truncate(&code.meaning, 64));
-    })
-}
-
-/// A sequence item built by `fill`.
-fn item(fill: impl FnOnce(&mut Dataset)) -> InMemDicomObject {
-    let mut d = Dataset::new();
-    fill(&mut d);
-    d.0
-}
-
-/// Puts a sequence of `items` at `tag`.
-fn put_seq(ds: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
-    ds.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
-}
-
 /// An Attribute Tag element.
 fn at(tag: Tag, value: Tag) -> DataElement<InMemDicomObject> {
     DataElement::new(tag, VR::AT, PrimitiveValue::Tags(vec![value].into()))
-}
-
-/// `text` cut to `max` characters (a VR's limit).
-fn truncate(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 /// An sRGB colour as DICOM's scaled CIELab (PS3.3 C.10.7.1.1): L* 0..100 and a*, b*

@@ -33,12 +33,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use dicom_core::value::DataSetSequence;
-use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::InMemDicomObject;
 
-use super::dicom_derived::{derived_header, new_uid, read_source, write_part10};
+use super::dicom_derived::{
+    code_item, derived_header, item, new_uid, put_seq, read_source, truncate, write_part10,
+};
 use super::{FilesError, check_shapes, create_dir, sorted};
 use crate::annotate::shape::{Grade, Measurements, Shape};
 use crate::index::{Index, Instance, Series};
@@ -416,22 +417,6 @@ pub fn tracking_uid(id: &str) -> String {
     format!("2.25.{}", n.max(1))
 }
 
-/// A Code Sequence item.
-fn code_item((value, scheme, meaning): Code) -> InMemDicomObject {
-    item(|d| {
-        if value.len() <= 16 && value.is_ascii() && !value.contains('\\') {
-            d.text(tags::CODE_VALUE, VR::SH, value);
-        } else {
-            d.text(tags::LONG_CODE_VALUE, VR::UC, value);
-        }
-        d.text(tags::CODING_SCHEME_DESIGNATOR, VR::SH, scheme).text(
-            tags::CODE_MEANING,
-            VR::LO,
-            &truncate(meaning, 64),
-        );
-    })
-}
-
 /// The Content Template Sequence naming DCMR template `id`.
 fn template(id: &str) -> InMemDicomObject {
     item(|d| {
@@ -559,23 +544,6 @@ pub fn decimal_string(v: f64) -> String {
         .flatten()
         .min_by(|a, b| error(a).total_cmp(&error(b)))
         .unwrap_or_else(|| "0".into())
-}
-
-/// A sequence item built by `fill`.
-fn item(fill: impl FnOnce(&mut Dataset)) -> InMemDicomObject {
-    let mut d = Dataset::new();
-    fill(&mut d);
-    d.0
-}
-
-/// Puts a sequence of `items` at `tag`.
-fn put_seq(ds: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
-    ds.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
-}
-
-/// `text` cut to `max` characters (a VR's limit).
-fn truncate(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 #[cfg(test)]
