@@ -51,6 +51,9 @@ pub fn venv_with(name: &str, requirements: &[&str], binary_policy: &str) -> Path
         .map(PathBuf::from)
         .unwrap_or_else(|| super::repo().join(format!("target/{name}-venv")));
     let python = venv_python(&venv);
+    // Tests of one binary run on threads and binaries may run side by side: one creates
+    // and fills the venv while the others wait, instead of finding it half made.
+    let _lock = lock(&venv);
     let no_venv =
         "Python 3 with the venv module is required (Debian: apt-get install python3 python3-venv).";
     if !python.exists() {
@@ -93,6 +96,21 @@ pub fn venv_with(name: &str, requirements: &[&str], binary_policy: &str) -> Path
     require_success(&out, "pip install", &fix);
     std::fs::write(&stamp, wanted).expect("write the venv stamp");
     python
+}
+
+/// Holds an exclusive lock on `<venv>.lock` until dropped (an `flock` conflicts between
+/// open files of one process too, so it serialises threads as well as processes).
+fn lock(venv: &Path) -> std::fs::File {
+    let path = venv.with_extension("lock");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("create {}: {e}", parent.display()));
+    }
+    let file = std::fs::File::create(&path)
+        .unwrap_or_else(|e| panic!("create the venv lock {}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("lock {}: {e}", path.display()));
+    file
 }
 
 /// The pins of requirements files under `tests/` (relative paths), without comments
