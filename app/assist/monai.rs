@@ -29,6 +29,7 @@ use crate::annotate::new_shape_id;
 use crate::annotate::shape::{Grade, Shape, ShapeKind};
 use crate::annotate::slices::median_gap;
 use crate::index::Series;
+use crate::net::{self, Failure, boundary, path_segment, snippet};
 
 /// The shapes' `source`.
 pub const SOURCE: &str = "monai-label";
@@ -253,16 +254,9 @@ impl MonaiClient {
                 "it needs a host (http://host:port), without spaces or user",
             ));
         }
-        let config = ureq::Agent::config_builder()
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .http_status_as_error(false)
-            .proxy(None)
-            .max_redirects(0)
-            .user_agent(concat!("lightbox/", env!("CARGO_PKG_VERSION")))
-            .build();
         Ok(Self {
             base: url.trim_end_matches('/').to_owned(),
-            agent: config.into(),
+            agent: crate::net::agent(CONNECT_TIMEOUT),
             infer_timeout: DEFAULT_INFER_TIMEOUT,
         })
     }
@@ -323,7 +317,7 @@ impl MonaiClient {
         let what = format!("POST /infer/{model}");
         let file = volume.write(true).map_err(MonaiError::Nifti)?;
         let params = Value::Object(params.clone()).to_string();
-        let boundary = boundary(&file);
+        let boundary = boundary(&[&file]);
         let mut body = Vec::with_capacity(file.len() + 512);
         body.extend_from_slice(
             format!(
@@ -437,43 +431,25 @@ impl MonaiClient {
     /// A transport error, named.
     fn transport(&self, e: ureq::Error, what: &str, limit: Duration) -> MonaiError {
         let server = self.base.clone();
-        let connect = |reason: String| MonaiError::Connect {
-            server: server.clone(),
-            reason,
-        };
-        match e {
-            ureq::Error::Timeout(t) => {
-                let connecting = matches!(t, ureq::Timeout::Connect | ureq::Timeout::Resolve);
-                MonaiError::Timeout {
-                    server,
-                    what: what.into(),
-                    seconds: if connecting { CONNECT_TIMEOUT } else { limit }.as_secs(),
-                    stage: if connecting {
-                        "connecting".into()
-                    } else {
-                        format!("{t} limit")
-                    },
-                }
-            }
-            ureq::Error::Io(io) => match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => {
-                    connect("connection refused (is the server running on that port?)".into())
-                }
-                std::io::ErrorKind::TimedOut => MonaiError::Timeout {
-                    server,
-                    what: what.into(),
-                    seconds: limit.as_secs(),
-                    stage: "network".into(),
+        match net::classify(e) {
+            Failure::Timeout { connecting, stage } => MonaiError::Timeout {
+                server,
+                what: what.into(),
+                seconds: if connecting { CONNECT_TIMEOUT } else { limit }.as_secs(),
+                stage: if connecting {
+                    "connecting".into()
+                } else {
+                    stage
                 },
-                _ => connect(io.to_string()),
             },
-            ureq::Error::HostNotFound => connect("host not found".into()),
-            ureq::Error::ConnectionFailed => connect("connection failed".into()),
-            ureq::Error::BadUri(u) => MonaiError::BadUrl {
+            Failure::Connect(reason) | Failure::Tls(reason) => {
+                MonaiError::Connect { server, reason }
+            }
+            Failure::BadUrl(reason) => MonaiError::BadUrl {
                 url: server,
-                reason: u,
+                reason,
             },
-            e => self.bad_reply(what, e.to_string()),
+            Failure::Other(reason) => self.bad_reply(what, reason),
         }
     }
 
@@ -485,43 +461,6 @@ impl MonaiClient {
             reason,
         }
     }
-}
-
-/// The start of a body as text, for messages: 300 characters at most, one line.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(300) {
-        Some((i, _)) => format!("{}…", &one_line[..i]),
-        None => one_line,
-    }
-}
-
-/// A multipart boundary that `data` does not contain.
-fn boundary(data: &[u8]) -> String {
-    let mut seed = Instant::now().elapsed().as_nanos() as u64
-        ^ std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-    loop {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let b = format!("lightbox-{seed:016x}");
-        if !data.windows(b.len()).any(|w| w == b.as_bytes()) {
-            return b;
-        }
-    }
-}
-
-/// `text` as one URL path segment (unreserved characters kept, the rest %-encoded).
-fn path_segment(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Which voxels of the mask one label's shapes outline.

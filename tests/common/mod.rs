@@ -6,12 +6,21 @@ pub mod gpu;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod monai;
+pub mod orthanc;
 pub mod python;
 #[cfg(unix)]
 pub mod wine;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// A port on the loopback interface that nothing listens on (for now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
 
 /// The repository root.
 pub fn repo() -> PathBuf {

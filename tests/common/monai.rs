@@ -20,14 +20,6 @@ pub fn monai_venv() -> PathBuf {
     super::python::venv_with("monai", &pins, "--prefer-binary")
 }
 
-/// A port on the loopback interface that nothing listens on (for now).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// The running server, killed when dropped (a test that panics too).
 pub struct Server {
     child: Child,
@@ -57,7 +49,7 @@ impl Server {
             app.join("main.py"),
         )
         .expect("copy the app");
-        let port = free_port();
+        let port = super::free_port();
         let log = dir.path().join("server.log");
         let bin = python.parent().expect("the venv's bin").to_path_buf();
         let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
