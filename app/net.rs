@@ -75,9 +75,15 @@ pub fn classify(e: ureq::Error) -> Failure {
 /// as I/O errors).
 fn is_tls_message(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    ["certificate", "tls", "handshake"]
-        .iter()
-        .any(|w| t.contains(w))
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "corrupt message",
+        "alert",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
 }
 
 /// The start of a body as text, for messages: 300 characters at most, one line.

@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::free_port;
 use common::gui::{has_label, wait_for};
-use common::monai::{Server, free_port, monai_venv};
+use common::monai::{Server, monai_venv};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

@@ -15,7 +15,8 @@ mod common;
 use std::path::Path;
 use std::time::Instant;
 
-use common::monai::{Server, free_port, monai_venv};
+use common::free_port;
+use common::monai::{Server, monai_venv};
 use common::{CtSlice, Rng, lightbox, s, write_ct_slice};
 use lightbox::agreement::region::Region;
 use lightbox::assist::monai::nifti::VolumeOut;

@@ -12,6 +12,7 @@ mod decode;
 mod index;
 mod livewire;
 mod monai;
+mod pacs;
 mod prelabel;
 mod render;
 mod review;
@@ -70,6 +71,8 @@ enum Command {
     Livewire(livewire::LiveWireArgs),
     /// A site's MONAI Label server (plain http): list its models, or run one on a series and store its labels' outlines as shapes.
     Monai(monai::MonaiArgs),
+    /// Query a PACS, retrieve studies from it, send our SEG and SR to it (DICOMweb or DIMSE).
+    Pacs(pacs::PacsArgs),
     /// Split the release by patient into train / val / test, stratified and seeded.
     Split(dataset::SplitArgs),
     /// Count patients, studies and images by sex, age band, region, device, label.
@@ -94,6 +97,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Seeds(a)) => seeds::run(&a),
         Some(Command::Livewire(a)) => livewire::run(&a),
         Some(Command::Monai(a)) => monai::run(&a),
+        Some(Command::Pacs(a)) => pacs::run(&a),
         Some(Command::Split(a)) => dataset::run_split(&a),
         Some(Command::Describe(a)) => dataset::run_describe(&a),
         None => open_viewer(cli.path, cli.screenshot),
