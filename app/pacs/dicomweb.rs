@@ -226,7 +226,14 @@ impl<'a> Client<'a> {
         let parts =
             super::multipart::parts(&bytes, &boundary).map_err(|e| self.bad_reply(&what, e))?;
         match parts.as_slice() {
-            [one] => Ok(one.body.to_vec()),
+            [one] => {
+                let start = one.body.as_ptr() as usize - bytes.as_ptr() as usize;
+                let end = start + one.body.len();
+                let mut bytes = bytes;
+                bytes.truncate(end);
+                bytes.drain(..start);
+                Ok(bytes)
+            }
             _ => Err(self.bad_reply(
                 &what,
                 format!("{} parts instead of one instance", parts.len()),
@@ -331,7 +338,7 @@ pub fn retrieve(
 ) -> Result<RetrieveReport, PacsError> {
     let client = Client::new(server);
     let listed = list_instances(&client, study_uid)?;
-    let mut folder = StudyFolder::open(out, study_uid)?;
+    let folder = StudyFolder::open(out, study_uid)?;
     let todo: Vec<&(String, String)> = listed.iter().filter(|(_, sop)| !folder.has(sop)).collect();
     let mut report = RetrieveReport {
         study_uid: study_uid.into(),
@@ -351,14 +358,16 @@ pub fn retrieve(
     std::thread::scope(|scope| {
         let (send, arrived) = mpsc::sync_channel(CONNECTIONS);
         for _ in 0..CONNECTIONS.min(todo.len()) {
-            let (send, next, stop, todo, client) = (send.clone(), &next, &stop, &todo, &client);
+            let (send, next, stop, todo, client, folder) =
+                (send.clone(), &next, &stop, &todo, &client, &folder);
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) && !cancel.is_cancelled() {
                     let Some((series, sop)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    let got =
-                        client.with_retries(cancel, || client.instance(study_uid, series, sop));
+                    let got = client
+                        .with_retries(cancel, || client.instance(study_uid, series, sop))
+                        .and_then(|bytes| folder.store_part10(&client.name(), &bytes));
                     if send.send(got).is_err() {
                         break;
                     }
@@ -366,8 +375,7 @@ pub fn retrieve(
             });
         }
         drop(send);
-        for got in arrived {
-            let stored = got.and_then(|bytes| folder.store_part10(&client.name(), &bytes));
+        for stored in arrived {
             match stored {
                 Ok(Stored::New(_, size)) => {
                     report.retrieved += 1;

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use dicom_dictionary_std::tags;
 use dicom_object::OpenFileOptions;
@@ -31,12 +32,13 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
     }
 }
 
-/// The local folder of one study being retrieved.
+/// The local folder of one study being retrieved; shared by the threads that store
+/// into it.
 #[derive(Debug)]
 pub struct StudyFolder {
     study_uid: String,
     folder: PathBuf,
-    present: HashSet<String>,
+    present: Mutex<HashSet<String>>,
 }
 
 /// What became of one instance.
@@ -75,7 +77,7 @@ impl StudyFolder {
         Ok(Self {
             study_uid: study_uid.to_owned(),
             folder,
-            present,
+            present: Mutex::new(present),
         })
     }
 
@@ -84,25 +86,31 @@ impl StudyFolder {
         &self.folder
     }
 
+    /// The SOP Instance UIDs in the folder.
+    fn present(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        // The set stays right if a storing thread panicked: it is changed in one insert.
+        self.present.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// How many instances the folder holds.
     pub fn len(&self) -> usize {
-        self.present.len()
+        self.present().len()
     }
 
     /// Whether the folder holds no instance.
     pub fn is_empty(&self) -> bool {
-        self.present.is_empty()
+        self.present().is_empty()
     }
 
     /// Whether instance `sop_uid` is already in the folder.
     pub fn has(&self, sop_uid: &str) -> bool {
-        self.present.contains(sop_uid)
+        self.present().contains(sop_uid)
     }
 
     /// Stores one instance as it came (`bytes`: DICOM Part 10, with or without the
     /// preamble; one without gets a zero preamble). Its Study Instance UID must be this
     /// study's; `server` names where it came from in errors.
-    pub fn store_part10(&mut self, server: &str, bytes: &[u8]) -> Result<Stored, PacsError> {
+    pub fn store_part10(&self, server: &str, bytes: &[u8]) -> Result<Stored, PacsError> {
         let bad = |reason: String| PacsError::BadReply {
             server: server.into(),
             what: format!("the retrieval of study {}", self.study_uid),
@@ -133,7 +141,7 @@ impl StudyFolder {
             check_uid(uid).map_err(&bad)?;
         }
         let path = self.folder.join(&series).join(format!("{sop}.dcm"));
-        if self.present.contains(&sop) {
+        if self.has(&sop) {
             return Ok(Stored::AlreadyPresent(path));
         }
         let dir = self.folder.join(&series);
@@ -150,8 +158,8 @@ impl StudyFolder {
         } else {
             write(bytes)?;
         }
-        self.present.insert(sop);
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let size = bytes.len() as u64 + if bytes.starts_with(b"DICM") { 128 } else { 0 };
+        self.present().insert(sop);
         Ok(Stored::New(path, size))
     }
 }
