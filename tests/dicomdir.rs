@@ -300,3 +300,36 @@ fn edit_first_file_id(dicomdir: &Path, id: &str) {
     ));
     obj.write_to_file(dicomdir).expect("DICOMDIR written");
 }
+
+#[test]
+fn several_media_in_subfolders_are_each_checked_against_their_own_dicomdir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("discs");
+    let cd1 = media(&dir.join("CD1"));
+    let cd2 = media(&dir.join("CD2"));
+    // The same images on two discs are duplicates; make CD2 hold other instances.
+    for (i, file) in cd2.iter().enumerate() {
+        std::fs::copy(
+            sample_images().join(format!("ST0002/SE0002/IM{:04}.dcm", i + 1)),
+            file,
+        )
+        .unwrap();
+    }
+    make_dicomdir(&dir.join("CD2"));
+    std::fs::remove_file(&cd1[0]).unwrap();
+    let index = scan(&dir);
+    // CD1's DICOMDIR names its missing file; CD2's files are all listed by its own.
+    assert_eq!(index.problems.len(), 1, "{:?}", index.problems);
+    assert_eq!(index.problems[0].path, cd1[0]);
+    assert!(index.warnings().is_empty(), "{:?}", index.warnings());
+    assert_eq!(index.counts().instances, 13);
+    let mut reasons: Vec<&str> = index.skipped.iter().map(|k| k.reason.as_str()).collect();
+    reasons.sort();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.contains("DICOMDIR listing 7 files")),
+        "{reasons:?}"
+    );
+}

@@ -20,6 +20,10 @@
 //! - a DICOMDIR that cannot be read (truncated, corrupt, too large, not a DICOMDIR)
 //!   is a *problem* naming it, and the folder is walked as if it had none.
 //!
+//! Several media copied into one folder (`CD1/DICOMDIR`, `CD2/DICOMDIR`) are each
+//! checked against their own DICOMDIR: a file answers to the innermost DICOMDIR
+//! above it.
+//!
 //! Names are matched without case: media are written in upper case, and a copy on
 //! a disk may come out lower case (Windows compares names without case anyway).
 //!
@@ -250,10 +254,37 @@ pub struct MediaMap {
 }
 
 impl MediaMap {
-    /// Looks for a DICOMDIR in `scan_dir`, then in `root`, and sets it against the
-    /// walked `files`; `None` when there is none.
-    pub fn build(root: &Path, scan_dir: &Path, files: &[FileStamp]) -> Option<Self> {
-        let path = find(scan_dir).or_else(|| (root != scan_dir).then(|| find(root)).flatten())?;
+    /// Every DICOMDIR of the scan, each set against the walked `files` below its
+    /// folder: the ones the walk found (at any depth: several media copied into one
+    /// folder, `CD1/DICOMDIR`, `CD2/DICOMDIR`), and the release root's when the walk
+    /// did not reach it. Empty when there is none.
+    pub fn build_all(root: &Path, scan_dir: &Path, files: &[FileStamp]) -> Vec<Self> {
+        let mut paths: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| {
+                f.path
+                    .file_name()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("DICOMDIR"))
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        // Case variants in one folder: the first by name, as `find` picks.
+        paths.sort();
+        paths.dedup_by(|b, a| a.parent() == b.parent());
+        if paths.is_empty()
+            && root != scan_dir
+            && let Some(at_root) = find(root)
+        {
+            paths.push(at_root);
+        }
+        paths
+            .into_iter()
+            .map(|path| Self::build(path, scan_dir, files))
+            .collect()
+    }
+
+    /// The DICOMDIR at `path` set against the walked `files` below its folder.
+    fn build(path: PathBuf, scan_dir: &Path, files: &[FileStamp]) -> Self {
         let folder = path.parent().unwrap_or(scan_dir).to_path_buf();
         let mut map = Self {
             dicomdir: path.clone(),
@@ -273,7 +304,7 @@ impl MediaMap {
                         map.problems.push((path.clone(), why));
                     }
                 }
-                return Some(map);
+                return map;
             }
         };
         for (n, why) in &dir.refused {
@@ -326,7 +357,14 @@ impl MediaMap {
                 )),
             }
         }
-        Some(map)
+        map
+    }
+
+    /// The innermost of `maps` whose folder holds `path`.
+    pub fn for_path<'m>(maps: &'m [MediaMap], path: &Path) -> Option<&'m MediaMap> {
+        maps.iter()
+            .filter(|m| path.starts_with(&m.folder))
+            .max_by_key(|m| m.folder.components().count())
     }
 
     /// What the index says of the DICOMDIR file itself (replacing what scanning it

@@ -138,12 +138,13 @@ impl Index {
         let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let (layout, scan_dir) = detect_layout(&root);
         let (mut stamps, mut walk_problems) = scan::list_files(&scan_dir);
-        let media = dicomdir::MediaMap::build(&root, &scan_dir, &stamps);
-        if let Some(m) = &media
-            && !m.extra.is_empty()
-        {
-            stamps.extend(m.extra.iter().cloned());
+        let media = dicomdir::MediaMap::build_all(&root, &scan_dir, &stamps);
+        let mut extra: Vec<FileStamp> =
+            media.iter().flat_map(|m| m.extra.iter().cloned()).collect();
+        if !extra.is_empty() {
+            stamps.append(&mut extra);
             stamps.sort_by(|a, b| a.path.cmp(&b.path));
+            stamps.dedup_by(|b, a| a.path == b.path);
         }
         walk_problems.extend(media.iter().flat_map(|m| m.problems.iter().cloned()));
         walk_problems.extend(case_names::collisions(&scan_dir, &stamps));
@@ -177,7 +178,7 @@ impl Index {
             scan_dir: &scan_dir,
             total,
             walk_problems: &walk_problems,
-            media: media.as_ref(),
+            media: &media,
         };
         let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(total);
         for chunk in stamps.chunks(PARTIAL_EVERY) {
@@ -296,8 +297,8 @@ struct Skeleton<'a> {
     scan_dir: &'a Path,
     total: usize,
     walk_problems: &'a [(PathBuf, String)],
-    /// The DICOMDIR of the folder, when it has one.
-    media: Option<&'a dicomdir::MediaMap>,
+    /// The DICOMDIRs of the scan (media), each governing the files below its folder.
+    media: &'a [dicomdir::MediaMap],
 }
 
 impl Skeleton<'_> {
@@ -321,13 +322,13 @@ impl Skeleton<'_> {
         let mut instances = Vec::new();
         let mut seen_sop: HashMap<String, PathBuf> = HashMap::new();
         for (stamp, outcome) in outcomes {
-            let outcome = match self.media {
-                Some(m) if m.dicomdir == stamp.path => m.own_outcome(),
-                _ => outcome,
+            let outcome = match self.media.iter().find(|m| m.dicomdir == stamp.path) {
+                Some(m) => m.own_outcome(),
+                None => outcome,
             };
             match outcome {
                 FileOutcome::Instance(mut inst) => {
-                    if let Some(m) = self.media {
+                    if let Some(m) = dicomdir::MediaMap::for_path(self.media, &stamp.path) {
                         m.note(&stamp.path, &mut inst);
                     }
                     if inst.sop_uid.is_empty() {
