@@ -21,7 +21,7 @@
 //! - [`strokes`]: grow from seeds on a frame of a series: strokes to seeds, the
 //!   random walker, outlines as shapes marked `grow-from-seeds`.
 //! - [`stack`]: a series' frames as modality values in slice order.
-//! - [`monai`]: the optional model server (MONAI Label over plain http), contacted
+//! - [`monai`]: the optional model server (MONAI Label over http or https), contacted
 //!   only when configured; its label volume becomes shapes marked `monai-label`.
 
 pub mod contour;

@@ -5,7 +5,7 @@
 //! Nothing here runs unless a server address is configured: the client is made from
 //! one, and only that address is contacted (no proxy from the environment, no
 //! redirects followed). The series travels as a NIfTI-1 volume ([`nifti`])
-//! over plain http (this build has no TLS); the reply is untrusted input, read with
+//! over http or https (the system's trusted certificates); the reply is untrusted input, read with
 //! bounded sizes, and every error names the server.
 //!
 //! Each label value of the reply's mask becomes, slice by slice, rings
@@ -45,14 +45,6 @@ const MAX_JSON: u64 = 16 << 20;
 /// Why the model server could not be used.
 #[derive(Debug, Error)]
 pub enum MonaiError {
-    /// An https address: this build speaks plain http only.
-    #[error(
-        "{url}: https is not supported (this build has no TLS); give the MONAI Label server's http:// address"
-    )]
-    Https {
-        /// The address given.
-        url: String,
-    },
     /// Not an http address.
     #[error("{url} is not a MONAI Label server address: {reason}")]
     BadUrl {
@@ -234,19 +226,19 @@ impl MonaiClient {
     /// contacts nothing yet.
     ///
     /// # Errors
-    /// An https address (no TLS in this build), anything not `http://host…`.
+    /// Anything not `http://host…` or `https://host…`.
     pub fn new(base_url: &str) -> Result<Self, MonaiError> {
         let url = base_url.trim();
         let lower = url.to_ascii_lowercase();
-        if lower.starts_with("https://") {
-            return Err(MonaiError::Https { url: url.into() });
-        }
         let bad = |reason: &str| MonaiError::BadUrl {
             url: url.into(),
             reason: reason.into(),
         };
-        let Some(rest) = lower.strip_prefix("http://") else {
-            return Err(bad("it must start with http://"));
+        let Some(rest) = lower
+            .strip_prefix("http://")
+            .or_else(|| lower.strip_prefix("https://"))
+        else {
+            return Err(bad("it must start with http:// or https://"));
         };
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
         if host.is_empty() || host.contains('@') || url.chars().any(char::is_whitespace) {
@@ -442,9 +434,13 @@ impl MonaiClient {
                     stage
                 },
             },
-            Failure::Connect(reason) | Failure::Tls(reason) => {
-                MonaiError::Connect { server, reason }
-            }
+            Failure::Connect(reason) => MonaiError::Connect { server, reason },
+            Failure::Tls(reason) => MonaiError::Connect {
+                server,
+                reason: format!(
+                    "TLS failed: {reason} (is the certificate trusted by this computer?)"
+                ),
+            },
             Failure::BadUrl(reason) => MonaiError::BadUrl {
                 url: server,
                 reason,
@@ -719,9 +715,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_plain_http_addresses_make_a_client() {
-        let e = MonaiClient::new("https://monai.site:8000").expect_err("https");
-        assert!(e.to_string().contains("https is not supported"), "{e}");
+    fn only_http_and_https_addresses_make_a_client() {
+        assert!(MonaiClient::new("https://monai.site:8000").is_ok());
         for bad in ["monai.site:8000", "http://", "http:// x", "ftp://x"] {
             assert!(
                 matches!(MonaiClient::new(bad), Err(MonaiError::BadUrl { .. })),

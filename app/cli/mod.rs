@@ -69,7 +69,7 @@ enum Command {
     Seeds(seeds::SeedsArgs),
     /// Live-wire: a polygon through anchors on a frame whose segments follow the edges between them (intelligent scissors).
     Livewire(livewire::LiveWireArgs),
-    /// A site's MONAI Label server (plain http): list its models, or run one on a series and store its labels' outlines as shapes.
+    /// A site's MONAI Label server (http or https): list its models, or run one on a series and store its labels' outlines as shapes.
     Monai(monai::MonaiArgs),
     /// Query a PACS, retrieve studies from it, send our SEG and SR to it (DICOMweb or DIMSE).
     Pacs(pacs::PacsArgs),

@@ -1,5 +1,5 @@
 //! `lightbox monai`: a site's MONAI Label server from the command line. `info` lists
-//! its models and datastore; `infer` sends a series (as NIfTI, over plain http, to the
+//! its models and datastore; `infer` sends a series (as NIfTI, over http or https, to the
 //! `--server` given and nowhere else), outlines the label volume it answers and stores
 //! the shapes as one undoable command, marked `source: monai-label`.
 
@@ -35,7 +35,7 @@ enum MonaiAction {
 /// The server.
 #[derive(Args)]
 struct ServerArg {
-    /// The MONAI Label server, `http://host:port` (plain http only).
+    /// The MONAI Label server, `http://host:port` (or https).
     #[arg(long, value_name = "URL")]
     server: String,
 }
