@@ -10,6 +10,7 @@ use super::annotate_tool::ShapeSelection;
 use super::annotate_ui::{AnnotationExport, ShapeEdit};
 use super::graphics::GraphicsSetting;
 use super::measure_tool::{Measurement, Tool};
+use super::pacs_ui::PacsCommand;
 use super::review_ui::{BulkConfirm, ExportForm, ReviewFilter, SuggestionBulk};
 use super::state::Layout;
 use crate::annotate::{LabelSet, Shape};
@@ -391,6 +392,8 @@ pub enum Command {
         /// The frame, from 1.
         frame: u32,
     },
+    /// Settings ▸ PACS servers and the PACS window (File ▸ PACS…).
+    Pacs(PacsCommand),
 }
 
 /// A window of the viewer that menus open.
@@ -402,6 +405,8 @@ pub enum WindowKind {
     Shortcuts,
     /// Help ▸ About.
     About,
+    /// File ▸ PACS….
+    Pacs,
 }
 
 /// The tabs of the right panel.

@@ -21,6 +21,7 @@ pub mod job;
 pub mod measure_tool;
 pub mod model_ui;
 mod overlay;
+pub mod pacs_ui;
 pub mod review_ui;
 mod rules_ui;
 pub mod seeds_ui;

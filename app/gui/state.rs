@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::graphics::GraphicsSetting;
 use crate::i18n::Language;
+use crate::pacs::NamedServer;
 
 /// How the centre area is split into viewports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -93,6 +94,11 @@ pub struct State {
     pub model_server: String,
     /// The graphics backend tried first (applies at the next start).
     pub graphics: GraphicsSetting,
+    /// The PACS servers named in Settings ▸ PACS; empty: none, and no socket is ever
+    /// opened for one.
+    pub pacs_servers: Vec<NamedServer>,
+    /// The folder the PACS window retrieved into last.
+    pub pacs_folder: Option<PathBuf>,
 }
 
 impl Default for State {
@@ -113,6 +119,8 @@ impl Default for State {
             brush_radius_mm: 3.0,
             model_server: String::new(),
             graphics: GraphicsSetting::default(),
+            pacs_servers: Vec::new(),
+            pacs_folder: None,
         }
     }
 }
@@ -144,6 +152,23 @@ mod tests {
         let state = State {
             graphics: GraphicsSetting::Gl,
             language: Language::TraditionalChinese,
+            pacs_servers: vec![
+                NamedServer {
+                    name: "web".into(),
+                    server: crate::pacs::Server::DicomWeb(
+                        crate::pacs::DicomWebServer::parse("http://pacs:8042/dicom-web")
+                            .expect("url"),
+                    ),
+                },
+                NamedServer {
+                    name: "dimse".into(),
+                    server: crate::pacs::Server::Dimse(
+                        crate::pacs::DimseServer::parse("ORTHANC@pacs:4242", Some("ME"))
+                            .expect("address"),
+                    ),
+                },
+            ],
+            pacs_folder: Some(PathBuf::from("/data/pacs")),
             ..State::default()
         };
         // What eframe's FileStorage writes: the app's RON inside a RON map.
@@ -157,6 +182,7 @@ mod tests {
         let s = State::from_app_ron(old).unwrap();
         assert_eq!(s.graphics, GraphicsSetting::Automatic);
         assert_eq!(s.layout, Layout::TwoByTwo);
+        assert!(s.pacs_servers.is_empty() && s.pacs_folder.is_none());
         assert_eq!(State::from_app_ron("not ron"), None);
     }
 }

@@ -15,7 +15,7 @@ use egui::{Event, Key, Modifiers};
 
 use crate::annotate::LabelSet;
 use crate::gui::annotate_ui::ShapeEdit;
-use crate::gui::command::{Command, VoiChoice};
+use crate::gui::command::{Command, VoiChoice, WindowKind};
 use crate::gui::measure_tool::Tool;
 use crate::i18n::Strings;
 use crate::presets::Preset;
@@ -194,6 +194,8 @@ pub enum Action {
     AcceptSeeds,
     /// Clear grow-from-seeds' strokes and proposal.
     ClearSeeds,
+    /// Open the PACS window.
+    Pacs,
 }
 
 /// One binding: what starts it, when it applies, what it does.
@@ -354,6 +356,10 @@ impl Action {
             A::FillBetween => Command::FillBetween,
             A::AcceptSeeds => Command::AcceptSeeds,
             A::ClearSeeds => Command::ClearSeeds,
+            A::Pacs => Command::ShowWindow {
+                window: WindowKind::Pacs,
+                open: true,
+            },
         };
         vec![one]
     }

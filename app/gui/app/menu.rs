@@ -89,7 +89,7 @@ pub fn menu_bar(ui: &mut egui::Ui, view: &MenuView) -> Vec<Command> {
     commands
 }
 
-/// File: open, the review's files, annotations, settings, quit.
+/// File: open, the review's files, annotations, PACS, settings, quit.
 fn file_menu(ui: &mut egui::Ui, view: &MenuView, commands: &mut Vec<Command>) {
     let s = view.s;
     if ui.button(s.get("menu.file.open_folder")).clicked() {
@@ -128,6 +128,14 @@ fn file_menu(ui: &mut egui::Ui, view: &MenuView, commands: &mut Vec<Command>) {
     ui.separator();
     ui.add_enabled_ui(view.has_review, |ui| annotation_items(ui, s, commands));
     ui.separator();
+    let pacs = egui::Button::new(s.get("menu.file.pacs")).shortcut_text(keys_of(Action::Pacs));
+    if ui.add(pacs).clicked() {
+        commands.push(Command::ShowWindow {
+            window: WindowKind::Pacs,
+            open: true,
+        });
+        ui.close();
+    }
     if ui.button(s.get("menu.file.settings")).clicked() {
         commands.push(Command::ShowWindow {
             window: WindowKind::Settings,

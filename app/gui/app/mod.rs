@@ -11,7 +11,7 @@
 //! | `keys.rs` | the key table: dispatch and the shortcuts window |
 //! | `menu.rs` | the menu bar |
 //! | `browser_panel.rs`, `side_panel.rs`, `central_panel.rs`, `status_bar.rs` | the panels |
-//! | `windows.rs` | settings, shortcuts, about, export, confirmations, label editor |
+//! | `windows.rs` | settings (with its PACS servers), shortcuts, about, export, confirmations, label editor, the PACS window |
 //! | `apply/` | the commands, by domain |
 //! | `scan.rs` | opening a release: the scan worker, installing its index and review |
 //! | `workers.rs` | the keep-list worker; polling every worker at the start of a frame |
@@ -35,6 +35,7 @@ use super::fonts;
 use super::gpu::Affine2;
 use super::job::Job;
 use super::measure_tool::{Measurement, Tool};
+use super::pacs_ui::PacsUi;
 use super::review_ui::ReviewUi;
 use super::rules_ui::RulesUi;
 use super::state::State;
@@ -127,6 +128,8 @@ pub struct LightboxApp {
     about: About,
     /// The Dataset tab: description and agreement, and their jobs.
     dataset: DatasetUi,
+    /// The PACS servers' editor and tests, and the PACS window's search and transfers.
+    pacs: PacsUi,
 }
 
 /// Which of the menus' windows are open.
@@ -135,6 +138,7 @@ struct OpenWindows {
     settings: bool,
     shortcuts: bool,
     about: bool,
+    pacs: bool,
 }
 
 impl OpenWindows {
@@ -144,6 +148,7 @@ impl OpenWindows {
             WindowKind::Settings => &mut self.settings,
             WindowKind::Shortcuts => &mut self.shortcuts,
             WindowKind::About => &mut self.about,
+            WindowKind::Pacs => &mut self.pacs,
         }
     }
 }
@@ -213,6 +218,7 @@ impl LightboxApp {
             rules: RulesUi::default(),
             about: About::new(cc),
             dataset: DatasetUi::default(),
+            pacs: PacsUi::default(),
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
@@ -267,6 +273,11 @@ impl LightboxApp {
     /// The attributes the Dataset tab's split is stratified by (for tests).
     pub fn split_strata(&self) -> &[String] {
         &self.dataset.strata
+    }
+
+    /// The PACS part's state: its search, transfer and outcome (for tests).
+    pub fn pacs(&self) -> &PacsUi {
+        &self.pacs
     }
 
     /// Where an image point of the active viewport's frame was drawn last, in screen

@@ -1,10 +1,12 @@
 //! The windows over the panels: the review's confirmations and keep-list export,
-//! settings, keyboard shortcuts, About and the label-set editor.
+//! settings (with its PACS servers), keyboard shortcuts, About, the label-set editor
+//! and the PACS window.
 
 use crate::fsutil::ShowPath;
 use crate::gui::about;
 use crate::gui::annotate_ui;
 use crate::gui::command::{Command, WindowKind};
+use crate::gui::pacs_ui::{self, PacsView};
 use crate::gui::review_ui;
 use crate::i18n::{Language, Strings};
 
@@ -47,12 +49,23 @@ impl LightboxApp {
         if self.windows.shortcuts {
             commands.extend(shortcuts_window(ctx, s));
         }
+        if self.windows.pacs {
+            let folder = self.pacs_folder();
+            let view = PacsView {
+                s,
+                pacs: &self.pacs,
+                servers: &self.state.pacs_servers,
+                folder: &folder,
+                has_review: self.review.session.is_some(),
+            };
+            commands.extend(pacs_ui::pacs_window(ctx, &view));
+        }
         commands.extend(annotate_ui::label_editor_ui(ctx, s, &self.annotate));
         commands
     }
 
     /// File ▸ Settings: cache size, language, reviewer, freehand tolerance, the
-    /// presets file in use, graphics.
+    /// presets file in use, graphics, the PACS servers.
     fn settings_window(&self, ctx: &egui::Context, s: &Strings) -> Vec<Command> {
         let mut commands = Vec::new();
         let mut open = true;
@@ -118,6 +131,17 @@ impl LightboxApp {
                     };
                 });
                 commands.extend(about::graphics_setting_ui(ui, s, self.state.graphics));
+                ui.separator();
+                egui::CollapsingHeader::new(s.get("settings.pacs"))
+                    .id_salt("settings-pacs")
+                    .show(ui, |ui| {
+                        commands.extend(pacs_ui::settings_ui(
+                            ui,
+                            s,
+                            &self.pacs,
+                            &self.state.pacs_servers,
+                        ));
+                    });
             });
         if !open {
             commands.push(Command::ShowWindow {

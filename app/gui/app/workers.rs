@@ -1,6 +1,7 @@
 //! Background work and its polling: each frame starts by taking what the workers
 //! finished: the scan (`scan.rs`), and the [`Job`]s of the claims, the rules
-//! evaluation, the tags, the annotation export and the keep-list ([`KeepListJob`]).
+//! evaluation, the tags, the annotation export and the keep-list ([`KeepListJob`]),
+//! the PACS's echoes, search and transfers.
 
 use std::path::PathBuf;
 
@@ -91,6 +92,7 @@ impl LightboxApp {
             self.finish_seeds(ctx, result);
         }
         self.dataset.poll();
+        self.pacs.poll();
         let outcome = match Job::finished(&mut self.keep_list) {
             Some(Polled::Done(outcome)) => Some(outcome),
             Some(Polled::Lost) => Some(("the keep-list writer stopped unexpectedly".into(), false)),

@@ -13,6 +13,7 @@
 //! | `model.rs` | the model server: its address, its models, a series outlined by one |
 //! | `assist.rs` | brush and eraser strokes; grow from seeds: strokes, the proposal grown on a worker, accepted as shapes |
 //! | `dataset.rs` | the Dataset tab: description, agreement, showing a frame |
+//! | `pacs.rs` | the PACS servers (edit, test), search, retrieve and send on workers |
 //! | `settings.rs` | opening a release, settings, windows, quitting |
 
 mod annotation;
@@ -21,6 +22,7 @@ mod browse;
 mod dataset;
 mod lesion;
 mod model;
+mod pacs;
 mod review;
 mod rules;
 mod segment;
@@ -131,6 +133,7 @@ impl LightboxApp {
             | C::LoadSplit(_)
             | C::SaveSplit(_)
             | C::ShowImage { .. }) => self.apply_dataset(ctx, c),
+            C::Pacs(c) => self.apply_pacs(ctx, c),
             c @ (C::OpenFolder(_)
             | C::SetLanguage(_)
             | C::SetCacheMib(_)

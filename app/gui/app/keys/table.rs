@@ -356,4 +356,8 @@ pub const ROWS: &[Row] = &[
         help: "shortcuts.next_viewport",
         bindings: &[plain(K::Tab, A::NextViewport)],
     },
+    Row {
+        help: "shortcuts.pacs",
+        bindings: &[key(K::P, Mods::CtrlShift, A::Pacs)],
+    },
 ];

@@ -120,6 +120,7 @@ fn every_key_does_what_it_did_before_the_key_table() {
         "viewing | Shift+K | [DecideCurrentImage(Keep)]",
         "viewing | Ctrl+Z | [Undo]",
         "editing a selected shape | Escape | [SelectShape(None)]",
+        "viewing | Ctrl+Shift+P | [ShowWindow { window: Pacs, open: true }]",
     ] {
         assert!(recorded.contains(line), "the record holds {line}");
     }
@@ -211,4 +212,6 @@ fn every_tool_button_names_its_key_from_the_table() {
     );
     assert_eq!(super::keys_of(super::Action::Undo), "Ctrl+Z");
     assert_eq!(super::keys_of(super::Action::Delete), "Delete / Backspace");
+    // File ▸ PACS… writes its key from the table too.
+    assert_eq!(super::keys_of(super::Action::Pacs), "Ctrl+Shift+P");
 }
