@@ -64,10 +64,15 @@ impl DateRange {
         let (from, to) = match text.len() {
             8 | 10 => (text, text),
             _ => {
-                let split = [8usize, 10]
-                    .into_iter()
-                    .find(|&n| text.as_bytes().get(n) == Some(&b'-'))
-                    .or_else(|| text.starts_with('-').then_some(0))
+                // An open start first: `-2024-12-31` has a dash at byte 8 too.
+                let split = text
+                    .starts_with('-')
+                    .then_some(0)
+                    .or_else(|| {
+                        [8usize, 10]
+                            .into_iter()
+                            .find(|&n| text.as_bytes().get(n) == Some(&b'-'))
+                    })
                     .ok_or_else(|| {
                         format!("{text:?} is not a date range: give FROM-TO, FROM-, -TO or one day")
                     })?;
