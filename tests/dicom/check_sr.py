@@ -3,7 +3,7 @@
 Input (argv[1], JSON): {"files": [path, ...]}. Output: {"files": [{"path", "title",
 "template", "observers", "evidence", "groups": [...]}]}; each group is what highdicom's
 TID 1410 reader (`MeasurementReport.get_planar_roi_measurement_groups`) gives: tracking
-identifier and UID, finding, graphic type and data, the referenced image (and frame),
+identifier and UID, finding and finding category, graphic type and data, the referenced image (and frame),
 measurements (name code -> value, unit code), qualitative evaluations, plus the group's
 Comment and Person Observer Name items read from its content sequence.
 """
@@ -62,6 +62,7 @@ def main():
                 "tracking_id": g.tracking_identifier,
                 "tracking_uid": str(g.tracking_uid),
                 "finding": code(g.finding_type),
+                "finding_category": code(g.finding_category) if g.finding_category else None,
                 "graphic_type": region.graphic_type.value,
                 "points": region.value.tolist(),
                 "sop_uid": src.ReferencedSOPInstanceUID,

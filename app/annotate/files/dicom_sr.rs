@@ -12,9 +12,13 @@
 //!   Qualitative Evaluations), in file order: the shape id as Tracking Identifier and a
 //!   UID derived from it as Tracking Unique Identifier (`2.25.` and the id's UUID when
 //!   it is one, else a 128-bit FNV-1a hash of it, so re-exports keep the UID); the
-//!   annotator as Person Observer Name; the label as the Finding, coded in the private
-//!   scheme `99LIGHTBOX` (code value = the label's name, in Long Code Value when over
-//!   16 characters); the outline as Image Region (SCOORD `POLYLINE`, closed by
+//!   annotator as Person Observer Name; the label as the Finding: the label's type code
+//!   from the label set ([`crate::annotate::LabelCodes`], SNOMED CT in the default
+//!   set) after its category as Finding category (276214006, SCT), as highdicom
+//!   writes them, so a PACS or an AI pipeline reads a coded finding; a label without
+//!   codes falls back to the private scheme `99LIGHTBOX` (code value = the label's
+//!   name, in Long Code Value when over 16 characters); the outline as Image Region
+//!   (SCOORD `POLYLINE`, closed by
 //!   repeating its first point, or `POINT`) selected from the image (and frame of a
 //!   multi-frame image); the measurements of [`super::super::Measurements`] as NUM items
 //!   — Area (42798000, SCT), Perimeter (131191004, SCT), Long axis (103339001, SCT),
@@ -41,6 +45,7 @@ use super::dicom_derived::{
     code_item, derived_header, item, new_uid, put_seq, read_source, truncate, write_part10,
 };
 use super::{FilesError, check_shapes, create_dir, sorted};
+use crate::annotate::labels::LabelSet;
 use crate::annotate::shape::{Grade, Measurements, Shape};
 use crate::index::{Index, Instance, Series};
 use crate::synth::dicom_out::Dataset;
@@ -55,23 +60,25 @@ type Member<'a> = (&'a Shape, &'a Instance);
 const SERIES_NUMBER: i64 = 9902;
 
 /// A coded concept: value, scheme, meaning.
-type Code<'a> = (&'a str, &'a str, &'a str);
+pub(crate) type Code<'a> = (&'a str, &'a str, &'a str);
 
 const REPORT: Code<'static> = ("126000", "DCM", "Imaging Measurement Report");
 const LANGUAGE: Code<'static> = ("121049", "DCM", "Language of Content Item and Descendants");
 const EN_US: Code<'static> = ("en-US", "RFC5646", "English (United States)");
 const OBSERVER_TYPE: Code<'static> = ("121005", "DCM", "Observer Type");
 const PERSON: Code<'static> = ("121006", "DCM", "Person");
-const OBSERVER_NAME: Code<'static> = ("121008", "DCM", "Person Observer Name");
+pub(crate) const OBSERVER_NAME: Code<'static> = ("121008", "DCM", "Person Observer Name");
 const PROCEDURE: Code<'static> = ("121058", "DCM", "Procedure reported");
 const CT_PROCEDURE: Code<'static> = ("25045-6", "LN", "CT unspecified body region");
 const IMAGING_PROCEDURE: Code<'static> = ("363679005", "SCT", "Imaging");
-const MEASUREMENTS: Code<'static> = ("126010", "DCM", "Imaging Measurements");
-const GROUP: Code<'static> = ("125007", "DCM", "Measurement Group");
-const TRACKING_ID: Code<'static> = ("112039", "DCM", "Tracking Identifier");
-const TRACKING_UID: Code<'static> = ("112040", "DCM", "Tracking Unique Identifier");
-const FINDING: Code<'static> = ("121071", "DCM", "Finding");
-const IMAGE_REGION: Code<'static> = ("111030", "DCM", "Image Region");
+pub(crate) const MEASUREMENTS: Code<'static> = ("126010", "DCM", "Imaging Measurements");
+pub(crate) const GROUP: Code<'static> = ("125007", "DCM", "Measurement Group");
+pub(crate) const TRACKING_ID: Code<'static> = ("112039", "DCM", "Tracking Identifier");
+pub(crate) const TRACKING_UID: Code<'static> = ("112040", "DCM", "Tracking Unique Identifier");
+pub(crate) const FINDING: Code<'static> = ("121071", "DCM", "Finding");
+/// TID 1501/1410 "Finding category" (highdicom's `finding_category`).
+pub(crate) const FINDING_CATEGORY: Code<'static> = ("276214006", "SCT", "Finding category");
+pub(crate) const IMAGE_REGION: Code<'static> = ("111030", "DCM", "Image Region");
 const SOURCE: Code<'static> = ("260753009", "SCT", "Source");
 const AREA: Code<'static> = ("42798000", "SCT", "Area");
 const PERIMETER: Code<'static> = ("131191004", "SCT", "Perimeter");
@@ -79,23 +86,40 @@ const LONG_AXIS: Code<'static> = ("103339001", "SCT", "Long axis");
 const SHORT_AXIS: Code<'static> = ("103340004", "SCT", "Short axis");
 const MEAN: Code<'static> = ("373098007", "SCT", "Mean");
 const SD: Code<'static> = ("386136009", "SCT", "Standard Deviation");
-const COMMENT: Code<'static> = ("121106", "DCM", "Comment");
-const GRADE: Code<'static> = ("suspicion", PRIVATE_SCHEME, "Suspicion grade");
+pub(crate) const COMMENT: Code<'static> = ("121106", "DCM", "Comment");
+pub(crate) const GRADE: Code<'static> = ("suspicion", PRIVATE_SCHEME, "Suspicion grade");
+
+/// Writes one Comprehensive SR Measurement Report per series with shapes among
+/// `shapes` into `out_dir`, each finding coded from the default label set: see
+/// [`write_dir_with_labels`], which takes the project's.
+///
+/// # Errors
+/// As [`write_dir_with_labels`].
+pub fn write_dir(
+    out_dir: &Path,
+    index: &Index,
+    shapes: &[Shape],
+    measure: impl Fn(&Shape) -> Option<Measurements>,
+) -> Result<Vec<PathBuf>, FilesError> {
+    write_dir_with_labels(out_dir, index, &LabelSet::default(), shapes, measure)
+}
 
 /// Writes one Comprehensive SR Measurement Report per series with shapes among
 /// `shapes` into `out_dir` (created if needed), named `<series UID>.sr.dcm`, and
 /// returns the files in series order. `measure` gives each shape's measurements
-/// (`None`: the group has no NUM items, as for points). The patient and study are read
-/// from the first annotated image of each series.
+/// (`None`: the group has no NUM items, as for points); `labels` the codes of each
+/// shape's finding (a label it lacks, or one without codes, gets the private code).
+/// The patient and study are read from the first annotated image of each series.
 ///
 /// # Errors
 /// [`FilesError::Shape`] for a shape breaking the shared rules,
 /// [`FilesError::UnknownImage`] for a shape on an image `index` lacks,
 /// [`FilesError::Read`] when a source image cannot be read,
 /// [`FilesError::Write`] when a file cannot be written.
-pub fn write_dir(
+pub fn write_dir_with_labels(
     out_dir: &Path,
     index: &Index,
+    labels: &LabelSet,
     shapes: &[Shape],
     measure: impl Fn(&Shape) -> Option<Measurements>,
 ) -> Result<Vec<PathBuf>, FilesError> {
@@ -134,7 +158,7 @@ pub fn write_dir(
     let mut written = Vec::with_capacity(by_series.len());
     for (series_uid, (series, members)) in by_series {
         let path = out_dir.join(format!("{}.sr.dcm", super::safe_name(series_uid)));
-        written.push(write_series(&path, series, &members, &measure)?);
+        written.push(write_series(&path, series, &members, labels, &measure)?);
     }
     Ok(written)
 }
@@ -144,6 +168,7 @@ fn write_series(
     path: &Path,
     series: &Series,
     members: &[(&Shape, &Instance)],
+    labels: &LabelSet,
     measure: &impl Fn(&Shape) -> Option<Measurements>,
 ) -> Result<PathBuf, FilesError> {
     let Some(&(_, first)) = members.first() else {
@@ -211,7 +236,7 @@ fn write_series(
     root.push(content_code("HAS CONCEPT MOD", PROCEDURE, procedure));
     let groups = members
         .iter()
-        .map(|(shape, inst)| group(shape, inst, ct, measure(shape).as_ref()))
+        .map(|(shape, inst)| group(shape, inst, labels, ct, measure(shape).as_ref()))
         .collect();
     root.push(container("CONTAINS", MEASUREMENTS, None, groups));
     put_seq(&mut ds.0, tags::CONTENT_SEQUENCE, root);
@@ -264,7 +289,13 @@ fn evidence(
 }
 
 /// The measurement group (TID 1410) of one shape.
-fn group(shape: &Shape, inst: &Instance, ct: bool, m: Option<&Measurements>) -> InMemDicomObject {
+fn group(
+    shape: &Shape,
+    inst: &Instance,
+    labels: &LabelSet,
+    ct: bool,
+    m: Option<&Measurements>,
+) -> InMemDicomObject {
     let mut items = vec![
         content_text("HAS OBS CONTEXT", TRACKING_ID, &shape.id),
         content_uid("HAS OBS CONTEXT", TRACKING_UID, &tracking_uid(&shape.id)),
@@ -272,11 +303,26 @@ fn group(shape: &Shape, inst: &Instance, ct: bool, m: Option<&Measurements>) -> 
     if !shape.annotator.trim().is_empty() {
         items.push(content_pname(shape.annotator.trim()));
     }
-    items.push(content_code(
-        "CONTAINS",
-        FINDING,
-        (&shape.label, PRIVATE_SCHEME, &shape.label),
-    ));
+    match labels.get(&shape.label).and_then(|l| l.codes.as_ref()) {
+        Some(codes) => {
+            let (category, kind) = (&codes.category, &codes.kind);
+            items.push(content_code(
+                "CONTAINS",
+                FINDING_CATEGORY,
+                (&category.value, &category.scheme, &category.meaning),
+            ));
+            items.push(content_code(
+                "CONTAINS",
+                FINDING,
+                (&kind.value, &kind.scheme, &kind.meaning),
+            ));
+        }
+        None => items.push(content_code(
+            "CONTAINS",
+            FINDING,
+            (&shape.label, PRIVATE_SCHEME, &shape.label),
+        )),
+    }
     items.push(region(shape, inst));
     if let Some(m) = m {
         let calibrated = m.unit == "mm";
@@ -320,7 +366,7 @@ fn group(shape: &Shape, inst: &Instance, ct: bool, m: Option<&Measurements>) -> 
 }
 
 /// The grade's code value and meaning, `None` when not graded.
-fn grade_code(grade: Grade) -> Option<(&'static str, &'static str)> {
+pub(crate) fn grade_code(grade: Grade) -> Option<(&'static str, &'static str)> {
     match grade {
         Grade::None => None,
         Grade::Low => Some(("low", "Low")),
