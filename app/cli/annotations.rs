@@ -70,13 +70,18 @@ enum Action {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Merge an annotation file (our JSON) into the project: shapes of another
-    /// annotator are kept apart, never overwritten.
+    /// Merge an annotation file (our JSON, DICOM SEG, RTSTRUCT or SR) into the project:
+    /// shapes of another annotator are kept apart, never overwritten.
     Import {
         #[command(flatten)]
         store: StoreArgs,
-        /// The file to import: our JSON, or a DICOM Segmentation (its segments' masks
-        /// become outlines of another annotator, marked `source: dicom-seg`).
+        /// The file to import, told apart by content: our JSON; a DICOM Segmentation
+        /// (its segments' masks become outlines, `source: dicom-seg`); an RT Structure
+        /// Set (each ROI's contours put on the images they lie on, holes kept, the ROI
+        /// a label, `source: rtstruct`); or a TID 1500 SR (each measurement group's
+        /// image region with its coded finding as the label, grade and note,
+        /// `source: dicom-sr`). Imported shapes are another annotator's,
+        /// "<who> (DICOM SEG)", "(RTSTRUCT)" or "(DICOM SR)".
         file: PathBuf,
     },
     /// Fill the frames between an annotator's outlines of a label on a series

@@ -1,6 +1,8 @@
 //! What the DICOM objects Lightbox writes from annotations (SEG, SR) share: new UIDs,
 //! the header copied from the source images (patient, study, frame of reference), the
-//! atomic write of a Part 10 file, and the sequence and code items they are built of.
+//! atomic write of a Part 10 file, and the sequence and code items they are built of;
+//! and what the importers of DICOM objects (SEG, RTSTRUCT, SR) share when they read
+//! them back: sequence items, coded concepts, the error that names the file.
 //!
 //! A derived object belongs to the source's patient and study, in a new series
 //! (PS3.3 C.7.3.1): the viewer and the PACS must file it beside the images it
@@ -15,6 +17,7 @@ use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
 use super::FilesError;
+use crate::annotate::labels::Code;
 use crate::synth::dicom_out::Dataset;
 
 /// Our implementation's UID and version name, in the file meta of what we write.
@@ -226,6 +229,39 @@ pub fn put_seq(ds: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>
 /// `text` cut to `max` characters (a VR's limit).
 pub fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
+}
+
+/// The items of sequence `tag` of `obj` (none when it is absent or not a sequence).
+pub fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
+    obj.get(tag).and_then(|e| e.items()).unwrap_or(&[])
+}
+
+/// The first item of code sequence `tag` as a [`Code`]: its Coding Scheme Designator,
+/// Code Value (or Long Code Value, or URN Code Value) and Code Meaning (empty when
+/// absent); `None` without a scheme or value.
+pub fn read_code(obj: &InMemDicomObject, tag: Tag) -> Option<Code> {
+    let item = items(obj, tag).first()?;
+    let text = |t: Tag| crate::attrs::text(item, t);
+    Some(Code {
+        scheme: text(tags::CODING_SCHEME_DESIGNATOR)?,
+        value: text(tags::CODE_VALUE)
+            .or_else(|| text(tags::LONG_CODE_VALUE))
+            .or_else(|| text(tags::URN_CODE_VALUE))?,
+        meaning: text(tags::CODE_MEANING).unwrap_or_default(),
+    })
+}
+
+/// True when `code` is the concept `(value, scheme, _)`, whatever its meaning says.
+pub fn is_code(code: Option<&Code>, (value, scheme, _): (&str, &str, &str)) -> bool {
+    code.is_some_and(|c| c.value == value && c.scheme == scheme)
+}
+
+/// The error of an import refusing `path` for `reason`.
+pub fn refused(path: &Path, reason: impl Into<String>) -> FilesError {
+    FilesError::Read {
+        path: path.to_owned(),
+        source: std::io::Error::other(reason.into()),
+    }
 }
 
 #[cfg(test)]

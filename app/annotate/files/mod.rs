@@ -16,7 +16,12 @@
 //!   source's patient and study, the atomic Part 10 write.
 //! - [`dicom_sr`]: one DICOM Comprehensive SR Measurement Report (TID 1500) per
 //!   annotated series: per shape its outline, measurements, finding, grade and note.
-//! - [`seg_import`]: a DICOM Segmentation (ours or another tool's) read back as shapes.
+//! - [`seg_import`]: the import of any of these files by content, and a DICOM
+//!   Segmentation (ours or another tool's) read back as shapes.
+//! - [`rtstruct_import`]: a DICOM RT Structure Set's contours (patient mm) put on the
+//!   release's images as shapes.
+//! - [`sr_import`]: a DICOM SR Measurement Report's (TID 1500) image regions read back
+//!   as shapes with their finding, grade and note.
 //! - [`merge`]: how shapes read from a file join the shapes a project already has.
 //! - [`frames`]: what the exporters need to know about each annotated image.
 //!
@@ -39,7 +44,9 @@ pub mod labelme;
 pub mod lightbox_json;
 pub mod masks;
 pub mod merge;
+pub mod rtstruct_import;
 pub mod seg_import;
+pub mod sr_import;
 
 use crate::fsutil::ShowPath;
 use std::path::{Path, PathBuf};
