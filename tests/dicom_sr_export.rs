@@ -8,7 +8,8 @@
 //! - highdicom (`tests/dicom/check_sr.py`, venv "dicom" pinned by `tests/dicom/requirements.txt`)
 //!   reads each SR with `highdicom.sr.srread`, and its TID 1410 groups
 //!   (`get_planar_roi_measurement_groups`) equal our shapes: tracking identifier and
-//!   UID, finding, the SCOORD outline (closed) or point on the right image and frame,
+//!   UID, finding (the label's SNOMED CT code and category, or the private code of a
+//!   label without codes), the SCOORD outline (closed) or point on the right image and frame,
 //!   area, perimeter, long and short axis, mean and SD of the pixel values with their
 //!   UCUM units, grade, note and annotator.
 //!
@@ -48,7 +49,19 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
     let frames = FrameInfos::from_index(&index);
     let file = lightbox_json::read(&repo().join("sample-data/annotations/example.json"))
         .expect("the example file");
-    let shapes = file.shapes;
+    let (shapes, labels) = (file.shapes, file.labels);
+    assert!(
+        shapes
+            .iter()
+            .any(|s| labels.get(&s.label).is_some_and(|l| l.codes.is_some())),
+        "some shape's label is coded"
+    );
+    assert!(
+        shapes
+            .iter()
+            .any(|s| labels.get(&s.label).is_some_and(|l| l.codes.is_none())),
+        "some shape's label is not"
+    );
     // The measurements as the export computes them.
     let values = FrameValues::new(&index);
     let measured: HashMap<String, Option<Measurements>> = shapes
@@ -57,7 +70,7 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sr");
-    let files = dicom_sr::write_dir(&out, &index, &shapes, |s| {
+    let files = dicom_sr::write_dir_with_labels(&out, &index, &labels, &shapes, |s| {
         measured.get(&s.id).cloned().flatten()
     })
     .expect("SR export");
@@ -168,9 +181,27 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
             Some(dicom_sr::tracking_uid(&shape.id).as_str()),
             "{ctx}"
         );
-        assert_eq!(g["finding"]["value"], shape.label.as_str(), "{ctx}");
-        assert_eq!(g["finding"]["scheme"], dicom_sr::PRIVATE_SCHEME, "{ctx}");
-        assert_eq!(g["finding"]["meaning"], shape.label.as_str(), "{ctx}");
+        // The finding: the label's SNOMED type code after its category, else the
+        // private code of its name.
+        match labels.get(&shape.label).and_then(|l| l.codes.as_ref()) {
+            Some(codes) => {
+                for (got, want) in [
+                    (&g["finding"], &codes.kind),
+                    (&g["finding_category"], &codes.category),
+                ] {
+                    assert_eq!(got["value"], want.value.as_str(), "{ctx}");
+                    assert_eq!(got["scheme"], want.scheme.as_str(), "{ctx}");
+                    assert_eq!(got["meaning"], want.meaning.as_str(), "{ctx}");
+                }
+                assert_eq!(codes.kind.scheme, "SCT", "{ctx}");
+            }
+            None => {
+                assert_eq!(g["finding"]["value"], shape.label.as_str(), "{ctx}");
+                assert_eq!(g["finding"]["scheme"], dicom_sr::PRIVATE_SCHEME, "{ctx}");
+                assert_eq!(g["finding"]["meaning"], shape.label.as_str(), "{ctx}");
+                assert!(g["finding_category"].is_null(), "{ctx}");
+            }
+        }
         assert_eq!(g["sop_uid"], shape.image.sop_uid.as_str(), "{ctx}");
         let multi = frames
             .get(&shape.image.sop_uid)
@@ -235,7 +266,15 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
             }
         }
         // Grade, note, annotator.
-        let qualitative = g["qualitative"].as_array().expect("qualitative");
+        // highdicom's get_qualitative_evaluations returns every CODE item but the
+        // Finding, Finding Site and Measurement Method, so the Finding category
+        // (which highdicom writes the same way) is among them: set it aside.
+        let qualitative: Vec<&Value> = g["qualitative"]
+            .as_array()
+            .expect("qualitative")
+            .iter()
+            .filter(|q| q["name"]["value"] != "276214006")
+            .collect();
         if shape.grade == Grade::None {
             assert!(qualitative.is_empty(), "{ctx}");
         } else {
@@ -252,5 +291,104 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
             assert_eq!(g["comment"], shape.note.as_str(), "{ctx}");
         }
         assert_eq!(g["observer"], shape.annotator.as_str(), "{ctx}");
+    }
+}
+
+/// Our SR export imported back, black box: the example annotations imported into a
+/// copy of the sample, exported with `--format dicom-sr`, each SR imported with
+/// `lightbox annotations import` into a fresh store. Every shape comes back with its id
+/// (the Tracking Identifier), its label (the coded finding matched to the label set's
+/// codes, or the private code's name), image and frame, its vertices within 1e-3 px
+/// (the SR holds them as float32), grade and note, as another annotator's shape,
+/// `"<annotator> (DICOM SR)"`, marked `dicom-sr` with its Tracking UID. Area kinds come
+/// back as polygons: the SR keeps the outline, not the tool that drew it.
+#[test]
+fn sr_export_imports_back_as_the_same_shapes() {
+    let (_dir, root) = common::sample_copy();
+    let out = tempfile::tempdir().expect("temp dir");
+    let (drawn, read) = (out.path().join("a.sqlite"), out.path().join("b.sqlite"));
+    let example = repo().join("sample-data/annotations/example.json");
+    let root_s = common::s(&root);
+    common::lightbox_ok(&[
+        "annotations",
+        "import",
+        root_s,
+        common::s(&example),
+        "--store",
+        common::s(&drawn),
+    ]);
+    let sr_dir = out.path().join("sr");
+    common::lightbox_ok(&[
+        "annotations",
+        "export",
+        root_s,
+        "--store",
+        common::s(&drawn),
+        "--format",
+        "dicom-sr",
+        "--out",
+        common::s(&sr_dir),
+    ]);
+    let mut files: Vec<_> = std::fs::read_dir(&sr_dir)
+        .expect("the SR folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() > 1, "{files:?}");
+    for f in &files {
+        common::lightbox_ok(&[
+            "annotations",
+            "import",
+            root_s,
+            common::s(f),
+            "--store",
+            common::s(&read),
+        ]);
+    }
+    let back = common::exported_annotations(root_s, common::s(&read), &out.path().join("json"));
+    let shapes = lightbox_json::read(&example).expect("the example").shapes;
+    let got: HashMap<&str, &Value> = back["shapes"]
+        .as_array()
+        .expect("shapes")
+        .iter()
+        .map(|s| (s["id"].as_str().expect("id"), s))
+        .collect();
+    assert_eq!(got.len(), shapes.len(), "one shape per shape");
+    for shape in &shapes {
+        let g = got
+            .get(shape.id.as_str())
+            .unwrap_or_else(|| panic!("{} came back", shape.id));
+        let ctx = format!("shape {}: {g}", shape.id);
+        let kind = if shape.kind.is_area() {
+            "polygon"
+        } else {
+            "point"
+        };
+        assert_eq!(g["kind"], kind, "{ctx}");
+        assert_eq!(g["label"], shape.label.as_str(), "{ctx}");
+        assert_eq!(g["sop_uid"], shape.image.sop_uid.as_str(), "{ctx}");
+        assert_eq!(g["series_uid"], shape.image.series_uid.as_str(), "{ctx}");
+        assert_eq!(g["frame"], shape.image.frame, "{ctx}");
+        assert_eq!(g["grade"], shape.grade.as_str(), "{ctx}");
+        assert_eq!(g["note"], shape.note.as_str(), "{ctx}");
+        assert_eq!(
+            g["annotator"],
+            format!("{} (DICOM SR)", shape.annotator),
+            "{ctx}"
+        );
+        assert_eq!(g["source"], "dicom-sr", "{ctx}");
+        assert_eq!(
+            g["source_parameters"]["tracking_uid"],
+            dicom_sr::tracking_uid(&shape.id).as_str(),
+            "{ctx}"
+        );
+        let points: Vec<[f64; 2]> = serde_json::from_value(g["points"].clone()).expect("points");
+        assert_eq!(points.len(), shape.points.len(), "{ctx}");
+        for (p, q) in points.iter().zip(&shape.points) {
+            assert!(
+                (p[0] - q[0]).abs() < 1e-3 && (p[1] - q[1]).abs() < 1e-3,
+                "{p:?} vs {q:?}; {ctx}"
+            );
+        }
     }
 }
