@@ -70,7 +70,7 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sr");
-    let files = dicom_sr::write_dir_with_labels(&out, &index, &labels, &shapes, |s| {
+    let files = dicom_sr::write_dir(&out, &index, &labels, &shapes, |s| {
         measured.get(&s.id).cloned().flatten()
     })
     .expect("SR export");

@@ -112,7 +112,9 @@ pub fn export(
         ExportFormat::DicomSeg => dicom_seg::write_dir(out_dir, index, labels, shapes)?,
         ExportFormat::DicomSr => {
             let values = FrameValues::new(index);
-            dicom_sr::write_dir(out_dir, index, shapes, |s| values.measure(s, &frames))?
+            dicom_sr::write_dir(out_dir, index, labels, shapes, |s| {
+                values.measure(s, &frames)
+            })?
         }
     };
     Ok(ExportReport {

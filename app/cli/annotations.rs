@@ -158,10 +158,13 @@ pub fn run(a: &AnnotationsArgs) -> anyhow::Result<ExitCode> {
         }
         Action::Import { store, file } => {
             let (index, mut session) = open(store)?;
-            let incoming =
-                seg_import::read_any(file, &index).context("cannot read the annotation file")?;
+            let incoming = seg_import::read_any(file, &index, session.labels())
+                .context("cannot read the annotation file")?;
+            for warning in &incoming.warnings {
+                eprintln!("warning: {warning}");
+            }
             let report = session
-                .import_annotations(&incoming, file)
+                .import_annotations(&incoming.file, file)
                 .context("cannot store the imported annotations")?;
             outln!(
                 "imported {}: {} added, {} updated, {} unchanged, {} kept apart under new ids, {} older than the project's (kept the project's); {} new labels",

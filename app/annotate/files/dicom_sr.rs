@@ -90,21 +90,6 @@ pub(crate) const COMMENT: Code<'static> = ("121106", "DCM", "Comment");
 pub(crate) const GRADE: Code<'static> = ("suspicion", PRIVATE_SCHEME, "Suspicion grade");
 
 /// Writes one Comprehensive SR Measurement Report per series with shapes among
-/// `shapes` into `out_dir`, each finding coded from the default label set: see
-/// [`write_dir_with_labels`], which takes the project's.
-///
-/// # Errors
-/// As [`write_dir_with_labels`].
-pub fn write_dir(
-    out_dir: &Path,
-    index: &Index,
-    shapes: &[Shape],
-    measure: impl Fn(&Shape) -> Option<Measurements>,
-) -> Result<Vec<PathBuf>, FilesError> {
-    write_dir_with_labels(out_dir, index, &LabelSet::default(), shapes, measure)
-}
-
-/// Writes one Comprehensive SR Measurement Report per series with shapes among
 /// `shapes` into `out_dir` (created if needed), named `<series UID>.sr.dcm`, and
 /// returns the files in series order. `measure` gives each shape's measurements
 /// (`None`: the group has no NUM items, as for points); `labels` the codes of each
@@ -116,7 +101,7 @@ pub fn write_dir(
 /// [`FilesError::UnknownImage`] for a shape on an image `index` lacks,
 /// [`FilesError::Read`] when a source image cannot be read,
 /// [`FilesError::Write`] when a file cannot be written.
-pub fn write_dir_with_labels(
+pub fn write_dir(
     out_dir: &Path,
     index: &Index,
     labels: &LabelSet,

@@ -64,25 +64,16 @@ pub struct Imported {
     pub warnings: Vec<String>,
 }
 
-/// Reads an annotation file to import, by content: our JSON, or a DICOM SEG,
-/// RTSTRUCT or SR (see the module doc). SR findings are matched to the default label
-/// set's codes; [`read_import`] takes the project's label set and returns the warnings
-/// too. The CLI and the viewer import through it.
-///
-/// # Errors
-/// As [`read_import`].
-pub fn read_any(path: &Path, index: &Index) -> Result<AnnotationFile, FilesError> {
-    read_import(path, index, &LabelSet::default()).map(|i| i.file)
-}
-
-/// Reads an annotation file to import, by content (see the module doc); an SR's coded
-/// findings become the names of the labels of `labels` with those codes.
+/// Reads an annotation file to import, by content (see the module doc): our JSON, or
+/// a DICOM SEG, RTSTRUCT or SR; an SR's coded findings become the names of the labels
+/// of `labels` (the project's) with those codes. The CLI and the viewer import through
+/// it and show its warnings.
 ///
 /// # Errors
 /// [`FilesError::Read`] naming the file when it cannot be read, is a DICOM object of
 /// another kind, or names no image of the release; the JSON reader's errors for our
 /// JSON ([`super::lightbox_json::read`]).
-pub fn read_import(path: &Path, index: &Index, labels: &LabelSet) -> Result<Imported, FilesError> {
+pub fn read_any(path: &Path, index: &Index, labels: &LabelSet) -> Result<Imported, FilesError> {
     use std::io::Read;
     let mut head = [0u8; 132];
     let n = std::fs::File::open(path)

@@ -408,25 +408,31 @@ impl LightboxApp {
         else {
             return;
         };
-        let result = crate::annotate::files::seg_import::read_any(path, index)
+        let result = crate::annotate::files::seg_import::read_any(path, index, session.labels())
             .map_err(|e| e.to_string())
-            .and_then(|file| {
+            .and_then(|incoming| {
                 session
-                    .import_annotations(&file, path)
+                    .import_annotations(&incoming.file, path)
+                    .map(|report| (report, incoming.warnings))
                     .map_err(|e| e.to_string())
             });
         self.annotate.message = Some(match result {
-            Ok(r) => s.format(
-                "annotate.imported",
-                &[
-                    ("added", &r.added.to_string()),
-                    ("replaced", &r.replaced.to_string()),
-                    ("unchanged", &r.unchanged.to_string()),
-                    ("renamed", &r.renamed.to_string()),
-                    ("newer", &r.kept_newer.to_string()),
-                    ("labels", &r.labels_added.to_string()),
-                ],
-            ),
+            Ok((r, warnings)) => {
+                s.format(
+                    "annotate.imported",
+                    &[
+                        ("added", &r.added.to_string()),
+                        ("replaced", &r.replaced.to_string()),
+                        ("unchanged", &r.unchanged.to_string()),
+                        ("renamed", &r.renamed.to_string()),
+                        ("newer", &r.kept_newer.to_string()),
+                        ("labels", &r.labels_added.to_string()),
+                    ],
+                ) + &warnings
+                    .iter()
+                    .map(|w| format!("\n{w}"))
+                    .collect::<String>()
+            }
             Err(e) => e,
         });
         self.review.refresh_log();
