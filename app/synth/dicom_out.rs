@@ -226,7 +226,7 @@ pub fn encode_file(
         .transfer_syntax(syntax.uid())
         .media_storage_sop_class_uid(sop_class)
         .media_storage_sop_instance_uid(sop_uid)
-        .implementation_class_uid("2.25.1078402398203129813941096361")
+        .implementation_class_uid(crate::annotate::files::dicom_derived::IMPLEMENTATION_CLASS_UID)
         .implementation_version_name("LIGHTBOX_SYNTH");
     let file =
         ds.0.with_meta(meta)

@@ -20,10 +20,11 @@ use super::FilesError;
 use crate::annotate::labels::Code;
 use crate::synth::dicom_out::Dataset;
 
-/// Our implementation's UID and version name, in the file meta of what we write.
-const IMPLEMENTATION_CLASS_UID: &str = "2.25.1078402398203129813941096361";
+/// Our implementation's UID and version name, in the file meta of what we write (our
+/// SEG and SR, the synthetic sample, the instances a DIMSE retrieval stores).
+pub(crate) const IMPLEMENTATION_CLASS_UID: &str = "2.25.1078402398203129813941096361";
 /// See [`IMPLEMENTATION_CLASS_UID`].
-const IMPLEMENTATION_VERSION: &str = "LIGHTBOX_0_1";
+pub(crate) const IMPLEMENTATION_VERSION: &str = "LIGHTBOX_0_1";
 
 /// The elements copied from the source image: Patient, General Study, Patient Study
 /// and the Frame of Reference UID.

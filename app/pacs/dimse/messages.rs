@@ -10,6 +10,8 @@ use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
+use crate::annotate::files::dicom_derived::{IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION};
+
 /// Command Field values (PS3.7 E.1).
 pub mod field {
     /// C-STORE-RQ.
@@ -369,12 +371,6 @@ pub fn part10_header(sop_class: &str, sop_instance: &str, ts: &str) -> Result<Ve
         .map_err(|e| format!("cannot make the file meta of {sop_instance}: {e}"))?;
     Ok(out)
 }
-
-/// Our implementation's UID and version name in the file meta of what we retrieve
-/// (the ones `annotate::files::dicom_derived` writes for our own objects).
-const IMPLEMENTATION_CLASS_UID: &str = "2.25.1078402398203129813941096361";
-/// See [`IMPLEMENTATION_CLASS_UID`].
-const IMPLEMENTATION_VERSION: &str = "LIGHTBOX_0_1";
 
 /// Whether `ts` is an uncompressed encoding (implicit or explicit VR, either byte order),
 /// which any other uncompressed one can be rewritten to without loss.
