@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod index;
 pub mod loader;
 pub mod measure;
+pub mod mpr;
 pub mod net;
 pub mod npy;
 pub mod pacs;
