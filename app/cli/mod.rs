@@ -12,6 +12,7 @@ mod decode;
 mod index;
 mod livewire;
 mod monai;
+mod mpr;
 mod pacs;
 mod prelabel;
 mod render;
@@ -51,6 +52,8 @@ enum Command {
     Render(render::RenderArgs),
     /// Write one frame's modality values as NPY (float32; colour: uint8 rows×cols×3).
     Decode(decode::DecodeArgs),
+    /// One axial, coronal or sagittal plane of a series (or a MIP/MinIP/average slab) as NPY (modality units) or PNG.
+    Mpr(mpr::MprArgs),
     /// Write a deterministic synthetic release.
     Synth(synth::SynthArgs),
     /// Record keep/drop decisions, or import a keep-list or decisions csv.
@@ -87,6 +90,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Claims(a)) => claims::run(&a),
         Some(Command::Render(a)) => render::run(&a),
         Some(Command::Decode(a)) => decode::run(&a),
+        Some(Command::Mpr(a)) => mpr::run(&a),
         Some(Command::Synth(a)) => synth::run(&a),
         Some(Command::Decide(a)) => decide::run(&a),
         Some(Command::Takeout(a)) => takeout::run(&a),
