@@ -21,7 +21,6 @@ mod messages;
 mod retrieve;
 mod store;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dicom_core::Tag;
@@ -100,6 +99,26 @@ fn service_context(
         })
 }
 
+/// Sends a C-FIND or C-GET request (`field`) of service `abstract_syntax` with
+/// `identifier` in the accepted transfer syntax; returns the presentation context, its
+/// transfer syntax and the message ID its responses answer.
+fn send_query_request(
+    assoc: &mut Association,
+    (abstract_syntax, name): (&str, &str),
+    field: u16,
+    identifier: &InMemDicomObject,
+) -> Result<(u8, String, u16), PacsError> {
+    let (pc, ts) = service_context(assoc, abstract_syntax, name)?;
+    let data = messages::encode_data_set(identifier, &ts).map_err(PacsError::BadInput)?;
+    let id = assoc.message_id();
+    assoc.send(
+        pc,
+        messages::request(field, abstract_syntax, id, true),
+        Some(&data),
+    )?;
+    Ok((pc, ts, id))
+}
+
 /// Ends the association (released, or aborted when broken) and passes `result` on.
 fn finish<T>(assoc: Association, result: Result<T, PacsError>) -> Result<T, PacsError> {
     assoc.finish();
@@ -170,13 +189,11 @@ fn query_on(
     limit: Option<usize>,
     on_match: &mut dyn FnMut(&mut Association, InMemDicomObject) -> Result<(), PacsError>,
 ) -> Result<(), PacsError> {
-    let (pc, ts) = service_context(assoc, FIND, "Study Root Query/Retrieve – FIND")?;
-    let data = messages::encode_data_set(identifier, &ts).map_err(PacsError::BadInput)?;
-    let id = assoc.message_id();
-    assoc.send(
-        pc,
-        messages::request(field::C_FIND_RQ, FIND, id, true),
-        Some(&data),
+    let (pc, ts, id) = send_query_request(
+        assoc,
+        (FIND, "Study Root Query/Retrieve – FIND"),
+        field::C_FIND_RQ,
+        identifier,
     )?;
     let mut count = 0;
     let mut cancelled = false;
@@ -209,29 +226,5 @@ fn query_on(
     }
 }
 
-/// C-GET of a study into `out/<study UID>/<series UID>/<SOP Instance UID>.dcm`: the
-/// instances listed by C-FIND, those missing from the folder asked for, each stored as
-/// it arrives. `progress` after each instance; `cancel` sends C-CANCEL (what arrived
-/// stays).
-pub fn retrieve(
-    server: &DimseServer,
-    study_uid: &str,
-    out: &Path,
-    progress: &mut dyn FnMut(&Progress),
-    cancel: &Cancel,
-) -> Result<RetrieveReport, PacsError> {
-    retrieve::retrieve(server, study_uid, out, progress, cancel)
-}
-
-/// C-STORE of each file, in its own transfer syntax when the server takes it (an
-/// uncompressed one may be rewritten in another uncompressed syntax, a compressed one
-/// is never transcoded). A file that cannot be read or is refused is listed with why
-/// and the rest go on. `progress` after each file; `cancel` stops between files.
-pub fn send(
-    server: &DimseServer,
-    files: &[PathBuf],
-    progress: &mut dyn FnMut(&Progress),
-    cancel: &Cancel,
-) -> Result<SendReport, PacsError> {
-    store::send(server, files, progress, cancel)
-}
+pub use retrieve::retrieve;
+pub use store::send;

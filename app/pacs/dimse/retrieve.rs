@@ -15,7 +15,7 @@ use super::association::Association;
 use super::messages::{self, Command, field, status};
 use super::{
     Cancel, DimseServer, MAX_INSTANCE, PacsError, Progress, RetrieveReport, TRANSFER_TIMEOUT,
-    contexts, finish, query_on, refused, service_context,
+    contexts, finish, query_on, refused, send_query_request,
 };
 use crate::pacs::local::{Stored, StudyFolder, check_uid};
 
@@ -27,7 +27,10 @@ const CANCEL_GRACE: Duration = Duration::from_secs(10);
 /// at most 64 KiB).
 const UIDS_PER_GET: usize = 200;
 
-/// See [`super::retrieve()`].
+/// C-GET of a study into `out/<study UID>/<series UID>/<SOP Instance UID>.dcm`: the
+/// instances listed by C-FIND, those missing from the folder asked for, each stored as
+/// it arrives. `progress` after each instance; `cancel` sends C-CANCEL (what arrived
+/// stays).
 pub fn retrieve(
     server: &DimseServer,
     study_uid: &str,
@@ -214,13 +217,11 @@ impl<'a> Retrieval<'a> {
         assoc: &mut Association,
         identifier: &InMemDicomObject,
     ) -> Result<Outcome, PacsError> {
-        let (pc, ts) = service_context(assoc, GET, "Study Root Query/Retrieve – GET")?;
-        let data = messages::encode_data_set(identifier, &ts).map_err(PacsError::BadInput)?;
-        let id = assoc.message_id();
-        assoc.send(
-            pc,
-            messages::request(field::C_GET_RQ, GET, id, true),
-            Some(&data),
+        let (pc, _, id) = send_query_request(
+            assoc,
+            (GET, "Study Root Query/Retrieve – GET"),
+            field::C_GET_RQ,
+            identifier,
         )?;
         let mut cancel_sent: Option<Instant> = None;
         loop {

@@ -99,7 +99,10 @@ impl Sending<'_> {
     }
 }
 
-/// See [`super::send`].
+/// C-STORE of each file, in its own transfer syntax when the server takes it (an
+/// uncompressed one may be rewritten in another uncompressed syntax, a compressed one
+/// is never transcoded). A file that cannot be read or is refused is listed with why
+/// and the rest go on. `progress` after each file; `cancel` stops between files.
 pub fn send(
     server: &DimseServer,
     files: &[PathBuf],
