@@ -91,6 +91,29 @@ pub struct Image8 {
     pub data: Vec<u8>,
 }
 
+impl Image8 {
+    /// The image as PNG bytes (8-bit grey or RGB).
+    ///
+    /// # Errors
+    /// The encoder's, e.g. for a size that does not match the data.
+    pub fn png(&self) -> Result<Vec<u8>, image::ImageError> {
+        let color = if self.channels == 3 {
+            image::ExtendedColorType::Rgb8
+        } else {
+            image::ExtendedColorType::L8
+        };
+        let mut png = Vec::new();
+        image::ImageEncoder::write_image(
+            image::codecs::png::PngEncoder::new(&mut png),
+            &self.data,
+            self.width,
+            self.height,
+            color,
+        )?;
+        Ok(png)
+    }
+}
+
 /// Renders `frame` of `image` as a viewer shows it.
 ///
 /// `function` overrides the VOI LUT Function of whatever window is used.

@@ -126,15 +126,7 @@ pub fn run(a: &MprArgs) -> anyhow::Result<ExitCode> {
         let shown = square_pixels(&plane);
         let voi = choose_voi(&volume, &plane, &shown, window, a.preset.as_deref())?;
         let img = render_plane(&shown, &voi.0, voi.1);
-        let mut png = Vec::new();
-        image::ImageEncoder::write_image(
-            image::codecs::png::PngEncoder::new(&mut png),
-            &img.data,
-            img.width,
-            img.height,
-            image::ExtendedColorType::L8,
-        )
-        .context("PNG encoding failed")?;
+        let png = img.png().context("PNG encoding failed")?;
         (png, shown, Some(voi))
     } else {
         if volume.check.uneven || volume.check.tilted {

@@ -80,20 +80,7 @@ pub fn run(a: &RenderArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| a.file.shown().to_string())?;
     let img = render_frame(&image, a.frame, &frame, &voi, function)
         .with_context(|| a.file.shown().to_string())?;
-    let color = if img.channels == 3 {
-        image::ExtendedColorType::Rgb8
-    } else {
-        image::ExtendedColorType::L8
-    };
-    let mut png = Vec::new();
-    image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut png),
-        &img.data,
-        img.width,
-        img.height,
-        color,
-    )
-    .context("PNG encoding failed")?;
+    let png = img.png().context("PNG encoding failed")?;
     write_atomic(&a.out, &png).with_context(|| format!("cannot write {}", a.out.shown()))?;
     Ok(ExitCode::SUCCESS)
 }
