@@ -71,6 +71,31 @@ pub fn classify(e: ureq::Error) -> Failure {
     }
 }
 
+/// Why a reply's body could not be read.
+#[derive(Debug)]
+pub enum BodyFailure {
+    /// It is longer than the limit given.
+    TooLarge,
+    /// The transfer failed.
+    Transport(ureq::Error),
+}
+
+/// A reply's whole body, at most `limit` bytes (untrusted input stays bounded).
+pub fn read_body(
+    reply: &mut ureq::http::Response<ureq::Body>,
+    limit: u64,
+) -> Result<Vec<u8>, BodyFailure> {
+    reply
+        .body_mut()
+        .with_config()
+        .limit(limit)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => BodyFailure::TooLarge,
+            e => BodyFailure::Transport(e),
+        })
+}
+
 /// Whether an I/O error's text is about TLS (rustls reports some handshake failures
 /// as I/O errors).
 fn is_tls_message(text: &str) -> bool {

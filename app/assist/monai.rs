@@ -29,7 +29,7 @@ use crate::annotate::new_shape_id;
 use crate::annotate::shape::{Grade, Shape, ShapeKind};
 use crate::annotate::slices::median_gap;
 use crate::index::Series;
-use crate::net::{self, Failure, boundary, path_segment, snippet};
+use crate::net::{self, BodyFailure, Failure, boundary, path_segment, snippet};
 
 /// The shapes' `source`.
 pub const SOURCE: &str = "monai-label";
@@ -339,18 +339,13 @@ impl MonaiClient {
         self.check_status(&mut reply, &what)?;
         let want = [volume.cols, volume.rows, volume.planes.len()];
         let limit = nifti::reply_limit(want);
-        let bytes = reply
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => self.bad_reply(
-                    &what,
-                    format!("more than the {limit} bytes a label volume of {want:?} needs"),
-                ),
-                e => self.transport(e, &what, self.infer_timeout),
-            })?;
+        let bytes = net::read_body(&mut reply, limit).map_err(|e| match e {
+            BodyFailure::TooLarge => self.bad_reply(
+                &what,
+                format!("more than the {limit} bytes a label volume of {want:?} needs"),
+            ),
+            BodyFailure::Transport(e) => self.transport(e, &what, self.infer_timeout),
+        })?;
         nifti::read_labels(&bytes, want).map_err(|e| self.bad_reply(&what, e.to_string()))
     }
 
@@ -365,17 +360,12 @@ impl MonaiClient {
             .call()
             .map_err(|e| self.transport(e, what, QUERY_TIMEOUT))?;
         self.check_status(&mut reply, what)?;
-        let bytes = reply
-            .body_mut()
-            .with_config()
-            .limit(MAX_JSON)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => {
-                    self.bad_reply(what, format!("more than {MAX_JSON} bytes of JSON"))
-                }
-                e => self.transport(e, what, QUERY_TIMEOUT),
-            })?;
+        let bytes = net::read_body(&mut reply, MAX_JSON).map_err(|e| match e {
+            BodyFailure::TooLarge => {
+                self.bad_reply(what, format!("more than {MAX_JSON} bytes of JSON"))
+            }
+            BodyFailure::Transport(e) => self.transport(e, what, QUERY_TIMEOUT),
+        })?;
         serde_json::from_slice(&bytes)
             .map_err(|e| self.bad_reply(what, format!("not JSON ({e}): {}", snippet(&bytes))))
     }

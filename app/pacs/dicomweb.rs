@@ -24,7 +24,7 @@ use super::transfer::SendFailure;
 use super::{
     Cancel, DicomWebServer, PacsError, Progress, Query, RetrieveReport, SendReport, StudyMatch,
 };
-use crate::net::{self, Failure, path_segment, snippet};
+use crate::net::{self, BodyFailure, Failure, path_segment, snippet};
 
 /// How long a connection may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -148,17 +148,12 @@ impl<'a> Client<'a> {
         what: &str,
         timeout: Duration,
     ) -> Result<Vec<u8>, PacsError> {
-        reply
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => {
-                    self.bad_reply(what, format!("the reply is larger than {limit} bytes"))
-                }
-                e => self.transport(e, what, timeout),
-            })
+        net::read_body(reply, limit).map_err(|e| match e {
+            BodyFailure::TooLarge => {
+                self.bad_reply(what, format!("the reply is larger than {limit} bytes"))
+            }
+            BodyFailure::Transport(e) => self.transport(e, what, timeout),
+        })
     }
 
     /// GETs a QIDO-RS `path` (with its query) and parses the array of objects; no
