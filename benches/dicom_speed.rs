@@ -9,42 +9,15 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 use lightbox::annotate::files::{FrameInfos, dicom_seg, masks};
 use lightbox::annotate::{Grade, LabelSet, Shape, ShapeImage, ShapeKind};
-use lightbox::index::{Index, ScanOptions};
 
 const SHAPES: usize = 1_000;
 const VERTICES: usize = 50;
 
 fn main() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/ct300");
-    if !dir.join("DATA").is_dir() {
-        let options = lightbox::synth::SynthOptions {
-            scale: Some((1, 300, 512)),
-            seed: 1,
-        };
-        if let Err(e) = lightbox::synth::write_release(&dir, &options) {
-            eprintln!("synth failed: {e}");
-            std::process::exit(2);
-        }
-    }
-    let options = ScanOptions {
-        no_cache: true,
-        cache_path: None,
-    };
-    let index = match Index::open(&dir, &options, &|_| {}) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("scan failed: {e}");
-            std::process::exit(2);
-        }
-    };
-    let Some(series) = index.series().find(|s| s.instances.len() >= 300) else {
-        eprintln!("no 300-slice series in {}", dir.display());
-        std::process::exit(2);
-    };
+    let (dir, index) = common::ct300();
+    let series = common::ct300_series(&dir, &index);
     let labels = LabelSet::default();
     let names = ["nodule", "mass", "consolidation"];
     let shapes: Vec<Shape> = (0..SHAPES)

@@ -10,40 +10,14 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use lightbox::assist::stack::Stack;
-use lightbox::index::{Index, ScanOptions};
 use lightbox::mpr::{PlaneKind, Sampling, Slab, SlabMode, Volume, cut, square_pixels};
 
 fn main() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/ct300");
-    if !dir.join("DATA").is_dir() {
-        let options = lightbox::synth::SynthOptions {
-            scale: Some((1, 300, 512)),
-            seed: 1,
-        };
-        if let Err(e) = lightbox::synth::write_release(&dir, &options) {
-            eprintln!("synth failed: {e}");
-            std::process::exit(2);
-        }
-    }
-    let options = ScanOptions {
-        no_cache: true,
-        cache_path: None,
-    };
-    let index = match Index::open(&dir, &options, &|_| {}) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("scan failed: {e}");
-            std::process::exit(2);
-        }
-    };
-    let Some(series) = index.series().find(|s| s.instances.len() >= 300) else {
-        eprintln!("no 300-slice series in {}", dir.display());
-        std::process::exit(2);
-    };
+    let (dir, index) = common::ct300();
+    let series = common::ct300_series(&dir, &index);
     let (stack, _) = common::best(2, || Stack::load(series, |_| true).map(|s| s.slices.len()));
     let (build, volume) = common::best(2, || Volume::load(series));
     let volume = match volume {

@@ -22,49 +22,21 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use lightbox::index::{Index, ScanOptions};
+use common::fail;
 use lightbox::pacs::{Cancel, DicomWebServer, Server};
 use test_common::orthanc::Orthanc;
 
 /// What WADO-RS is asked for, as our client asks.
 const ACCEPT: &str = r#"Accept: multipart/related; type="application/dicom"; transfer-syntax=*"#;
 
-fn fail(what: &str) -> ! {
-    eprintln!("{what}");
-    std::process::exit(2);
-}
-
 /// The 300-slice series' files and its study UID.
 fn ct300() -> (String, Vec<(String, String, PathBuf)>) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/ct300");
-    if !dir.join("DATA").is_dir() {
-        let options = lightbox::synth::SynthOptions {
-            scale: Some((1, 300, 512)),
-            seed: 1,
-        };
-        if let Err(e) = lightbox::synth::write_release(&dir, &options) {
-            fail(&format!("synth failed: {e}"));
-        }
-    }
-    let options = ScanOptions {
-        no_cache: true,
-        cache_path: None,
-    };
-    let index =
-        Index::open(&dir, &options, &|_| {}).unwrap_or_else(|e| fail(&format!("scan failed: {e}")));
+    let (_, index) = common::ct300();
     let study = index
         .studies()
         .find(|st| st.series.iter().any(|se| se.instances.len() >= 300))
         .unwrap_or_else(|| fail("no 300-slice series"));
-    let files = study
-        .series
-        .iter()
-        .flat_map(|se| {
-            se.instances
-                .iter()
-                .map(|i| (se.series_uid.clone(), i.sop_uid.clone(), i.path.clone()))
-        })
-        .collect();
+    let files = test_common::study_files(study);
     (study.study_uid.clone(), files)
 }
 

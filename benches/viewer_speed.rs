@@ -5,44 +5,18 @@
 //!
 //! `cargo bench --bench viewer_speed` (prints a table; not a test).
 
-use std::path::PathBuf;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use lightbox::index::{Index, ScanOptions};
 use lightbox::loader::{FrameKey, FrameLoader, prefetch_order};
 
 fn main() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/ct300");
-    if !dir.join("DATA").is_dir() {
-        let options = lightbox::synth::SynthOptions {
-            scale: Some((1, 300, 512)),
-            seed: 1,
-        };
-        if let Err(e) = lightbox::synth::write_release(&dir, &options) {
-            eprintln!("synth failed: {e}");
-            std::process::exit(2);
-        }
-    }
-    let index = match Index::open(
-        &dir,
-        &ScanOptions {
-            no_cache: true,
-            cache_path: None,
-        },
-        &|_| {},
-    ) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("scan failed: {e}");
-            std::process::exit(2);
-        }
-    };
-    let Some(series) = index.series().next() else {
-        eprintln!("no series in {}", dir.display());
-        std::process::exit(2);
-    };
+    let (dir, index) = common::ct300();
+    let series = common::ct300_series(&dir, &index);
     let keys: Vec<FrameKey> = series
         .instances
         .iter()

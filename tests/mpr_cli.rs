@@ -15,9 +15,15 @@ use serde_json::{Value, json};
 
 const SERIES: &str = "2.25.58992966161156072126607366601187380746";
 
-/// `lightbox mpr ROOT --series UID --plane P --index N [more] --out OUT --json`, parsed.
-fn mpr(root: &Path, series: &str, plane: &str, index: usize, more: &[&str], out: &Path) -> Value {
-    let index = index.to_string();
+/// The arguments of `lightbox mpr ROOT --series UID --plane P --index N --out OUT [more]`.
+fn mpr_args<'a>(
+    root: &'a Path,
+    series: &'a str,
+    plane: &'a str,
+    index: &'a str,
+    out: &'a Path,
+    more: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
         "mpr",
         s(root),
@@ -26,13 +32,35 @@ fn mpr(root: &Path, series: &str, plane: &str, index: usize, more: &[&str], out:
         "--plane",
         plane,
         "--index",
-        &index,
+        index,
         "--out",
         s(out),
-        "--json",
     ];
     args.extend_from_slice(more);
-    serde_json::from_slice(&lightbox_ok(&args).stdout).expect("mpr --json prints JSON")
+    args
+}
+
+/// `lightbox mpr ROOT --series UID --plane P --index N --out OUT [more] --json`, which
+/// must succeed: its JSON, parsed, and its stderr.
+fn mpr_run(
+    root: &Path,
+    series: &str,
+    plane: &str,
+    index: usize,
+    more: &[&str],
+    out: &Path,
+) -> (Value, String) {
+    let index = index.to_string();
+    let mut args = mpr_args(root, series, plane, &index, out, more);
+    args.push("--json");
+    let run = lightbox_ok(&args);
+    let json = serde_json::from_slice(&run.stdout).expect("mpr --json prints JSON");
+    (json, String::from_utf8_lossy(&run.stderr).into_owned())
+}
+
+/// `lightbox mpr ROOT --series UID --plane P --index N --out OUT [more] --json`, parsed.
+fn mpr(root: &Path, series: &str, plane: &str, index: usize, more: &[&str], out: &Path) -> Value {
+    mpr_run(root, series, plane, index, more, out).0
 }
 
 /// DICOM's LINEAR window onto 0..255 (PS3.3 C.11.2.1.2.1), the test's own.
@@ -221,20 +249,7 @@ fn uneven_gaps_and_a_missing_slice_are_reported_kept_in_npy_and_resampled_in_png
     );
     let npy = dir.path().join("out/coronal.npy");
     std::fs::create_dir_all(npy.parent().expect("dir")).expect("mkdir");
-    let run = lightbox_ok(&[
-        "mpr",
-        s(dir.path()),
-        "--series",
-        uid,
-        "--plane",
-        "coronal",
-        "--index",
-        "3",
-        "--out",
-        s(&npy),
-        "--json",
-    ]);
-    let json: Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    let (json, stderr) = mpr_run(dir.path(), uid, "coronal", 3, &[], &npy);
     let check = &json["check"];
     assert_eq!(check["uneven"], json!(true));
     assert_eq!(
@@ -247,7 +262,6 @@ fn uneven_gaps_and_a_missing_slice_are_reported_kept_in_npy_and_resampled_in_png
         json!([{"after_slice": 2, "gap_mm": 4.0, "missing": 1}])
     );
     assert_eq!(check["tilted"], json!(false));
-    let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("uneven slice spacing"), "{stderr}");
     assert!(stderr.contains("2.000, 2.000, 4.000, 2.000"), "{stderr}");
     // On the grid: one row per slice, superior (z = 10) first.
@@ -262,22 +276,14 @@ fn uneven_gaps_and_a_missing_slice_are_reported_kept_in_npy_and_resampled_in_png
 
     // The .png: 1 mm rows at z = 10, 9, …, 0, HU linear between the true positions.
     let png = dir.path().join("out/coronal.png");
-    let run = lightbox_ok(&[
-        "mpr",
-        s(dir.path()),
-        "--series",
+    let (json, _) = mpr_run(
+        dir.path(),
         uid,
-        "--plane",
         "coronal",
-        "--index",
-        "3",
-        "--window",
-        "250,1000",
-        "--out",
-        s(&png),
-        "--json",
-    ]);
-    let json: Value = serde_json::from_slice(&run.stdout).expect("JSON");
+        3,
+        &["--window", "250,1000"],
+        &png,
+    );
     assert!(
         json["notes"].to_string().contains("uneven"),
         "{}",
@@ -322,25 +328,11 @@ fn a_gantry_tilt_is_reported_kept_in_npy_and_undone_in_png() {
         |k| k as f64,
     );
     let npy = dir.path().join("sagittal.npy");
-    let run = lightbox_ok(&[
-        "mpr",
-        s(dir.path()),
-        "--series",
-        uid,
-        "--plane",
-        "sagittal",
-        "--index",
-        "3",
-        "--out",
-        s(&npy),
-        "--json",
-    ]);
-    let json: Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    let (json, stderr) = mpr_run(dir.path(), uid, "sagittal", 3, &[], &npy);
     assert_eq!(json["check"]["tilted"], json!(true));
     let tilt = json["check"]["tilt_rad"].as_f64().expect("tilt");
     assert!((tilt - 0.5f64.atan()).abs() < 1e-9, "{tilt}");
     assert_eq!(json["check"]["uneven"], json!(false));
-    let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("gantry tilt"), "{stderr}");
     // On the grid the line is sheared: superior (k = 5) first, at column 10 - k.
     let grid = read_npy(&npy);
@@ -386,60 +378,17 @@ fn bad_requests_fail_naming_the_series_and_the_range() {
         assert_eq!(run.status.code(), Some(2), "{args:?}");
         String::from_utf8_lossy(&run.stderr).into_owned()
     };
-    let e = fail(&[
-        "mpr",
-        s(&root),
-        "--series",
-        SERIES,
-        "--plane",
-        "coronal",
-        "--index",
-        "256",
-        "--out",
-        s(&out),
-    ]);
+    let e = fail(&mpr_args(&root, SERIES, "coronal", "256", &out, &[]));
     assert!(
         e.contains("0..=255") && e.contains(SERIES) && e.contains("sample-data"),
         "{e}"
     );
-    let e = fail(&[
-        "mpr",
-        s(&root),
-        "--series",
-        SERIES,
-        "--plane",
-        "axial",
-        "--index",
-        "32",
-        "--out",
-        s(&out),
-    ]);
+    let e = fail(&mpr_args(&root, SERIES, "axial", "32", &out, &[]));
     assert!(e.contains("32 slices") && e.contains("0..=31"), "{e}");
-    let e = fail(&[
-        "mpr",
-        s(&root),
-        "--series",
-        "2.25.404",
-        "--plane",
-        "axial",
-        "--index",
-        "0",
-        "--out",
-        s(&out),
-    ]);
+    let e = fail(&mpr_args(&root, "2.25.404", "axial", "0", &out, &[]));
     assert!(e.contains("2.25.404"), "{e}");
-    let e = fail(&[
-        "mpr",
-        s(&root),
-        "--series",
-        SERIES,
-        "--plane",
-        "axial",
-        "--index",
-        "0",
-        "--out",
-        s(&dir.path().join("x.tif")),
-    ]);
+    let tif = dir.path().join("x.tif");
+    let e = fail(&mpr_args(&root, SERIES, "axial", "0", &tif, &[]));
     assert!(e.contains(".npy or .png"), "{e}");
 
     // Mixed orientations: not a volume, named.
@@ -460,17 +409,6 @@ fn bad_requests_fail_naming_the_series_and_the_range() {
         dicom_core::PrimitiveValue::from("1\\0\\0\\0\\0\\-1"),
     ));
     obj.write_to_file(&odd).expect("rewrite");
-    let e = fail(&[
-        "mpr",
-        s(dir.path()),
-        "--series",
-        uid,
-        "--plane",
-        "axial",
-        "--index",
-        "0",
-        "--out",
-        s(&out),
-    ]);
+    let e = fail(&mpr_args(dir.path(), uid, "axial", "0", &out, &[]));
     assert!(e.contains("is not a volume") && e.contains(uid), "{e}");
 }

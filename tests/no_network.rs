@@ -64,28 +64,12 @@ fn a_session_without_a_server_opens_no_internet_socket() {
     let store = work.path().join("review.lightbox.sqlite");
     let example = common::repo().join("sample-data/annotations/example.json");
     let seg = work.path().join("seg");
+    let [import, export] = common::seg_export_sessions(&root, &example, &store, &seg);
     let sessions: [&[&str]; 5] = [
         &["index", s(&root)],
         &["claims", s(&root)],
-        &[
-            "annotations",
-            "import",
-            s(&root),
-            s(&example),
-            "--store",
-            s(&store),
-        ],
-        &[
-            "annotations",
-            "export",
-            s(&root),
-            "--store",
-            s(&store),
-            "--format",
-            "dicom-seg",
-            "--out",
-            s(&seg),
-        ],
+        &import,
+        &export,
         &[
             "takeout",
             s(&root),

@@ -37,15 +37,7 @@ fn sample() -> Sample {
         study_uid: study.study_uid.clone(),
         patient_id: study.patient_id.clone(),
         study_date: study.study_date.clone().expect("a study date"),
-        files: study
-            .series
-            .iter()
-            .flat_map(|se| {
-                se.instances
-                    .iter()
-                    .map(|i| (se.series_uid.clone(), i.sop_uid.clone(), i.path.clone()))
-            })
-            .collect(),
+        files: common::study_files(study),
     }
 }
 
@@ -160,26 +152,10 @@ fn dicomweb_finds_retrieves_and_stores() {
     let work = tempfile::tempdir().expect("temp dir");
     let store = work.path().join("review.lightbox.sqlite");
     let example = common::repo().join("sample-data/annotations/example.json");
-    lightbox_ok(&[
-        "annotations",
-        "import",
-        s(&root),
-        s(&example),
-        "--store",
-        s(&store),
-    ]);
     let seg_dir = work.path().join("seg");
-    lightbox_ok(&[
-        "annotations",
-        "export",
-        s(&root),
-        "--store",
-        s(&store),
-        "--format",
-        "dicom-seg",
-        "--out",
-        s(&seg_dir),
-    ]);
+    for args in common::seg_export_sessions(&root, &example, &store, &seg_dir) {
+        lightbox_ok(&args);
+    }
     let not_dicom = work.path().join("notes.txt");
     std::fs::write(&not_dicom, "not DICOM").expect("write");
     let segs: Vec<PathBuf> = std::fs::read_dir(&seg_dir)
@@ -228,6 +204,19 @@ fn refusals_name_the_server() {
         assert_eq!(out.status.code(), Some(2), "{args:?} should fail");
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
+    // `pacs retrieve` of `study` into `unused`, which must fail.
+    let retrieve_err = |study: &str| {
+        err(&[
+            "pacs",
+            "retrieve",
+            "--dicomweb",
+            &url,
+            "--study",
+            study,
+            "--out",
+            "unused",
+        ])
+    };
     let closed = format!("http://127.0.0.1:{}/dicom-web", common::free_port());
     let e = err(&["pacs", "echo", "--dicomweb", &closed]);
     assert!(
@@ -241,31 +230,13 @@ fn refusals_name_the_server() {
         e.contains(&format!("TLS with the DICOMweb server {https} failed")),
         "{e}"
     );
-    let e = err(&[
-        "pacs",
-        "retrieve",
-        "--dicomweb",
-        &url,
-        "--study",
-        "1.2.3.4",
-        "--out",
-        "unused",
-    ]);
+    let e = retrieve_err("1.2.3.4");
     assert!(
         e.contains("does not hold that study") && e.contains(&url),
         "{e}"
     );
     assert!(!Path::new("unused").exists());
-    let e = err(&[
-        "pacs",
-        "retrieve",
-        "--dicomweb",
-        &url,
-        "--study",
-        "../x",
-        "--out",
-        "unused",
-    ]);
+    let e = retrieve_err("../x");
     assert!(e.contains("is not a DICOM UID"), "{e}");
     let e = err(&["pacs", "echo", "--dicomweb", "pacs:8042"]);
     assert!(e.contains("is not a PACS address"), "{e}");

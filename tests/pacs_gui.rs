@@ -117,15 +117,7 @@ fn the_pacs_window_sends_finds_retrieves_and_opens() {
         .studies()
         .find(|s| s.study_uid == FOLLOW_UP)
         .expect("the follow-up study");
-    let originals: Vec<(String, String, PathBuf)> = study
-        .series
-        .iter()
-        .flat_map(|se| {
-            se.instances
-                .iter()
-                .map(|i| (se.series_uid.clone(), i.sop_uid.clone(), i.path.clone()))
-        })
-        .collect();
+    let originals = common::study_files(study);
 
     // Settings ▸ PACS servers: the server answers Test; a closed port names itself.
     let url = orthanc.dicomweb_url();

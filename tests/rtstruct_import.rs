@@ -19,7 +19,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::{lightbox_ok, s};
 use lightbox::annotate::raster::mask;
@@ -91,8 +91,27 @@ fn write_rtstruct(root: &Path, index: &Index, out: &Path) -> Value {
     )
 }
 
-#[test]
-fn an_rtstruct_written_by_rt_utils_imports_to_its_masks() {
+/// A copy of the sample release, scanned, with an RTSTRUCT that rt-utils wrote over
+/// its chest CT into a scratch folder.
+struct Sample {
+    /// Holds the copy.
+    _dir: tempfile::TempDir,
+    /// The copy's root.
+    root: PathBuf,
+    /// The scratch folder.
+    out: tempfile::TempDir,
+    /// The copy's index (scanned without a cache, before any change to the copy).
+    index: Index,
+    /// The RTSTRUCT file, in `out`.
+    rtstruct: PathBuf,
+    /// Where a review store goes, in `out` (not made yet).
+    store: PathBuf,
+    /// What `write_rtstruct` says it wrote.
+    written: Value,
+}
+
+/// [`Sample`] with the RTSTRUCT written as `name`.
+fn sample_with_rtstruct(name: &str) -> Sample {
     let (_dir, root) = common::sample_copy();
     let out = tempfile::tempdir().expect("temp dir");
     let options = ScanOptions {
@@ -100,18 +119,45 @@ fn an_rtstruct_written_by_rt_utils_imports_to_its_masks() {
         cache_path: None,
     };
     let index = Index::open(&root, &options, &|_| {}).expect("scan the copy");
-    let rtstruct = out.path().join("rt-utils.rtstruct.dcm");
+    let rtstruct = out.path().join(name);
     let written = write_rtstruct(&root, &index, &rtstruct);
-
     let store = out.path().join("review.lightbox.sqlite");
-    let said = lightbox_ok(&[
+    Sample {
+        _dir,
+        root,
+        out,
+        index,
+        rtstruct,
+        store,
+        written,
+    }
+}
+
+/// `lightbox annotations import` of `rtstruct` over `root` into `store`.
+fn import_args<'a>(root: &'a Path, rtstruct: &'a Path, store: &'a Path) -> [&'a str; 6] {
+    [
         "annotations",
         "import",
-        s(&root),
-        s(&rtstruct),
+        s(root),
+        s(rtstruct),
         "--store",
-        s(&store),
-    ]);
+        s(store),
+    ]
+}
+
+#[test]
+fn an_rtstruct_written_by_rt_utils_imports_to_its_masks() {
+    let Sample {
+        _dir,
+        root,
+        out,
+        index,
+        rtstruct,
+        store,
+        written,
+    } = sample_with_rtstruct("rt-utils.rtstruct.dcm");
+
+    let said = lightbox_ok(&import_args(&root, &rtstruct, &store));
     let said = String::from_utf8_lossy(&said.stdout).into_owned();
     assert!(said.contains("; 3 new labels"), "{said}");
     let doc = common::exported_annotations(s(&root), s(&store), &out.path().join("export"));
@@ -240,25 +286,17 @@ fn an_rtstruct_written_by_rt_utils_imports_to_its_masks() {
 fn an_rtstruct_on_another_release_is_refused_naming_the_file() {
     // The same structures, imported into a release without the chest CT: every contour
     // is off every plane, and the error names the file and the count per ROI.
-    let (_dir, root) = common::sample_copy();
-    let out = tempfile::tempdir().expect("temp dir");
-    let options = ScanOptions {
-        no_cache: true,
-        cache_path: None,
-    };
-    let index = Index::open(&root, &options, &|_| {}).expect("scan the copy");
-    let rtstruct = out.path().join("elsewhere.dcm");
-    write_rtstruct(&root, &index, &rtstruct);
+    // `out` holds the RTSTRUCT: bound so that it lives to the end.
+    let Sample {
+        _dir,
+        root,
+        out: _out,
+        rtstruct,
+        store,
+        ..
+    } = sample_with_rtstruct("elsewhere.dcm");
     std::fs::remove_dir_all(root.join("IMAGE/20210407_102537/ST0002")).expect("drop the CT");
-    let store = out.path().join("review.lightbox.sqlite");
-    let run = common::lightbox(&[
-        "annotations",
-        "import",
-        s(&root),
-        s(&rtstruct),
-        "--store",
-        s(&store),
-    ]);
+    let run = common::lightbox(&import_args(&root, &rtstruct, &store));
     assert!(!run.status.success());
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("elsewhere.dcm"), "{err}");

@@ -32,6 +32,20 @@ pub fn sample_images() -> PathBuf {
     repo().join("sample-data/IMAGE/20210407_102537")
 }
 
+/// Every instance of `study` as (series UID, SOP instance UID, file), series by series:
+/// what a retrieve of the whole study should bring back.
+pub fn study_files(study: &lightbox::index::Study) -> Vec<(String, String, PathBuf)> {
+    study
+        .series
+        .iter()
+        .flat_map(|se| {
+            se.instances
+                .iter()
+                .map(|i| (se.series_uid.clone(), i.sop_uid.clone(), i.path.clone()))
+        })
+        .collect()
+}
+
 /// Runs the `lightbox` binary with `args`.
 pub fn lightbox(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lightbox"))
@@ -287,6 +301,38 @@ pub fn exported_annotations(root: &str, store: &str, dir: &Path) -> serde_json::
         .find(|e| e.path().extension().is_some_and(|x| x == "json"))
         .expect("the exported file");
     serde_json::from_str(&std::fs::read_to_string(file.path()).expect("read")).expect("JSON")
+}
+
+/// The two `lightbox` sessions that import the annotation file `example` over the
+/// release at `root` into `store`, then export that project as DICOM SEG files into
+/// `out`: `[import, export]`, each an argument list for [`lightbox_ok`].
+pub fn seg_export_sessions<'a>(
+    root: &'a Path,
+    example: &'a Path,
+    store: &'a Path,
+    out: &'a Path,
+) -> [Vec<&'a str>; 2] {
+    [
+        vec![
+            "annotations",
+            "import",
+            s(root),
+            s(example),
+            "--store",
+            s(store),
+        ],
+        vec![
+            "annotations",
+            "export",
+            s(root),
+            "--store",
+            s(store),
+            "--format",
+            "dicom-seg",
+            "--out",
+            s(out),
+        ],
+    ]
 }
 
 /// The file under `dir` whose SOP Instance UID is `sop`, as dcmtk's `dcmdump` reads it.

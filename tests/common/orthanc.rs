@@ -172,9 +172,9 @@ impl Orthanc {
         }
     }
 
-    /// GETs a REST path's JSON.
-    pub fn get_json(&self, path: &str) -> Value {
-        let mut reply = self
+    /// GETs a REST path; panics unless Orthanc answers with success.
+    fn get(&self, path: &str) -> ureq::http::Response<ureq::Body> {
+        let reply = self
             .agent
             .get(format!("{}{path}", self.rest_url()))
             .call()
@@ -184,21 +184,18 @@ impl Orthanc {
             "GET {path}: {}",
             reply.status()
         );
+        reply
+    }
+
+    /// GETs a REST path's JSON.
+    pub fn get_json(&self, path: &str) -> Value {
+        let mut reply = self.get(path);
         serde_json::from_reader(reply.body_mut().as_reader()).expect("JSON")
     }
 
     /// The bytes of a REST path (e.g. `/instances/{id}/file`).
     pub fn get_bytes(&self, path: &str) -> Vec<u8> {
-        let mut reply = self
-            .agent
-            .get(format!("{}{path}", self.rest_url()))
-            .call()
-            .expect("GET from Orthanc");
-        assert!(
-            reply.status().is_success(),
-            "GET {path}: {}",
-            reply.status()
-        );
+        let mut reply = self.get(path);
         reply
             .body_mut()
             .with_config()
