@@ -80,6 +80,9 @@ pub enum BodyFailure {
     Transport(ureq::Error),
 }
 
+/// The most bytes read of an error reply, for its message.
+pub const MAX_ERROR_BODY: u64 = 64 << 10;
+
 /// A reply's whole body, at most `limit` bytes (untrusted input stays bounded).
 pub fn read_body(
     reply: &mut ureq::http::Response<ureq::Body>,

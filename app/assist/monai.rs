@@ -380,12 +380,7 @@ impl MonaiClient {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        let body = reply
-            .body_mut()
-            .with_config()
-            .limit(64 << 10)
-            .read_to_vec()
-            .unwrap_or_default();
+        let body = net::read_body(reply, net::MAX_ERROR_BODY).unwrap_or_default();
         let message = serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|v| match &v["detail"] {

@@ -118,12 +118,7 @@ impl<'a> Client<'a> {
     /// An error status as [`PacsError::Refused`] with the start of what the server said.
     fn refused(&self, reply: &mut ureq::http::Response<ureq::Body>, what: &str) -> PacsError {
         let status = reply.status();
-        let body = reply
-            .body_mut()
-            .with_config()
-            .limit(64 << 10)
-            .read_to_vec()
-            .unwrap_or_default();
+        let body = net::read_body(reply, net::MAX_ERROR_BODY).unwrap_or_default();
         let detail = match (status.as_u16(), reply.headers().get("location")) {
             (300..=399, Some(to)) => format!(
                 "a redirect to {} (not followed: give that address)",
