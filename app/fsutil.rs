@@ -14,7 +14,7 @@ use std::path::Path;
 pub use held::{PAUSE_BUDGET, is_held_by_another_program, is_windows_held_code, retry_while_held};
 pub use shown::{ShowPath, Shown, shown_windows};
 pub use sqlite_path::sqlite_path;
-pub use user_dirs::{Platform, UserDir, app_dir, user_dir_from};
+pub use user_dirs::{Platform, UserDir, app_dir, data_dir, user_dir_from};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 /// Creating the temporary file and the rename are retried while another program

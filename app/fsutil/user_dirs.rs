@@ -80,6 +80,18 @@ pub fn app_dir(dir: UserDir, override_var: &str, name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Our data folder: `%APPDATA%\Lightbox` on Windows (`%USERPROFILE%\AppData\Roaming\…`
+/// without `APPDATA`), `$XDG_DATA_HOME/lightbox` or `~/.local/share/lightbox`
+/// elsewhere; `$LIGHTBOX_DATA_DIR` when that variable is set (tests).
+pub fn data_dir() -> PathBuf {
+    let name = if cfg!(windows) {
+        "Lightbox"
+    } else {
+        "lightbox"
+    };
+    app_dir(UserDir::Data, "LIGHTBOX_DATA_DIR", name)
+}
+
 /// Whether `text` is an absolute path under `platform`'s rules: `X:\` or `X:/` or
 /// `\\` on Windows (`X:` alone is relative to that drive's current folder), `/` elsewhere.
 fn is_absolute(platform: Platform, text: &str) -> bool {

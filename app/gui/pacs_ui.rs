@@ -83,25 +83,18 @@ pub struct QueryForm {
 impl QueryForm {
     /// The query the fields make, or why the dates cannot be used.
     pub fn query(&self) -> Result<Query, String> {
-        let day = |text: &str| -> Result<Option<String>, String> {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            // One day parses as the range from that day to that day.
-            DateRange::parse(text).map(|r| r.from)
+        // The two fields as one DICOM range (`FROM-TO`, either end open), parsed once.
+        let (from, to) = (self.date_from.trim(), self.date_to.trim());
+        let study_date = if from.is_empty() && to.is_empty() {
+            None
+        } else {
+            Some(DateRange::parse(&format!("{from}-{to}"))?)
         };
-        let (from, to) = (day(&self.date_from)?, day(&self.date_to)?);
-        if let (Some(f), Some(t)) = (&from, &to)
-            && f > t
-        {
-            return Err(format!("the study dates end ({t}) before they start ({f})"));
-        }
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         Ok(Query {
             patient_id: text(&self.patient_id),
             patient_name: text(&self.patient_name),
-            study_date: (from.is_some() || to.is_some()).then_some(DateRange { from, to }),
+            study_date,
             modality: text(&self.modality),
             accession: text(&self.accession),
             study_uid: None,

@@ -21,7 +21,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fsutil::{UserDir, app_dir};
 use crate::release::ReleaseLayout;
 
 /// The folder, inside the chosen parent, that holds project stores.
@@ -52,12 +51,7 @@ pub struct Fallback {
 /// `~/.local/share/lightbox/projects` elsewhere; `$LIGHTBOX_DATA_DIR/projects` when
 /// that variable is set (tests). See [`crate::fsutil::user_dir_from`].
 pub fn projects_dir() -> PathBuf {
-    let name = if cfg!(windows) {
-        "Lightbox"
-    } else {
-        "lightbox"
-    };
-    app_dir(UserDir::Data, "LIGHTBOX_DATA_DIR", name).join("projects")
+    crate::fsutil::data_dir().join("projects")
 }
 
 /// The store location for the folder the user opened (`opened`, absolute, with its

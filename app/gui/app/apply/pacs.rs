@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::super::LightboxApp;
 use crate::annotate::export::{ExportFormat, export};
 use crate::annotate::{LabelSet, Shape};
-use crate::fsutil::{ShowPath, UserDir, app_dir};
+use crate::fsutil::{ShowPath, data_dir};
 use crate::gui::job::Job;
 use crate::gui::pacs_ui::{
     Echo, Found, Outcome, PacsCommand, ServerDraft, Step, Transfer, TransferKind,
@@ -22,12 +22,7 @@ use crate::pacs::{Cancel, NamedServer, PacsError, Progress, Server};
 /// Where retrieved studies go until the user chooses a folder: `PACS` in our data
 /// folder (`%APPDATA%\Lightbox\PACS`, `~/.local/share/lightbox/PACS`).
 fn default_pacs_folder() -> PathBuf {
-    let name = if cfg!(windows) {
-        "Lightbox"
-    } else {
-        "lightbox"
-    };
-    app_dir(UserDir::Data, "LIGHTBOX_DATA_DIR", name).join("PACS")
+    data_dir().join("PACS")
 }
 
 impl LightboxApp {
