@@ -15,6 +15,7 @@ mod monai;
 mod mpr;
 mod pacs;
 mod prelabel;
+mod progress;
 mod render;
 mod review;
 mod scan;

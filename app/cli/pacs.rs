@@ -6,16 +6,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lightbox::fsutil::ShowPath;
 use lightbox::pacs::{
     Cancel, DateRange, DicomWebServer, DimseServer, Progress, Query, Server, StudyMatch,
 };
 use serde_json::json;
+
+use super::progress::DelayedBar;
 
 /// Arguments of `pacs`.
 #[derive(Args)]
@@ -209,35 +210,30 @@ fn study_line(s: &StudyMatch) -> String {
     )
 }
 
-/// A progress bar on stderr, shown after one second unless `quiet`.
-fn progress_bar(what: &'static str, quiet: bool) -> (ProgressBar, impl FnMut(&Progress)) {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} {{pos}}/{{len}} [{{bar:30}}] {{msg}} {{eta}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+/// A progress bar for a transfer, shown after one second unless `quiet`.
+fn progress_bar(what: &str, quiet: bool) -> DelayedBar {
+    DelayedBar::new(
+        &format!("{{spinner}} {what} {{pos}}/{{len}} [{{bar:30}}] {{msg}} {{eta}}"),
+        quiet,
+    )
+}
+
+/// Shows `p` on `bar`.
+fn show(bar: &DelayedBar, p: &Progress) {
+    bar.update(
+        p.done,
+        p.total,
+        Some(format!("{:.1} MB", p.bytes as f64 / 1e6)),
     );
-    let started = Instant::now();
-    let shown = bar.clone();
-    let update = move |p: &Progress| {
-        shown.set_length(p.total as u64);
-        shown.set_position(p.done as u64);
-        shown.set_message(format!("{:.1} MB", p.bytes as f64 / 1e6));
-        if !quiet && shown.is_hidden() && started.elapsed() > Duration::from_secs(1) {
-            shown.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    };
-    (bar, update)
 }
 
 /// `pacs retrieve`.
 fn retrieve(a: &RetrieveArgs) -> anyhow::Result<ExitCode> {
     let server = a.server.server()?;
-    let (bar, mut update) = progress_bar("retrieving", a.quiet || a.json);
+    let bar = progress_bar("retrieving", a.quiet || a.json);
     let started = Instant::now();
-    let report = server.retrieve(&a.study, &a.out, &mut update, &Cancel::new())?;
-    bar.finish_and_clear();
+    let report = server.retrieve(&a.study, &a.out, &mut |p| show(&bar, p), &Cancel::new())?;
+    bar.finish();
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
@@ -291,9 +287,9 @@ fn files_to_send(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 fn send(a: &SendArgs) -> anyhow::Result<ExitCode> {
     let server = a.server.server()?;
     let files = files_to_send(&a.files)?;
-    let (bar, mut update) = progress_bar("sending", a.quiet || a.json);
-    let report = server.send(&files, &mut update, &Cancel::new())?;
-    bar.finish_and_clear();
+    let bar = progress_bar("sending", a.quiet || a.json);
+    let report = server.send(&files, &mut |p| show(&bar, p), &Cancel::new())?;
+    bar.finish();
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
