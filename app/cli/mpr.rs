@@ -176,7 +176,7 @@ pub fn run(a: &MprArgs) -> anyhow::Result<ExitCode> {
                     "rows": volume.rows,
                     "cols": volume.cols,
                     "pixel_spacing_mm": [volume.spacing.row_mm, volume.spacing.col_mm],
-                    "normal": volume.normal,
+                    "normal": volume.normal(),
                 },
                 "check": volume.check,
                 "notes": notes,

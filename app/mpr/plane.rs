@@ -307,7 +307,7 @@ pub fn cut(
 /// `reference`'s, in the reference's in-plane axes: where slice k's pixel (r, c)
 /// lies in the reference's frame is (r + shift[0], c + shift[1]).
 fn in_plane_shifts(volume: &Volume, reference: usize) -> Vec<[f64; 2]> {
-    let (Some(row_dir), Some(col_dir)) = (volume.row_direction, volume.column_direction) else {
+    let (Some(row_dir), Some(col_dir)) = (volume.row_direction(), volume.column_direction()) else {
         return vec![[0.0, 0.0]; volume.slices.len()];
     };
     let origin = volume.slices[reference].point_in_patient_mm;

@@ -12,7 +12,6 @@
 //! order, modality values as `f32`, padding as NaN). A 512 × 512 × 1000 CT is 1 GiB
 //! of `f32`, one allocation per slice, shared (`Arc`) rather than copied.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -268,12 +267,9 @@ pub struct Volume {
     pub cols: usize,
     /// Pixel Spacing (row spacing: mm between rows; column spacing: between columns).
     pub spacing: PixelSpacing,
-    /// Direction cosines of a row (the direction columns increase in), when known.
-    pub row_direction: Option<[f64; 3]>,
-    /// Direction cosines of a column (the direction rows increase in), when known.
-    pub column_direction: Option<[f64; 3]>,
-    /// The slice normal (row × column direction), when known.
-    pub normal: Option<[f64; 3]>,
+    /// Image Orientation (Patient) of every slice (row, then column direction
+    /// cosines), when known.
+    pub orientation: Option<[f64; 6]>,
     /// The slices, in the index's slice order (along the normal).
     pub slices: Vec<VolumeSlice>,
     /// What the series is like as a volume.
@@ -356,16 +352,18 @@ impl Volume {
             series: uid.clone(),
             source,
         })?;
-        let normal = first.orientation.and_then(slice_normal);
-        let points: Vec<Option<[f64; 3]>> =
-            series.instances.iter().map(|i| i.position_mm).collect();
+        let normal = first.normal();
         let check = if placed {
             let along: Vec<f64> = stack
                 .slices
                 .iter()
                 .map(|s| s.position_mm.unwrap_or(f64::NAN))
                 .collect();
-            let known: Vec<[f64; 3]> = points.iter().flatten().copied().collect();
+            let known: Vec<[f64; 3]> = series
+                .instances
+                .iter()
+                .filter_map(|i| i.position_mm)
+                .collect();
             VolumeCheck::measure(
                 SliceOrder::Position,
                 along,
@@ -388,19 +386,32 @@ impl Volume {
             ));
             check
         };
-        let slices = volume_slices(series, stack, &points)?;
+        let slices = volume_slices(series, stack)?;
         Ok(Self {
             series_uid: uid.clone(),
             modality: series.modality.clone(),
             rows: first.rows as usize,
             cols: first.cols as usize,
             spacing: first.pixel_spacing(),
-            row_direction: first.orientation.map(|o| [o[0], o[1], o[2]]),
-            column_direction: first.orientation.map(|o| [o[3], o[4], o[5]]),
-            normal,
+            orientation: first.orientation,
             slices,
             check,
         })
+    }
+
+    /// Direction cosines of a row (the direction columns increase in), when known.
+    pub fn row_direction(&self) -> Option<[f64; 3]> {
+        self.orientation.map(|o| [o[0], o[1], o[2]])
+    }
+
+    /// Direction cosines of a column (the direction rows increase in), when known.
+    pub fn column_direction(&self) -> Option<[f64; 3]> {
+        self.orientation.map(|o| [o[3], o[4], o[5]])
+    }
+
+    /// The slice normal (row × column direction), when known.
+    pub fn normal(&self) -> Option<[f64; 3]> {
+        self.orientation.and_then(slice_normal)
     }
 
     /// The modality value of pixel (`row`, `col`) of slice `slice`, and whether it is
@@ -431,26 +442,14 @@ impl Volume {
     }
 }
 
-/// The slices of `stack` with their files, positions and padding values.
-fn volume_slices(
-    series: &Series,
-    stack: Stack,
-    points: &[Option<[f64; 3]>],
-) -> Result<Vec<VolumeSlice>, VolumeError> {
-    let paths: HashMap<&str, &PathBuf> = series
-        .instances
-        .iter()
-        .map(|i| (i.sop_uid.as_str(), &i.path))
-        .collect();
+/// The slices of `stack` with their files, positions and padding values: one frame
+/// per image (multi-frame images are refused before), in `series.instances` order.
+fn volume_slices(series: &Series, stack: Stack) -> Result<Vec<VolumeSlice>, VolumeError> {
     stack
         .slices
         .into_par_iter()
-        .zip(points.par_iter())
-        .map(|(slice, point)| {
-            let path = paths
-                .get(slice.image.sop_uid.as_str())
-                .map(|p| (*p).clone())
-                .unwrap_or_default();
+        .zip(series.instances.par_iter())
+        .map(|(slice, inst)| {
             let values = slice.values.ok_or_else(|| VolumeError::Frames {
                 series: series.series_uid.clone(),
                 source: StackError::Decode {
@@ -460,14 +459,14 @@ fn volume_slices(
                 },
             })?;
             let padding_value = if values.iter().any(|v| v.is_nan()) {
-                padding_modality_value(&path, slice.image.frame)
+                padding_modality_value(&inst.path, slice.image.frame)
             } else {
                 None
             };
             Ok(VolumeSlice {
                 image: slice.image,
-                path,
-                point_in_patient_mm: *point,
+                path: inst.path.clone(),
+                point_in_patient_mm: inst.position_mm,
                 values,
                 padding_value,
             })
