@@ -38,10 +38,9 @@ use dicom_object::InMemDicomObject;
 
 use super::FilesError;
 use super::dicom_derived::{items, refused};
-use super::lightbox_json::AnnotationFile;
 use super::seg_import::{Imported, ImportedShape, annotator_name, file_parameters, imported_label};
 use crate::annotate::geometry::repair;
-use crate::annotate::labels::{Label, LabelSet};
+use crate::annotate::labels::Label;
 use crate::annotate::new_shape_id;
 use crate::annotate::shape::{Grade, Shape, ShapeKind};
 use crate::attrs::{first_item, floats, int, text};
@@ -90,6 +89,10 @@ pub fn to_image_px(
     (point.iter().all(|x| x.is_finite()) && off.is_finite()).then_some((point, off))
 }
 
+/// A contour's points on a plane (image pixel coordinates), and their largest distance
+/// from it (mm).
+type OnPlane = (Vec<[f64; 2]>, f64);
+
 /// One image the contours can lie on: a single-frame image with Image Position and
 /// Orientation (Patient) and Pixel Spacing.
 struct Plane<'a> {
@@ -103,7 +106,7 @@ struct Plane<'a> {
 
 impl Plane<'_> {
     /// The contour's points on this plane, and their largest distance from it.
-    fn map(&self, points: &[[f64; 3]]) -> Option<(Vec<[f64; 2]>, f64)> {
+    fn map(&self, points: &[[f64; 3]]) -> Option<OnPlane> {
         let mut out = Vec::with_capacity(points.len());
         let mut off = 0f64;
         for p in points {
@@ -308,25 +311,14 @@ pub fn from_dataset(
             ));
         }
     }
-    if shapes.is_empty() {
-        let why = if warnings.is_empty() {
-            format!("none of its {} ROIs has a contour", rois.len())
-        } else {
-            format!(
-                "none of its {contours_seen} contours became a shape: {}",
-                warnings.join("; ")
-            )
-        };
-        return Err(refused(path, why));
-    }
-    Ok(Imported {
-        file: AnnotationFile {
-            release_id: None,
-            labels: LabelSet { labels },
-            shapes,
-        },
+    Imported::of(
+        path,
+        shapes,
+        labels,
         warnings,
-    })
+        || format!("none of its {} ROIs has a contour", rois.len()),
+        &format!("{contours_seen} contours"),
+    )
 }
 
 /// Where the contours of one ROI can go: the release's planes, by SOP Instance UID,
@@ -369,12 +361,11 @@ impl Geometry<'_, '_> {
             }
             let xyz: Vec<[f64; 3]> = data.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
             let named = by_reference(contour, self.by_uid);
-            let plane = named.or_else(|| {
-                by_geometry(&xyz, self.planes, self.frame_of_reference, self.referenced)
-            });
-            let Some((k, (mut ring, off))) =
-                plane.and_then(|k| Some((k, self.planes[k].map(&xyz)?)))
-            else {
+            let placed = match named {
+                Some(k) => self.planes[k].map(&xyz).map(|m| (k, m)),
+                None => by_geometry(&xyz, self.planes, self.frame_of_reference, self.referenced),
+            };
+            let Some((k, (mut ring, off))) = placed else {
                 tally.off_plane += 1;
                 continue;
             };
@@ -497,13 +488,13 @@ fn by_reference(contour: &InMemDicomObject, by_uid: &HashMap<&str, usize>) -> Op
 
 /// The plane every point of `xyz` lies within its tolerance of, among the planes of
 /// `frame_of_reference` (all planes when the ROI names none): one of a `referenced`
-/// series first, then the nearest.
+/// series first, then the nearest; with the points on it ([`Plane::map`]).
 fn by_geometry(
     xyz: &[[f64; 3]],
     planes: &[Plane<'_>],
     frame_of_reference: Option<&str>,
     referenced: &[String],
-) -> Option<usize> {
+) -> Option<(usize, OnPlane)> {
     planes
         .iter()
         .enumerate()
@@ -512,14 +503,14 @@ fn by_geometry(
                 .is_none_or(|f| p.instance.frame_of_reference_uid.as_deref() == Some(f))
         })
         .filter_map(|(k, p)| {
-            let (_, off) = p.map(xyz)?;
-            (off <= p.tolerance + PLANE_SLACK_MM).then_some((k, off, p))
+            let mapped = p.map(xyz)?;
+            (mapped.1 <= p.tolerance + PLANE_SLACK_MM).then_some((k, mapped, p))
         })
         .min_by(|a, b| {
             let other = |p: &Plane<'_>| !referenced.contains(&p.instance.series_uid);
-            other(a.2).cmp(&other(b.2)).then(a.1.total_cmp(&b.1))
+            other(a.2).cmp(&other(b.2)).then(a.1.1.total_cmp(&b.1.1))
         })
-        .map(|(k, _, _)| k)
+        .map(|(k, mapped, _)| (k, mapped))
 }
 
 /// One ring covering, by the even-odd rule, what the `rings` cover together by it:

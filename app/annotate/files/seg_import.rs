@@ -64,6 +64,50 @@ pub struct Imported {
     pub warnings: Vec<String>,
 }
 
+impl From<AnnotationFile> for Imported {
+    /// A file read whole, nothing left out.
+    fn from(file: AnnotationFile) -> Self {
+        Imported {
+            file,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Imported {
+    /// The `shapes` and `labels` an import of `path` read, with its `warnings`;
+    /// refused when no shape came of it: with `nothing` when nothing was left out
+    /// either, else saying that none of its `parts` became a shape and why.
+    pub fn of(
+        path: &Path,
+        shapes: Vec<Shape>,
+        labels: Vec<Label>,
+        warnings: Vec<String>,
+        nothing: impl FnOnce() -> String,
+        parts: &str,
+    ) -> Result<Self, FilesError> {
+        if shapes.is_empty() {
+            let why = if warnings.is_empty() {
+                nothing()
+            } else {
+                format!(
+                    "none of its {parts} became a shape: {}",
+                    warnings.join("; ")
+                )
+            };
+            return Err(refused(path, why));
+        }
+        Ok(Imported {
+            file: AnnotationFile {
+                release_id: None,
+                labels: LabelSet { labels },
+                shapes,
+            },
+            warnings,
+        })
+    }
+}
+
 /// Reads an annotation file to import, by content (see the module doc): our JSON, or
 /// a DICOM SEG, RTSTRUCT or SR; an SR's coded findings become the names of the labels
 /// of `labels` (the project's) with those codes. The CLI and the viewer import through
@@ -83,20 +127,14 @@ pub fn read_any(path: &Path, index: &Index, labels: &LabelSet) -> Result<Importe
             source,
         })?;
     if crate::dicom_file::sniff(&head[..n]) == crate::dicom_file::Sniff::NotDicom {
-        return super::lightbox_json::read(path).map(|file| Imported {
-            file,
-            warnings: Vec::new(),
-        });
+        return super::lightbox_json::read(path).map(Imported::from);
     }
     let ds = crate::dicom_file::open(path, false)
         .map_err(|e| refused(path, e.to_string()))?
         .dataset;
     let class = text(&ds, tags::SOP_CLASS_UID).unwrap_or_default();
     match class.as_str() {
-        uids::SEGMENTATION_STORAGE => seg_from(&ds, path, index).map(|file| Imported {
-            file,
-            warnings: Vec::new(),
-        }),
+        uids::SEGMENTATION_STORAGE => seg_from(&ds, path, index).map(Imported::from),
         uids::RT_STRUCTURE_SET_STORAGE => super::rtstruct_import::from_dataset(&ds, path, index),
         c if SR_CLASSES.contains(&c) => super::sr_import::from_dataset(&ds, path, index, labels),
         _ => Err(refused(

@@ -42,7 +42,6 @@ use super::dicom_sr::{
     COMMENT, FINDING, FINDING_CATEGORY, GRADE, GROUP, OBSERVER_NAME, PRIVATE_SCHEME, TRACKING_ID,
     TRACKING_UID, grade_code,
 };
-use super::lightbox_json::AnnotationFile;
 use super::seg_import::{Imported, ImportedShape, annotator_name, file_parameters, imported_label};
 use crate::annotate::labels::{Code, Label, LabelCodes, LabelSet};
 use crate::annotate::new_shape_id;
@@ -83,9 +82,14 @@ impl<'a> Item<'a> {
         }
     }
 
+    /// True for an item named `name`.
+    fn named(&self, name: (&str, &str, &str)) -> bool {
+        is_code(self.name.as_ref(), name)
+    }
+
     /// True for a `value_type` item named `name`.
     fn is(&self, value_type: &str, name: (&str, &str, &str)) -> bool {
-        self.value_type == value_type && is_code(self.name.as_ref(), name)
+        self.value_type == value_type && self.named(name)
     }
 
     /// The children of this item.
@@ -202,28 +206,20 @@ pub fn from_dataset(
             used.push(new_label);
         }
     }
-    if shapes.is_empty() {
-        let why = if regions == 0 {
+    // Every region left out is warned of: no warning, no region.
+    Imported::of(
+        path,
+        shapes,
+        used,
+        warnings,
+        || {
             format!(
                 "none of its {} measurement groups has an image region (SCOORD)",
                 groups.len()
             )
-        } else {
-            format!(
-                "none of its {regions} image regions became a shape: {}",
-                warnings.join("; ")
-            )
-        };
-        return Err(refused(path, why));
-    }
-    Ok(Imported {
-        file: AnnotationFile {
-            release_id: None,
-            labels: LabelSet { labels: used },
-            shapes,
         },
-        warnings,
-    })
+        &format!("{regions} image regions"),
+    )
 }
 
 /// Every Measurement Group under `item`, in document order.
@@ -243,17 +239,17 @@ fn read_group<'a>(group: &Item<'a>) -> Group<'a> {
     for c in group.children() {
         let code = || read_code(c.obj, tags::CONCEPT_CODE_SEQUENCE);
         match c.value_type.as_str() {
-            "TEXT" if c.is("TEXT", TRACKING_ID) => out.tracking_id = text(c.obj, tags::TEXT_VALUE),
-            "TEXT" if c.is("TEXT", COMMENT) => {
+            "TEXT" if c.named(TRACKING_ID) => out.tracking_id = text(c.obj, tags::TEXT_VALUE),
+            "TEXT" if c.named(COMMENT) => {
                 out.note = text(c.obj, tags::TEXT_VALUE).unwrap_or_default();
             }
-            "UIDREF" if c.is("UIDREF", TRACKING_UID) => out.tracking_uid = text(c.obj, tags::UID),
-            "PNAME" if c.is("PNAME", OBSERVER_NAME) => {
+            "UIDREF" if c.named(TRACKING_UID) => out.tracking_uid = text(c.obj, tags::UID),
+            "PNAME" if c.named(OBSERVER_NAME) => {
                 out.observer = text(c.obj, tags::PERSON_NAME);
             }
-            "CODE" if c.is("CODE", FINDING) => out.finding = code(),
-            "CODE" if c.is("CODE", FINDING_CATEGORY) => out.category = code(),
-            "CODE" if c.is("CODE", GRADE) => {
+            "CODE" if c.named(FINDING) => out.finding = code(),
+            "CODE" if c.named(FINDING_CATEGORY) => out.category = code(),
+            "CODE" if c.named(GRADE) => {
                 out.grade = code()
                     .filter(|v| v.scheme == PRIVATE_SCHEME)
                     .and_then(|v| {
