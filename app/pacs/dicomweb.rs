@@ -216,14 +216,7 @@ impl<'a> Client<'a> {
         let parts =
             super::multipart::parts(&bytes, &boundary).map_err(|e| self.bad_reply(&what, e))?;
         match parts.as_slice() {
-            [one] => {
-                let start = one.body.as_ptr() as usize - bytes.as_ptr() as usize;
-                let end = start + one.body.len();
-                let mut bytes = bytes;
-                bytes.truncate(end);
-                bytes.drain(..start);
-                Ok(bytes)
-            }
+            [one] => Ok(one.body.to_vec()),
             _ => Err(self.bad_reply(
                 &what,
                 format!("{} parts instead of one instance", parts.len()),
