@@ -13,7 +13,7 @@
 //!   a slice gap of — the gap to its nearest neighbour in its series — the series the
 //!   structure set references first, then the nearest plane. A contour on no image is
 //!   left out and counted, per ROI, in the warnings.
-//! - **Where on it.** Patient mm → image pixel coordinates by [`to_image_px`], the
+//! - **Where on it.** Patient mm → image pixel coordinates by [`crate::annotate::patient::to_image_px`], the
 //!   inverse of [`crate::annotate::patient::to_patient_mm`]: Image Position (Patient)
 //!   is the centre of the top-left pixel, `(0.5, 0.5)` in our coordinates. So a
 //!   contour along pixel edges (as our outlines and a SEG's traced masks are) covers by
@@ -42,6 +42,7 @@ use super::seg_import::{Imported, ImportedShape, annotator_name, file_parameters
 use crate::annotate::geometry::repair;
 use crate::annotate::labels::Label;
 use crate::annotate::new_shape_id;
+use crate::annotate::patient::to_image_px;
 use crate::annotate::shape::{Grade, Shape, ShapeKind};
 use crate::attrs::{first_item, floats, int, text};
 use crate::index::instance::slice_normal;
@@ -55,39 +56,6 @@ const SINGLE_SLICE_TOLERANCE_MM: f64 = 0.5;
 
 /// Slack (mm) on the half slice gap, for points written to a few decimals.
 const PLANE_SLACK_MM: f64 = 1e-3;
-
-/// The image pixel coordinates of the patient point `point_mm` on the plane of an
-/// image with Image Position (Patient) `position_mm`, Image Orientation (Patient)
-/// `orientation` and `[row_mm, col_mm]` Pixel Spacing, and its signed distance (mm)
-/// from that plane along the slice normal (row × column direction). The inverse of
-/// [`crate::annotate::patient::to_patient_mm`] for a point on the plane; a point off it
-/// is projected onto it. `None` for a degenerate orientation or spacing.
-pub fn to_image_px(
-    point_mm: [f64; 3],
-    position_mm: [f64; 3],
-    orientation: [f64; 6],
-    [row_mm, col_mm]: [f64; 2],
-) -> Option<([f64; 2], f64)> {
-    let d: [f64; 3] = std::array::from_fn(|i| point_mm[i] - position_mm[i]);
-    let r = [orientation[0], orientation[1], orientation[2]];
-    let c = [orientation[3], orientation[4], orientation[5]];
-    let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    // Least squares on the plane: d ≈ u·r + v·c. The Gram matrix is the identity for
-    // the orthonormal cosines the standard asks for; solving keeps slightly
-    // non-orthogonal ones (rounded to a few decimals) exact on the plane.
-    let (rr, rc, cc) = (dot(r, r), dot(r, c), dot(c, c));
-    let det = rr * cc - rc * rc;
-    let normal = slice_normal(orientation)?;
-    if !(det.abs() > 1e-9 && row_mm > 0.0 && col_mm > 0.0) {
-        return None;
-    }
-    let (dr, dc) = (dot(d, r), dot(d, c));
-    let u = (cc * dr - rc * dc) / det;
-    let v = (rr * dc - rc * dr) / det;
-    let point = [0.5 + u / col_mm, 0.5 + v / row_mm];
-    let off = dot(d, normal);
-    (point.iter().all(|x| x.is_finite()) && off.is_finite()).then_some((point, off))
-}
 
 /// A contour's points on a plane (image pixel coordinates), and their largest distance
 /// from it (mm).
@@ -538,65 +506,7 @@ fn even_odd_ring(rings: &[Vec<[f64; 2]>]) -> Vec<[f64; 2]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::annotate::patient::to_patient_mm;
     use crate::annotate::raster::mask;
-
-    fn close(a: [f64; 2], b: [f64; 2]) -> bool {
-        (a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9
-    }
-
-    #[test]
-    fn axial_points_map_to_pixels_by_hand() {
-        // Axial, position (-178.5, -178.5, -87.5), 1.4 mm pixels: the position is the
-        // centre of pixel (0, 0), i.e. (0.5, 0.5); x = 0.5 + (X + 178.5) / 1.4.
-        let axial = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
-        let p = [-178.5, -178.5, -87.5];
-        let at = |q| to_image_px(q, p, axial, [1.4, 1.4]).expect("maps");
-        assert!(close(at(p).0, [0.5, 0.5]));
-        // (-109.2, -39.2): 69.3 / 1.4 = 49.5 and 139.3 / 1.4 = 99.5 past the centre.
-        let (q, off) = at([-109.2, -39.2, -87.5]);
-        assert!(close(q, [50.0, 100.0]), "{q:?}");
-        assert!(off.abs() < 1e-12);
-        // 1 mm above the plane: same pixel, distance +1 along the normal (0, 0, 1).
-        let (q, off) = at([-109.2, -39.2, -86.5]);
-        assert!(
-            close(q, [50.0, 100.0]) && (off - 1.0).abs() < 1e-12,
-            "{q:?} {off}"
-        );
-        // Anisotropic: rows 2 mm apart, columns 0.5 mm.
-        let (q, _) = to_image_px([1.0, 4.0, 0.0], [0.0; 3], axial, [2.0, 0.5]).expect("maps");
-        assert!(close(q, [2.5, 2.5]), "{q:?}");
-    }
-
-    #[test]
-    fn oblique_points_map_to_pixels_by_hand() {
-        // Rows run along (1, 1, 0)/√2, columns along -z; normal = r × c = (-1, 1, 0)/√2.
-        let h = std::f64::consts::FRAC_1_SQRT_2;
-        let oblique = [h, h, 0.0, 0.0, 0.0, -1.0];
-        let p = [10.0, 20.0, 30.0];
-        // 3 columns of 2 mm along the row (6 mm: (3√2, 3√2, 0)), 4 rows of 1 mm down.
-        let q = [10.0 + 6.0 * h, 20.0 + 6.0 * h, 26.0];
-        let (px, off) = to_image_px(q, p, oblique, [1.0, 2.0]).expect("maps");
-        assert!(close(px, [3.5, 4.5]), "{px:?}");
-        assert!(off.abs() < 1e-12);
-        // 2 mm along the normal: the same pixel, 2 mm off.
-        let n = [-2.0 * h, 2.0 * h, 0.0];
-        let (px, off) =
-            to_image_px([q[0] + n[0], q[1] + n[1], q[2]], p, oblique, [1.0, 2.0]).expect("maps");
-        assert!(
-            close(px, [3.5, 4.5]) && (off - 2.0).abs() < 1e-12,
-            "{px:?} {off}"
-        );
-        // And back: the inverse of to_patient_mm on the plane.
-        for pt in [[0.0, 0.0], [17.25, 3.5], [255.5, 100.0]] {
-            let mm = to_patient_mm(pt, p, oblique, [1.0, 2.0]);
-            let (back, off) = to_image_px(mm, p, oblique, [1.0, 2.0]).expect("maps");
-            assert!(close(back, pt) && off.abs() < 1e-9, "{pt:?} -> {back:?}");
-        }
-        // A degenerate orientation maps nothing.
-        assert!(to_image_px(q, p, [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 1.0]).is_none());
-        assert!(to_image_px(q, p, oblique, [0.0, 1.0]).is_none());
-    }
 
     #[test]
     fn nested_contours_are_holes_and_islands() {
