@@ -17,6 +17,7 @@ use crate::index::instance::slice_normal;
 use crate::measure::PixelSpacing;
 use crate::pixel::{DicomImage, FramePixels};
 use crate::render::ModalityFrame;
+use crate::window::ModalityTransform;
 
 /// Why a series' frames cannot be read for assistance.
 #[derive(Debug, Error)]
@@ -52,6 +53,9 @@ pub struct Slice {
     pub position_mm: Option<f64>,
     /// Its modality values, row-major (NaN for padding), when loaded.
     pub values: Option<Arc<[f32]>>,
+    /// The modality value Pixel Padding Value stands for, when loaded and the image
+    /// has one (what the NaNs of `values` were).
+    pub padding_value: Option<f32>,
 }
 
 /// A series' frames in slice order.
@@ -108,11 +112,12 @@ impl Stack {
                     },
                     position_mm,
                     values: None,
+                    padding_value: None,
                 });
                 owner.push(i);
             }
         }
-        let loaded: Vec<Option<Arc<[f32]>>> = (0..slices.len())
+        let loaded: Vec<Option<FrameValues>> = (0..slices.len())
             .into_par_iter()
             .map(|k| {
                 if !wanted(k) {
@@ -122,8 +127,11 @@ impl Stack {
                 values(inst, slices[k].image.frame).map(Some)
             })
             .collect::<Result<_, StackError>>()?;
-        for (slice, values) in slices.iter_mut().zip(loaded) {
-            slice.values = values;
+        for (slice, frame) in slices.iter_mut().zip(loaded) {
+            if let Some((values, padding_value)) = frame {
+                slice.values = Some(values);
+                slice.padding_value = padding_value;
+            }
         }
         Ok(Self {
             rows: rows as usize,
@@ -151,8 +159,12 @@ fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
-/// The modality values of frame `frame` (from 1) of `inst`.
-fn values(inst: &crate::index::Instance, frame: u32) -> Result<Arc<[f32]>, StackError> {
+/// A frame's modality values (NaN for padding) and the modality value of its padding.
+type FrameValues = (Arc<[f32]>, Option<f32>);
+
+/// The modality values of frame `frame` (from 1) of `inst`, and what its Pixel
+/// Padding Value stands for.
+fn values(inst: &crate::index::Instance, frame: u32) -> Result<FrameValues, StackError> {
     let error = |reason: String| StackError::Decode {
         file: inst.file_name.clone(),
         frame,
@@ -166,9 +178,15 @@ fn values(inst: &crate::index::Instance, frame: u32) -> Result<Arc<[f32]>, Stack
         return Err(StackError::Colour(inst.file_name.clone()));
     };
     let m = ModalityFrame::new(&image, frame - 1, decoded.rows, decoded.cols, stored);
-    Ok(m.values
+    let padding_value = image.desc.padding_value.map(|stored| {
+        ModalityTransform::for_frame(&image.dataset, frame - 1, image.desc.signed)
+            .apply(stored as f64) as f32
+    });
+    let values = m
+        .values
         .iter()
         .zip(&m.padding)
         .map(|(&v, &pad)| if pad { f32::NAN } else { v as f32 })
-        .collect())
+        .collect();
+    Ok((values, padding_value))
 }

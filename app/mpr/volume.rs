@@ -26,8 +26,6 @@ use crate::assist::stack::{Stack, StackError};
 use crate::index::Series;
 use crate::index::instance::slice_normal;
 use crate::measure::PixelSpacing;
-use crate::pixel::desc::PixelDescription;
-use crate::window::ModalityTransform;
 
 /// Largest angle, radians, between the slice normal and the direction the slices
 /// advance in that is not called a gantry tilt.
@@ -459,7 +457,7 @@ fn volume_slices(series: &Series, stack: Stack) -> Result<Vec<VolumeSlice>, Volu
                 },
             })?;
             let padding_value = if values.iter().any(|v| v.is_nan()) {
-                padding_modality_value(&inst.path, slice.image.frame)
+                slice.padding_value
             } else {
                 None
             };
@@ -472,16 +470,6 @@ fn volume_slices(series: &Series, stack: Stack) -> Result<Vec<VolumeSlice>, Volu
             })
         })
         .collect()
-}
-
-/// The modality value of the Pixel Padding Value of `path`'s frame `frame` (from
-/// 1), from its header; `None` when it has none or cannot be read.
-fn padding_modality_value(path: &std::path::Path, frame: u32) -> Option<f32> {
-    let file = crate::dicom_file::open(path, true).ok()?;
-    let desc = PixelDescription::from_dataset(&file.dataset).ok()?;
-    let stored = desc.padding_value?;
-    let modality = ModalityTransform::for_frame(&file.dataset, frame - 1, desc.signed);
-    Some(modality.apply(stored as f64) as f32)
 }
 
 /// Which two files share a position along the normal (for the error).
