@@ -21,7 +21,7 @@
 //! a native (uncompressed) transfer syntax; fractional segmentations are refused with
 //! the reason. Holes in a segment are filled: a shape is one outline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use dicom_dictionary_std::{tags, uids};
@@ -298,6 +298,7 @@ fn seg_from(
     let per_frame = items(ds, tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE);
     let shared = items(ds, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE);
     let seg_uid = text(ds, tags::SOP_INSTANCE_UID).unwrap_or_default();
+    let by_uid = ImagesByUid::new(index);
     let mut shapes = Vec::new();
     for (k, item) in per_frame.iter().take(frames).enumerate() {
         let segment = first_item(item, tags::SEGMENT_IDENTIFICATION_SEQUENCE)
@@ -308,7 +309,7 @@ fn seg_from(
             })
             .and_then(|s| int(s, tags::REFERENCED_SEGMENT_NUMBER))
             .ok_or_else(|| refuse(format!("frame {} names no segment", k + 1)))?;
-        let (instance, frame) = source_of(item, index)
+        let (instance, frame) = source_of(item, index, &by_uid)
             .ok_or_else(|| refuse(format!("frame {} names no image of this release", k + 1)))?;
         if (instance.rows as usize, instance.cols as usize) != (rows, cols) {
             return Err(refuse(format!(
@@ -376,9 +377,29 @@ fn segment_labels(ds: &InMemDicomObject) -> BTreeMap<i64, Label> {
         .collect()
 }
 
+/// The release's images by SOP Instance UID, built once per import: a file names its
+/// images by UID, frame after frame.
+pub(super) struct ImagesByUid<'a>(HashMap<&'a str, &'a Instance>);
+
+impl<'a> ImagesByUid<'a> {
+    /// The images of `index`.
+    pub(super) fn new(index: &'a Index) -> Self {
+        Self(index.instances().map(|i| (i.sop_uid.as_str(), i)).collect())
+    }
+
+    /// The image with SOP Instance UID `uid`.
+    pub(super) fn get(&self, uid: &str) -> Option<&'a Instance> {
+        self.0.get(uid).copied()
+    }
+}
+
 /// The image (and frame, from 1) a frame was derived from: its Derivation Image
 /// Sequence, else the release's image at its plane position.
-fn source_of<'a>(item: &InMemDicomObject, index: &'a Index) -> Option<(&'a Instance, u32)> {
+fn source_of<'a>(
+    item: &InMemDicomObject,
+    index: &'a Index,
+    by_uid: &ImagesByUid<'a>,
+) -> Option<(&'a Instance, u32)> {
     let by_reference = first_item(item, tags::DERIVATION_IMAGE_SEQUENCE)
         .and_then(|d| first_item(d, tags::SOURCE_IMAGE_SEQUENCE))
         .and_then(|s| {
@@ -386,10 +407,7 @@ fn source_of<'a>(item: &InMemDicomObject, index: &'a Index) -> Option<(&'a Insta
             let frame = int(s, tags::REFERENCED_FRAME_NUMBER)
                 .and_then(|f| u32::try_from(f).ok())
                 .unwrap_or(1);
-            index
-                .instances()
-                .find(|i| i.sop_uid == uid)
-                .map(|i| (i, frame))
+            by_uid.get(&uid).map(|i| (i, frame))
         });
     by_reference.or_else(|| {
         let position = first_item(item, tags::PLANE_POSITION_SEQUENCE)

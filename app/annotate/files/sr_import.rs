@@ -42,7 +42,9 @@ use super::dicom_sr::{
     COMMENT, FINDING, FINDING_CATEGORY, GRADE, GROUP, OBSERVER_NAME, PRIVATE_SCHEME, TRACKING_ID,
     TRACKING_UID, grade_code,
 };
-use super::seg_import::{Imported, ImportedShape, annotator_name, file_parameters, imported_label};
+use super::seg_import::{
+    ImagesByUid, Imported, ImportedShape, annotator_name, file_parameters, imported_label,
+};
 use crate::annotate::labels::{Code, Label, LabelCodes, LabelSet};
 use crate::annotate::new_shape_id;
 use crate::annotate::shape::{Grade, Shape, ShapeKind};
@@ -149,6 +151,7 @@ pub fn from_dataset(
     let mut warnings = Vec::new();
     let mut ids: HashSet<String> = HashSet::new();
     let mut regions = 0usize;
+    let by_uid = ImagesByUid::new(index);
     for (g, group) in groups.iter().enumerate() {
         let what = match &group.tracking_id {
             Some(id) => format!("measurement group {} ({id:?})", g + 1),
@@ -160,7 +163,7 @@ pub fn from_dataset(
         let mut made = 0;
         for region in &group.regions {
             regions += 1;
-            let found = shape_of(region, index);
+            let found = shape_of(region, &by_uid);
             let (kind, outlines, instance, frame) = match found {
                 Ok(found) => found,
                 Err(why) => {
@@ -325,7 +328,7 @@ fn label_for(
 
 /// A region's shape kind, outlines (one for all kinds but `MULTIPOINT`, a point each
 /// for it) and image (frame from 1), or why it has none.
-fn shape_of<'i>(region: &Item<'_>, index: &'i Index) -> Result<Outlines<'i>, String> {
+fn shape_of<'i>(region: &Item<'_>, by_uid: &ImagesByUid<'i>) -> Result<Outlines<'i>, String> {
     if region.value_type == "SCOORD3D" {
         return Err("a 3-D region (SCOORD3D), which shapes on an image cannot hold".into());
     }
@@ -348,9 +351,8 @@ fn shape_of<'i>(region: &Item<'_>, index: &'i Index) -> Result<Outlines<'i>, Str
         .and_then(|f| u32::try_from(f).ok())
         .filter(|f| *f >= 1)
         .unwrap_or(1);
-    let instance = index
-        .instances()
-        .find(|i| i.sop_uid == uid)
+    let instance = by_uid
+        .get(&uid)
         .filter(|i| frame <= i.frames.max(1))
         .ok_or_else(|| {
             format!("a region on image {uid} frame {frame}, which this release lacks")
