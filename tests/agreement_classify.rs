@@ -71,7 +71,6 @@ fn kappa_and_confusion_matrix_equal_scikit_learn() {
         .collect();
     let sklearn = common::python::reference_json(
         "agreement",
-        &["agreement/requirements.txt"],
         "agreement/check_classify.py",
         &Value::Array(input),
     );

@@ -111,7 +111,6 @@ fn dice_jaccard_and_surface_distances_equal_medpy() {
         .collect();
     let medpy = common::python::reference_json(
         "agreement",
-        &["agreement/requirements.txt"],
         "agreement/check_surface.py",
         &Value::Array(input),
     );

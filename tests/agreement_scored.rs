@@ -165,12 +165,7 @@ fn reference() -> &'static Reference {
             "roc": roc.iter().map(|c| json!({"truth": c.truth, "scores": c.scores}))
                 .collect::<Vec<_>>(),
         });
-        let want = common::python::reference_json(
-            "agreement",
-            &["agreement/requirements.txt"],
-            "agreement/check_scored.py",
-            &input,
-        );
+        let want = common::python::reference_json("agreement", "agreement/check_scored.py", &input);
         Reference { coco, roc, want }
     })
 }

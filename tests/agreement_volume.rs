@@ -335,7 +335,6 @@ fn random_series_equal_medpy_and_brute_force() {
     }
     let reference = common::python::reference_json(
         "agreement",
-        &["agreement/requirements.txt"],
         "agreement/check_volume.py",
         &Value::Array(inputs),
     );

@@ -661,12 +661,7 @@ fn every_format_reads_back_in_its_reference_implementation() {
     let manifest_path = out.join("manifest.json");
     std::fs::write(&manifest_path, manifest.to_string()).expect("manifest");
 
-    let reqs = common::python::requirements(&[
-        "annotation/requirements.txt",
-        "annotation/requirements-formats.txt",
-    ]);
-    let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
-    let python = common::python::venv("annotation", &reqs);
+    let python = common::python::venv("annotation");
     let fix = "see tests/annotation_formats.rs: the venv needs the pinned wheels, and labelme needs libGL (apt-get install libgl1)";
     let outcome = run(
         Command::new(&python)

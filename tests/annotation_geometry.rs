@@ -186,9 +186,7 @@ fn ours(c: &Case) -> Ours {
 }
 
 fn reference(cases: &[Case], checks: &[Vec<Vec<[f64; 2]>>]) -> Vec<Value> {
-    let reqs = common::python::requirements(&["annotation/requirements.txt"]);
-    let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
-    let python = common::python::venv("annotation", &reqs);
+    let python = common::python::venv("annotation");
     let input = json!({
         "cases": cases.iter().zip(checks).map(|(c, check)| json!({
             "ring": c.ring,

@@ -277,7 +277,6 @@ fn brush_and_eraser_agree_with_shapely_in_mm() {
     }
     let reference = common::python::reference_json(
         "annotation",
-        &["annotation/requirements.txt"],
         "assist/check_brush.py",
         &json!({ "cases": input }),
     );

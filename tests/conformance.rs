@@ -10,7 +10,7 @@
 //!
 //! The reference runs in a virtual environment at `target/conformance-venv`
 //! (or `$LIGHTBOX_CONFORMANCE_VENV`), created on first use with the pinned
-//! wheels of [`REQUIREMENTS`]. Python 3 with `venv` and network access to PyPI
+//! wheels pinned in `tests/conformance/requirements.txt`. Python 3 with `venv` and network access to PyPI
 //! on first use are required: without them the test fails with the fix, it never
 //! passes silently. Nothing else is downloaded at run time.
 
@@ -22,24 +22,6 @@ use serde_json::Value;
 
 mod common;
 use common::python::{require_success, run};
-
-/// The reference stack, pinned so the reference cannot change under us.
-///
-/// All install as wheels (no compiler) on Debian 12 / CPython 3.11 x86_64
-/// (manylinux): numpy 2.4.6 is the newest release for CPython 3.11. Pillow is
-/// pydicom's second JPEG decoder (libjpeg-turbo, IJG upsampling), consulted only
-/// when the primary plugin (pylibjpeg) disagrees with Lightbox. `pydicom-data`
-/// ships the test files pydicom would otherwise download from GitHub.
-const REQUIREMENTS: &[&str] = &[
-    "pydicom==3.0.2",
-    "numpy==2.4.6",
-    "pylibjpeg==2.1.0",
-    "pylibjpeg-libjpeg==2.5.0",
-    "pylibjpeg-openjpeg==2.6.0",
-    "pylibjpeg-rle==2.2.0",
-    "pillow==13.0.0",
-    "pydicom-data==1.0.0",
-];
 
 /// Files (named as the script names them) that Lightbox gets wrong today, and why.
 ///
@@ -57,7 +39,7 @@ fn repo() -> PathBuf {
 
 /// The reference stack's interpreter (`target/conformance-venv`).
 fn ensure_venv() -> PathBuf {
-    common::python::venv("conformance", REQUIREMENTS)
+    common::python::venv("conformance")
 }
 
 /// A result field as text, for messages.

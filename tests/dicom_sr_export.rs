@@ -134,12 +134,8 @@ fn sr_export_reads_back_in_dciodvfy_dsrdump_and_highdicom() {
 
     // highdicom: each shape's group equals the shape.
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-    let read = common::python::reference_json(
-        "dicom",
-        &["dicom/requirements.txt"],
-        "dicom/check_sr.py",
-        &json!({ "files": paths }),
-    );
+    let read =
+        common::python::reference_json("dicom", "dicom/check_sr.py", &json!({ "files": paths }));
     let mut groups: HashMap<String, Value> = HashMap::new();
     for f in read["files"].as_array().expect("files") {
         assert_eq!(f["title"]["value"], "126000", "{f}");

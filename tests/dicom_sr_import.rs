@@ -22,7 +22,6 @@ fn a_measurement_report_written_by_highdicom_imports_as_shapes() {
     let sr = out.path().join("highdicom.sr.dcm");
     let made = common::python::reference_json(
         "dicom",
-        &["dicom/requirements.txt"],
         "dicom/make_sr.py",
         &json!({"source": s(&source), "out": s(&sr)}),
     );

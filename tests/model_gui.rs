@@ -8,7 +8,7 @@ mod common;
 
 use common::free_port;
 use common::gui::{has_label, wait_for};
-use common::monai::{Server, monai_venv};
+use common::monai::Server;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -26,7 +26,7 @@ fn modelled(h: &Harness<'static, LightboxApp>) -> usize {
 
 #[test]
 fn a_real_model_server_outlines_the_series_shown() {
-    let python = monai_venv();
+    let python = common::python::venv("monai");
     let (mut h, root, _dirs) = common::gui::sample_app();
     let ctx = h.ctx.clone();
     let index = lightbox::index::Index::open(&root, &Default::default(), &|_| {}).expect("scan");

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::free_port;
-use common::monai::{Server, monai_venv};
+use common::monai::Server;
 use common::{CtSlice, Rng, lightbox, s, write_ct_slice};
 use lightbox::agreement::region::Region;
 use lightbox::assist::monai::nifti::VolumeOut;
@@ -82,7 +82,7 @@ fn stderr(out: &std::process::Output) -> String {
 
 #[test]
 fn a_real_monai_label_server_outlines_the_sphere() {
-    let python = monai_venv();
+    let python = common::python::venv("monai");
     let server = Server::start(&python);
     let url = server.url.as_str();
 

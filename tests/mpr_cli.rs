@@ -110,12 +110,7 @@ fn sample_ct_planes_and_slabs_match_pydicom_and_numpy() {
             "plane": plane, "index": index, "slab_mm": slab, "mode": mode,
         })).collect::<Vec<_>>(),
     });
-    let reference = common::python::reference_json(
-        "mpr",
-        &["mpr/requirements.txt"],
-        "mpr/reference.py",
-        &input,
-    );
+    let reference = common::python::reference_json("mpr", "mpr/reference.py", &input);
     let files: Vec<PathBuf> = reference["files"]
         .as_array()
         .expect("files")

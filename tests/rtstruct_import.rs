@@ -64,7 +64,6 @@ fn write_rtstruct(root: &Path, index: &Index, out: &Path) -> Value {
     ];
     common::python::reference_json(
         "dicom",
-        &["dicom/requirements.txt"],
         "dicom/make_rtstruct.py",
         &json!({
             "series_dir": s(&series_dir),

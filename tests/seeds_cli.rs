@@ -129,7 +129,6 @@ fn strokes_in_the_nodule_and_around_it_grow_what_scikit_image_grows() {
     let seed_map = seed_map(rows, cols);
     let reference = common::python::reference_json(
         "annotation",
-        &["annotation/requirements.txt"],
         "assist/check_seeds.py",
         &json!({"cases": [{
             "shape": [1, rows, cols], "spacing": [1.0, spacing[0], spacing[1]], "beta": 130.0,
@@ -221,7 +220,6 @@ fn a_slab_grows_in_3d_as_scikit_image_does() {
     seed_volume[rows * cols..2 * rows * cols].copy_from_slice(&seed_map(rows, cols));
     let reference = common::python::reference_json(
         "annotation",
-        &["annotation/requirements.txt"],
         "assist/check_seeds.py",
         &json!({"cases": [{
             "shape": [3, rows, cols], "spacing": [gap, spacing[0], spacing[1]], "beta": 130.0,

@@ -76,7 +76,6 @@ fn a_click_in_the_nodule_grows_the_region_a_reference_grows() {
     lightbox_ok(&["decode", s(&image), "--out", s(&npy)]);
     let reference = common::python::reference_json(
         "annotation",
-        &["annotation/requirements.txt"],
         "assist/check_grow.py",
         &json!({"npy": s(&npy), "window": window, "seed_row_col": [121, 78]}),
     );

@@ -8,18 +8,6 @@ use std::time::{Duration, Instant};
 
 use lightbox::assist::monai::MonaiClient;
 
-use super::python::requirements;
-
-/// The interpreter of the `monai` venv (`target/monai-venv`, or
-/// `$LIGHTBOX_MONAI_VENV`; about 8.1 GB, 4 minutes to install), from
-/// tests/monai/requirements.txt, with `--prefer-binary`: a few of monailabel's
-/// requirements ship only as pure-Python sdists.
-pub fn monai_venv() -> PathBuf {
-    let pins = requirements(&["monai/requirements.txt"]);
-    let pins: Vec<&str> = pins.iter().map(String::as_str).collect();
-    super::python::venv_with("monai", &pins, "--prefer-binary")
-}
-
 /// The running server, killed when dropped (a test that panics too).
 pub struct Server {
     child: Child,

@@ -1,4 +1,4 @@
-//! Python reference stacks for tests: a virtual environment per requirements file.
+//! Python reference stacks for tests: the virtual environments of `tests/venvs.txt`.
 //!
 //! Some truths come from independent implementations in Python (pydicom, scikit-image,
 //! shapely, pycocotools, labelme). Each runs in its own venv under `target/` (or where
@@ -35,17 +35,38 @@ pub fn require_success(out: &Output, what: &str, fix: &str) {
     );
 }
 
-/// The interpreter of venv `name` (`target/<name>-venv`, or `$LIGHTBOX_<NAME>_VENV`),
-/// created if needed with `requirements` installed unless its stamp says they are.
-///
-/// The stamp file records what was installed, so changing a pin reinstalls.
-pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
-    venv_with(name, requirements, "--only-binary=:all:")
+/// One venv of `tests/venvs.txt`: its pip binary policy and requirement files.
+struct VenvSpec {
+    policy: String,
+    files: Vec<String>,
 }
 
-/// [`venv`] with pip's binary policy given (`--prefer-binary` for a stack with a few
-/// pure-Python sdists, e.g. MONAI Label's).
-pub fn venv_with(name: &str, requirements: &[&str], binary_policy: &str) -> PathBuf {
+/// The line of `tests/venvs.txt` that names venv `name`.
+fn spec(name: &str) -> VenvSpec {
+    let path = super::repo().join("tests/venvs.txt");
+    let table =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    table
+        .lines()
+        .map(str::split_whitespace)
+        .find_map(|mut words| {
+            (words.next() == Some(name)).then(|| VenvSpec {
+                policy: words.next().unwrap_or_default().to_owned(),
+                files: words.map(str::to_owned).collect(),
+            })
+        })
+        .unwrap_or_else(|| panic!("no venv {name} in {}", path.display()))
+}
+
+/// The interpreter of venv `name` of `tests/venvs.txt` (`target/<name>-venv`, or
+/// `$LIGHTBOX_<NAME>_VENV`), created if needed with its pins installed unless its stamp
+/// says they are.
+///
+/// The stamp file records what was installed, so changing a pin reinstalls.
+pub fn venv(name: &str) -> PathBuf {
+    let spec = spec(name);
+    let files: Vec<&str> = spec.files.iter().map(String::as_str).collect();
+    let requirements = requirements(&files);
     let var = format!("LIGHTBOX_{}_VENV", name.to_uppercase());
     let venv = std::env::var_os(&var)
         .map(PathBuf::from)
@@ -87,7 +108,7 @@ pub fn venv_with(name: &str, requirements: &[&str], binary_policy: &str) -> Path
                 "install",
                 "--disable-pip-version-check",
                 "--no-input",
-                binary_policy,
+                &spec.policy,
             ])
             .args(requirements),
         &format!("installing the {name} reference stack"),
@@ -115,7 +136,7 @@ fn lock(venv: &Path) -> std::fs::File {
 
 /// The pins of requirements files under `tests/` (relative paths), without comments
 /// and blank lines, in order.
-pub fn requirements(files: &[&str]) -> Vec<String> {
+fn requirements(files: &[&str]) -> Vec<String> {
     files
         .iter()
         .map(|name| super::repo().join("tests").join(name))
@@ -131,21 +152,14 @@ pub fn requirements(files: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Runs `script` (under `tests/`) in venv `venv` (pinned by `requirements` files)
-/// on `input` written as JSON, and returns the JSON it prints.
-pub fn reference_json(
-    venv: &str,
-    requirements_files: &[&str],
-    script: &str,
-    input: &serde_json::Value,
-) -> serde_json::Value {
-    let reqs = requirements(requirements_files);
-    let reqs: Vec<&str> = reqs.iter().map(String::as_str).collect();
-    let python = self::venv(venv, &reqs);
+/// Runs `script` (under `tests/`) in venv `venv` (of `tests/venvs.txt`) on `input`
+/// written as JSON, and returns the JSON it prints.
+pub fn reference_json(venv: &str, script: &str, input: &serde_json::Value) -> serde_json::Value {
+    let python = self::venv(venv);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("input.json");
     std::fs::write(&path, input.to_string()).expect("write the input");
-    let fix = format!("see tests/{}", requirements_files.join(", tests/"));
+    let fix = format!("see tests/venvs.txt ({venv})");
     let out = run(
         Command::new(&python)
             .arg(super::repo().join("tests").join(script))
