@@ -2,8 +2,9 @@
 // pipeline of PS3.3 C.11 (modality rescale, VOI window or VOI LUT, presentation
 // inversion, padding) or colour (YCbCr converted to RGB here).
 //
-// The window math re-implements `lightbox::window::window_value` (app/window.rs) and is
-// tested pixel by pixel against it in tests/shader_vs_cpu.rs. Change both together.
+// The window math (window_of, grey_of, to_target) is shaders/window.wgsl, prepended to
+// this source when the pipeline is built; tested pixel by pixel against
+// `lightbox::window::window_value` in tests/shader_vs_cpu.rs.
 
 // Keep in sync with app/gui/gpu.rs (`ImageUniforms`).
 // Byte offsets (WGSL uniform layout): the struct's alignment is 16 (vec4<f32>) and
@@ -34,22 +35,11 @@ struct ImageUniforms {
     _pad1: u32,             // offset 76
 }                           // size 80
 
-const MODE_LINEAR: u32 = 0u;
-const MODE_LINEAR_EXACT: u32 = 1u;
-const MODE_SIGMOID: u32 = 2u;
 const MODE_VOI_LUT: u32 = 3u;
 const MODE_COLOUR: u32 = 4u;
 
 const COLOUR_YBR_FULL: u32 = 1u;
 const COLOUR_YBR_PARTIAL: u32 = 2u;
-
-// The smallest positive normal f32 (window_value takes non-positive widths as the
-// smallest positive value).
-const MIN_POSITIVE: f32 = 1.17549435e-38;
-
-// Set per pipeline (ImagePipeline::new): true when the render target is an sRGB format,
-// whose hardware encoding must give back the byte the CPU computes.
-override target_is_srgb: bool = false;
 
 @group(0) @binding(0) var<uniform> u: ImageUniforms;
 // Greyscale: R32Float stored values. Colour: Rgba8Unorm. Read with textureLoad only.
@@ -77,34 +67,6 @@ fn vs_main(@builtin(vertex_index) vertex_index: u32) -> VertexOut {
     return out;
 }
 
-// window_value(x, window, 0, 1) of app/window.rs.
-fn window_value(x: f32) -> f32 {
-    let c = u.center;
-    if u.mode == MODE_LINEAR {
-        let w = max(u.width, 1.0);
-        let lo = c - 0.5 - (w - 1.0) / 2.0;
-        let hi = c - 0.5 + (w - 1.0) / 2.0;
-        if x <= lo {
-            return 0.0;
-        } else if x > hi {
-            return 1.0;
-        }
-        // w > 1 here: with w == 1, lo == hi and one branch above was taken.
-        return (x - (c - 0.5)) / (w - 1.0) + 0.5;
-    } else if u.mode == MODE_LINEAR_EXACT {
-        let w = max(u.width, MIN_POSITIVE);
-        if x <= c - w / 2.0 {
-            return 0.0;
-        } else if x > c + w / 2.0 {
-            return 1.0;
-        }
-        return (x - c) / w + 0.5;
-    }
-    // MODE_SIGMOID
-    let w = max(u.width, MIN_POSITIVE);
-    return 1.0 / (1.0 + exp(-4.0 * (x - c) / w));
-}
-
 // Lut::lookup(x) / Lut::max_output() of app/window.rs (entries are normalised on the CPU).
 fn voi_lut(x: f32) -> f32 {
     let dims = vec2<i32>(textureDimensions(lut_tex));
@@ -121,21 +83,7 @@ fn display_value(x: f32) -> f32 {
     if u.mode == MODE_VOI_LUT {
         return voi_lut(x);
     }
-    return window_value(x);
-}
-
-// sRGB electro-optical transfer function: the inverse of what an sRGB target applies.
-fn srgb_to_linear(v: vec3<f32>) -> vec3<f32> {
-    let lo = v / 12.92;
-    let hi = pow((v + 0.055) / 1.055, vec3<f32>(2.4));
-    return select(hi, lo, v <= vec3<f32>(0.04045));
-}
-
-fn to_target(rgba: vec4<f32>) -> vec4<f32> {
-    if target_is_srgb {
-        return vec4<f32>(srgb_to_linear(rgba.rgb), rgba.a);
-    }
-    return rgba;
+    return window_of(x, u.center, u.width, u.mode);
 }
 
 fn load(texel: vec2<i32>) -> vec4<f32> {
@@ -226,13 +174,5 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     }
 
     let modality = stored * u.slope + u.intercept;
-    // Scaled to 0..255 and rounded as the CPU does (Image8: y.round() of
-    // window_value(x, w, 0, 255), inverted before rounding), so the 8-bit target holds
-    // the CPU's byte exactly; floor(v + 0.5) is f64::round for v >= 0.
-    var v = clamp(display_value(modality), 0.0, 1.0) * 255.0;
-    if u.invert != 0u {
-        v = 255.0 - v;
-    }
-    let grey = floor(v + 0.5) / 255.0;
-    return to_target(vec4<f32>(grey, grey, grey, 1.0));
+    return grey_of(display_value(modality), u.invert != 0u);
 }

@@ -17,6 +17,7 @@
 pub mod offscreen;
 pub mod shapes;
 mod transform;
+pub mod volume;
 
 pub use transform::{Affine2, Placement};
 
@@ -176,6 +177,13 @@ pub enum GpuError {
         /// The device limit.
         max: u32,
     },
+    /// A side of a volume exceeds the device's `max_texture_dimension_3d`.
+    VolumeTooLarge {
+        /// Voxels along x, y and z.
+        dims: [usize; 3],
+        /// The device limit.
+        max: u32,
+    },
     /// The VOI LUT has no entries.
     EmptyLut,
     /// The VOI LUT needs more texture rows than the device allows.
@@ -195,6 +203,11 @@ impl fmt::Display for GpuError {
             Self::TooLarge { width, height, max } => write!(
                 f,
                 "image {width}x{height} exceeds the GPU texture limit of {max} pixels a side"
+            ),
+            Self::VolumeTooLarge { dims, max } => write!(
+                f,
+                "volume {}x{}x{} exceeds the GPU 3-D texture limit of {max} voxels a side",
+                dims[0], dims[1], dims[2]
             ),
             Self::EmptyLut => write!(f, "VOI LUT has no entries"),
             Self::LutTooLarge { len } => write!(f, "VOI LUT of {len} entries is too large"),
@@ -221,7 +234,13 @@ impl ImagePipeline {
     pub fn new(device: &wgpu::Device, target_format: wgpu::TextureFormat) -> Self {
         let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("lightbox image shader"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/image.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(
+                concat!(
+                    include_str!("../../shaders/window.wgsl"),
+                    include_str!("../../shaders/image.wgsl")
+                )
+                .into(),
+            ),
         });
         let texture_entry = |binding, visibility| wgpu::BindGroupLayoutEntry {
             binding,
