@@ -10,6 +10,7 @@ pub mod cache;
 pub mod case_names;
 pub mod dicomdir;
 pub mod instance;
+pub mod reopen;
 pub mod scan;
 pub mod tree;
 
@@ -19,16 +20,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use instance::Instance;
+pub use reopen::{Cached, Changes, Checked, PendingCheck};
 use scan::{FileOutcome, FileStamp};
 pub use tree::{Patient, Series, Study};
 
 use crate::release::{ReleaseLayout, detect_layout};
 
 /// A file that could not be indexed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// The file.
     pub path: PathBuf,
@@ -37,7 +39,7 @@ pub struct Problem {
 }
 
 /// A file that was passed over on purpose (not DICOM, DICOMDIR, no image).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// The file.
     pub path: PathBuf,
@@ -126,90 +128,49 @@ impl Index {
     /// Like [`Index::open`], and hands `partial` the tree of the files read so far
     /// every [`PARTIAL_EVERY`] files, so a viewer can fill its browser while a large
     /// release is still being read.
+    ///
+    /// Files whose size and mtime match the cache are not reread: their outcomes come
+    /// from the cache's snapshot of the folder (one blob), else from its rows.
     pub fn open_streaming(
         path: &Path,
         options: &ScanOptions,
         progress: &(dyn Fn(ScanProgress) + Sync),
         partial: Option<&(dyn Fn(Index) + Sync)>,
     ) -> Result<Self, IndexError> {
-        if !path.is_dir() {
-            return Err(IndexError::NotAFolder(path.to_path_buf()));
-        }
-        let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let (layout, scan_dir) = detect_layout(&root);
-        let (mut stamps, mut walk_problems) = scan::list_files(&scan_dir);
-        let media = dicomdir::MediaMap::build_all(&root, &scan_dir, &stamps);
-        let mut extra: Vec<FileStamp> =
-            media.iter().flat_map(|m| m.extra.iter().cloned()).collect();
-        if !extra.is_empty() {
-            stamps.append(&mut extra);
-            stamps.sort_by(|a, b| a.path.cmp(&b.path));
-            stamps.dedup_by(|b, a| a.path == b.path);
-        }
-        walk_problems.extend(media.iter().flat_map(|m| m.problems.iter().cloned()));
-        walk_problems.extend(case_names::collisions(&scan_dir, &stamps));
-        let total = stamps.len();
-
-        let cache_path = options
-            .cache_path
-            .clone()
-            .unwrap_or_else(|| cache::cache_path_for(&scan_dir));
+        let walk = Walk::new(Walk::resolve(path)?, &|_| {});
+        let cache_path = walk.cache_path(options);
         let mut cache_warning = None;
-        let cached = if options.no_cache {
-            HashMap::new()
+        let mut snapshot_current = false;
+        let prior = if options.no_cache {
+            vec![None; walk.stamps.len()]
         } else {
-            cache::load(&cache_path).unwrap_or_else(|e| {
-                cache_warning = Some(format!("{e} ({})", cache_path.shown()));
-                HashMap::new()
-            })
-        };
-
-        let done = AtomicUsize::new(0);
-        let tick = || {
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if d.is_multiple_of(64) || d == total {
-                progress(ScanProgress { done: d, total });
+            match reopen::prior_from_snapshot(&cache_path, &walk) {
+                Ok(Some((prior, changes))) => {
+                    snapshot_current = changes.is_empty();
+                    prior
+                }
+                Ok(None) => walk.prior_from_rows(&cache_path).unwrap_or_else(|e| {
+                    cache_warning = Some(format!("{e} ({})", cache_path.shown()));
+                    vec![None; walk.stamps.len()]
+                }),
+                Err(e) => {
+                    cache_warning = Some(format!("{e} ({})", cache_path.shown()));
+                    vec![None; walk.stamps.len()]
+                }
             }
         };
-        let from_cache = AtomicUsize::new(0);
-        let skeleton = Skeleton {
-            root: &root,
-            layout: &layout,
-            scan_dir: &scan_dir,
-            total,
-            walk_problems: &walk_problems,
-            media: &media,
-        };
-        let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(total);
-        for chunk in stamps.chunks(PARTIAL_EVERY) {
-            outcomes.par_extend(chunk.par_iter().map(|s| {
-                let hit = cached.get(&s.path).and_then(|c| c.outcome_if_fresh(s));
-                let out = match hit {
-                    Some(o) => {
-                        from_cache.fetch_add(1, Ordering::Relaxed);
-                        o
-                    }
-                    None => scan::scan_file(s),
-                };
-                tick();
-                out
-            }));
-            if let Some(send) = partial
-                && outcomes.len() < total
-            {
-                let so_far = stamps.iter().zip(outcomes.iter().cloned());
-                send(skeleton.assemble(so_far, from_cache.load(Ordering::Relaxed), None));
-            }
+        let (outcomes, files_from_cache) = walk.scan(prior, progress, partial);
+        if options.no_cache || snapshot_current {
+            let pairs = walk.stamps.iter().zip(outcomes);
+            return Ok(walk
+                .skeleton()
+                .assemble(pairs, files_from_cache, cache_warning));
         }
-        let files_from_cache = from_cache.into_inner();
-
-        if !options.no_cache && files_from_cache != total {
-            let pairs: Vec<(&FileStamp, &FileOutcome)> = stamps.iter().zip(&outcomes).collect();
-            if let Err(e) = cache::store(&cache_path, &pairs) {
-                cache_warning = Some(format!("{e} ({})", cache_path.shown()));
-            }
-        }
-        Ok(skeleton.assemble(stamps.iter().zip(outcomes), files_from_cache, cache_warning))
+        // The cache keeps the outcomes as the files gave them, and the index built.
+        let pairs = walk.stamps.iter().zip(outcomes.iter().cloned());
+        let mut index = walk.skeleton().assemble(pairs, files_from_cache, None);
+        index.cache_warning = walk.store(&cache_path, &outcomes, &index).or(cache_warning);
+        Ok(index)
     }
 
     /// The release id, when the layout tells it.
@@ -288,6 +249,156 @@ pub fn path_key(scan_dir: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     format!("path:{}", parts.join("/"))
+}
+
+/// A release folder resolved: the folder opened, its layout and the folder to scan.
+struct Resolved {
+    root: PathBuf,
+    layout: ReleaseLayout,
+    scan_dir: PathBuf,
+}
+
+/// What walking a release found before any header is read: its files with their
+/// stamps, the DICOMDIRs that map them, and the problems of the folder itself.
+struct Walk {
+    at: Resolved,
+    /// Every file, sorted by path (DICOMDIR-listed files the walk missed included).
+    stamps: Vec<FileStamp>,
+    /// Unlistable folders, DICOMDIR problems, names that differ only by case.
+    problems: Vec<(PathBuf, String)>,
+    media: Vec<dicomdir::MediaMap>,
+}
+
+impl Walk {
+    /// Checks that `path` is a folder and finds its layout (reads folder names only).
+    fn resolve(path: &Path) -> Result<Resolved, IndexError> {
+        if !path.is_dir() {
+            return Err(IndexError::NotAFolder(path.to_path_buf()));
+        }
+        let root = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let (layout, scan_dir) = detect_layout(&root);
+        Ok(Resolved {
+            root,
+            layout,
+            scan_dir,
+        })
+    }
+
+    /// Walks and stats the scanned folder (in parallel); `listed` hears how many files
+    /// each folder held.
+    fn new(at: Resolved, listed: &(dyn Fn(usize) + Sync)) -> Self {
+        let (mut stamps, mut problems) = scan::list_files_counted(&at.scan_dir, listed);
+        let media = dicomdir::MediaMap::build_all(&at.root, &at.scan_dir, &stamps);
+        let mut extra: Vec<FileStamp> =
+            media.iter().flat_map(|m| m.extra.iter().cloned()).collect();
+        if !extra.is_empty() {
+            stamps.append(&mut extra);
+            stamps.sort_by(|a, b| a.path.cmp(&b.path));
+            stamps.dedup_by(|b, a| a.path == b.path);
+        }
+        problems.extend(media.iter().flat_map(|m| m.problems.iter().cloned()));
+        problems.extend(case_names::collisions(&at.scan_dir, &stamps));
+        Self {
+            at,
+            stamps,
+            problems,
+            media,
+        }
+    }
+
+    /// The cache file this scan reads and writes.
+    fn cache_path(&self, options: &ScanOptions) -> PathBuf {
+        options
+            .cache_path
+            .clone()
+            .unwrap_or_else(|| cache::cache_path_for(&self.at.scan_dir))
+    }
+
+    /// The cached outcome of every file whose stamp still matches a row of the cache.
+    fn prior_from_rows(
+        &self,
+        cache_path: &Path,
+    ) -> Result<Vec<Option<FileOutcome>>, cache::CacheError> {
+        let rows = cache::load(cache_path)?;
+        Ok(self
+            .stamps
+            .par_iter()
+            .map(|s| rows.get(&s.path).and_then(|c| c.outcome_if_fresh(s)))
+            .collect())
+    }
+
+    /// Every file's outcome: `prior` (one per stamp) where there is one, else its
+    /// header read now; and how many came from `prior`. `partial` gets the tree so far
+    /// every [`PARTIAL_EVERY`] files.
+    fn scan(
+        &self,
+        mut prior: Vec<Option<FileOutcome>>,
+        progress: &(dyn Fn(ScanProgress) + Sync),
+        partial: Option<&(dyn Fn(Index) + Sync)>,
+    ) -> (Vec<FileOutcome>, usize) {
+        let total = self.stamps.len();
+        prior.resize(total, None);
+        let done = AtomicUsize::new(0);
+        let tick = || {
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if d.is_multiple_of(64) || d == total {
+                progress(ScanProgress { done: d, total });
+            }
+        };
+        let from_cache = AtomicUsize::new(0);
+        let skeleton = self.skeleton();
+        let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(total);
+        for (chunk, known) in self
+            .stamps
+            .chunks(PARTIAL_EVERY)
+            .zip(prior.chunks_mut(PARTIAL_EVERY))
+        {
+            outcomes.par_extend(chunk.par_iter().zip(known.par_iter_mut()).map(|(s, k)| {
+                let out = match k.take() {
+                    Some(o) => {
+                        from_cache.fetch_add(1, Ordering::Relaxed);
+                        o
+                    }
+                    None => scan::scan_file(s),
+                };
+                tick();
+                out
+            }));
+            if let Some(send) = partial
+                && outcomes.len() < total
+            {
+                let so_far = self.stamps.iter().zip(outcomes.iter().cloned());
+                send(skeleton.assemble(so_far, from_cache.load(Ordering::Relaxed), None));
+            }
+        }
+        (outcomes, from_cache.into_inner())
+    }
+
+    /// Replaces the cache with these outcomes and the `index` built from them (rows
+    /// and snapshot); the warning to show when that failed.
+    fn store(&self, cache_path: &Path, outcomes: &[FileOutcome], index: &Index) -> Option<String> {
+        let pairs: Vec<(&FileStamp, &FileOutcome)> = self.stamps.iter().zip(outcomes).collect();
+        let snapshot = cache::ScanSnapshot {
+            scan_dir: &self.at.scan_dir,
+            walk_problems: &self.problems,
+            index,
+        };
+        cache::store_scan(cache_path, Some(snapshot), &pairs)
+            .err()
+            .map(|e| format!("{e} ({})", cache_path.shown()))
+    }
+
+    /// What every index of this walk shares.
+    fn skeleton(&self) -> Skeleton<'_> {
+        Skeleton {
+            root: &self.at.root,
+            layout: &self.at.layout,
+            scan_dir: &self.at.scan_dir,
+            total: self.stamps.len(),
+            walk_problems: &self.problems,
+            media: &self.media,
+        }
+    }
 }
 
 /// What every (partial or final) index of one scan shares.

@@ -38,7 +38,17 @@ pub enum FileOutcome {
 /// Folders are listed in parallel: on a cold disk or a network copy, listing and
 /// stat-ing is what reopening a cached release costs, and it overlaps well.
 pub fn list_files(dir: &Path) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
-    let (mut files, problems) = list_dir(dir, 0);
+    list_files_counted(dir, &|_| {})
+}
+
+/// Like [`list_files`], and tells `listed` how many files each folder held as soon as
+/// it is stat-ed: checking a cached release for changes is this walk, and a viewer
+/// shows its progress.
+pub fn list_files_counted(
+    dir: &Path,
+    listed: &(dyn Fn(usize) + Sync),
+) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
+    let (mut files, problems) = list_dir(dir, 0, listed);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, problems)
 }
@@ -46,7 +56,11 @@ pub fn list_files(dir: &Path) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
 /// Deeper than this is a link loop, not a release.
 const MAX_DEPTH: usize = 64;
 
-fn list_dir(dir: &Path, depth: usize) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
+fn list_dir(
+    dir: &Path,
+    depth: usize,
+    listed: &(dyn Fn(usize) + Sync),
+) -> (Vec<FileStamp>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if depth > MAX_DEPTH {
@@ -89,7 +103,13 @@ fn list_dir(dir: &Path, depth: usize) -> (Vec<FileStamp>, Vec<(PathBuf, String)>
             Err(e) => problems.push((path, e.to_string())),
         }
     }
-    let nested: Vec<_> = subdirs.par_iter().map(|d| list_dir(d, depth + 1)).collect();
+    if !files.is_empty() {
+        listed(files.len());
+    }
+    let nested: Vec<_> = subdirs
+        .par_iter()
+        .map(|d| list_dir(d, depth + 1, listed))
+        .collect();
     for (f, p) in nested {
         files.extend(f);
         problems.extend(p);

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::instance::Instance;
 
 /// A series: instances sorted along the slice normal (or by number, then file name).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Series {
     /// Series Instance UID.
     pub series_uid: String,
@@ -24,7 +24,7 @@ pub struct Series {
 }
 
 /// A study and its series, sorted by series number.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Study {
     /// Study Instance UID.
     pub study_uid: String,
@@ -59,7 +59,7 @@ impl Study {
 }
 
 /// A patient and their studies, sorted by date.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Patient {
     /// Patient ID.
     pub patient_id: String,

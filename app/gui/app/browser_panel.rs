@@ -70,11 +70,21 @@ impl LightboxApp {
         commands
     }
 
-    /// A progress bar while a scan runs (a spinner before it has counted the files).
+    /// A progress bar while a scan runs (a spinner before it has counted the files);
+    /// while a cached index is checked for changes, a note saying so.
     fn scan_progress_ui(&self, ui: &mut egui::Ui, s: &Strings) {
         let Some(scan) = &self.scan else {
             return;
         };
+        if scan.checking {
+            let total = self.index.as_ref().map_or(0, |i| i.files_scanned);
+            let text = s.format("browser.checking", &[("total", &total.to_string())]);
+            let frac = scan
+                .progress
+                .map_or(0.0, |p| p.done as f32 / p.total.max(1) as f32);
+            ui.add(egui::ProgressBar::new(frac).text(text));
+            return;
+        }
         match scan.progress {
             Some(p) => {
                 let frac = if p.total == 0 {

@@ -1,6 +1,12 @@
 //! Opening a release: the scan runs on a worker thread that also opens the review
 //! (fingerprinting every image is not work for the UI thread); partial indexes show
 //! as they come, the final one with its review and claims.
+//!
+//! A release the cache already holds opens at once from the cache's snapshot (no walk
+//! of a 100,000-file folder before the browser fills): the worker sends that index
+//! with its review, then checks every file's size and mtime with a note in the
+//! browser ("Checking N files for changes…"), and sends an updated index only when
+//! something changed. The user's selection and viewports stay through that update.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +16,7 @@ use crossbeam_channel::{Receiver, unbounded};
 use crate::fsutil::ShowPath;
 use crate::gui::command::SeriesRef;
 use crate::gui::viewport::ViewportState;
-use crate::index::{Index, ScanOptions, ScanProgress};
+use crate::index::{Index, PendingCheck, ScanOptions, ScanProgress};
 use crate::review::ReviewSession;
 use crate::store::StoreNotice;
 use crate::store::location::Fallback;
@@ -27,88 +33,149 @@ type ScanResult = Result<(Index, OpenedReview), String>;
 enum ScanMessage {
     Progress(ScanProgress),
     Partial(Box<Index>),
+    /// The index from the cache, to show at once; its review and the check follow.
+    Cached(Arc<Index>),
+    /// The review of the cached index.
+    CachedReview(Box<OpenedReview>),
+    /// The check found the cached index current: nothing more comes.
+    Unchanged,
     Done(Box<ScanResult>),
 }
 
-/// What [`ScanWorker::poll`] found.
-pub(super) enum ScanPoll {
-    /// Still scanning, nothing new to show.
-    Running,
-    /// A larger partial index.
+/// What the scanning thread sent, in order, as [`ScanWorker::poll`] hands it on.
+pub(super) enum ScanEvent {
+    /// A larger partial index (only the newest of a poll).
     Partial(Box<Index>),
-    /// Finished.
+    /// The index from the cache: show it now.
+    Cached(Arc<Index>),
+    /// The review of the cached index.
+    CachedReview(Box<OpenedReview>),
+    /// The check found the cached index current: the worker is done.
+    Unchanged,
+    /// Finished: a scan, or a check that found changes (the updated index).
     Done(Box<ScanResult>),
 }
 
 /// A release being scanned on a worker thread.
 pub(super) struct ScanWorker {
     rx: Receiver<ScanMessage>,
-    /// Files read of files found, once the scan has counted them.
+    /// Files read of files found, once the scan has counted them (while checking:
+    /// files stat-ed of the files in the cached index).
     pub progress: Option<ScanProgress>,
     /// The folder being scanned.
     pub path: PathBuf,
+    /// The index shown came from the cache and its files are being checked for
+    /// changes (the browser says so).
+    pub checking: bool,
+}
+
+/// Sends what the scanning thread has to say and wakes the UI for it.
+#[derive(Clone)]
+struct Sender {
+    tx: crossbeam_channel::Sender<ScanMessage>,
+    ctx: egui::Context,
+}
+
+impl Sender {
+    fn send(&self, msg: ScanMessage) {
+        // The UI may have moved on to another folder: nobody to tell.
+        let _ = self.tx.send(msg);
+        self.ctx.request_repaint();
+    }
+}
+
+/// The review of `index` as `reviewer`, opened on the scanning thread.
+fn open_review(index: &Index, reviewer: &str) -> OpenedReview {
+    ReviewSession::open_for_index(index, reviewer).map_err(|e| e.to_string())
+}
+
+/// The scanning thread: the cached index and its check when the cache holds the
+/// folder, else a full scan with partial indexes.
+fn scan_thread(out: &Sender, path: &std::path::Path, reviewer: &str) {
+    let options = ScanOptions::default();
+    let progress = |p: ScanProgress| out.send(ScanMessage::Progress(p));
+    if let Ok(Some(cached)) = Index::open_cached(path, &options) {
+        let check: PendingCheck = cached.check;
+        let index = Arc::new(cached.index);
+        out.send(ScanMessage::Cached(Arc::clone(&index)));
+        let review = open_review(&index, reviewer);
+        out.send(ScanMessage::CachedReview(Box::new(review)));
+        drop(index);
+        let result = match check.run(&progress) {
+            Ok(checked) => match checked.index {
+                None => {
+                    out.send(ScanMessage::Unchanged);
+                    return;
+                }
+                Some(index) => {
+                    let review = open_review(&index, reviewer);
+                    Ok((index, review))
+                }
+            },
+            Err(e) => Err(e.to_string()),
+        };
+        out.send(ScanMessage::Done(Box::new(result)));
+        return;
+    }
+    let partial = |index: Index| out.send(ScanMessage::Partial(Box::new(index)));
+    let result = Index::open_streaming(path, &options, &progress, Some(&partial))
+        .map(|index| {
+            let review = open_review(&index, reviewer);
+            (index, review)
+        })
+        .map_err(|e| e.to_string());
+    out.send(ScanMessage::Done(Box::new(result)));
 }
 
 impl ScanWorker {
     /// Starts scanning `path` and opening its review as `reviewer`.
     fn start(ctx: &egui::Context, path: PathBuf, reviewer: String) -> std::io::Result<Self> {
         let (tx, rx) = unbounded();
-        let repaint = ctx.clone();
+        let out = Sender {
+            tx,
+            ctx: ctx.clone(),
+        };
         let scan_path = path.clone();
         std::thread::Builder::new()
             .name("lightbox-scan".into())
-            .spawn(move || {
-                let progress_tx = tx.clone();
-                let progress_ctx = repaint.clone();
-                let progress = move |p: ScanProgress| {
-                    let _ = progress_tx.send(ScanMessage::Progress(p));
-                    progress_ctx.request_repaint();
-                };
-                let partial_tx = tx.clone();
-                let partial_ctx = repaint.clone();
-                let partial = move |index: Index| {
-                    let _ = partial_tx.send(ScanMessage::Partial(Box::new(index)));
-                    partial_ctx.request_repaint();
-                };
-                let result = Index::open_streaming(
-                    &scan_path,
-                    &ScanOptions::default(),
-                    &progress,
-                    Some(&partial),
-                )
-                .map(|index| {
-                    let review =
-                        ReviewSession::open_for_index(&index, &reviewer).map_err(|e| e.to_string());
-                    (index, review)
-                })
-                .map_err(|e| e.to_string());
-                let _ = tx.send(ScanMessage::Done(Box::new(result)));
-                repaint.request_repaint();
-            })?;
+            .spawn(move || scan_thread(&out, &scan_path, &reviewer))?;
         Ok(Self {
             rx,
             progress: None,
             path,
+            checking: false,
         })
     }
 
-    /// Takes what the thread sent since the last poll: the latest progress, and the
-    /// result or else the newest partial index.
-    pub(super) fn poll(&mut self) -> ScanPoll {
-        let mut latest = None;
-        let mut done = None;
+    /// Takes what the thread sent since the last poll, in order: the latest progress
+    /// is kept, of the partial indexes only the newest is handed on.
+    pub(super) fn poll(&mut self) -> Vec<ScanEvent> {
+        let mut events = Vec::new();
         while let Ok(msg) = self.rx.try_recv() {
             match msg {
                 ScanMessage::Progress(p) => self.progress = Some(p),
-                ScanMessage::Partial(index) => latest = Some(index),
-                ScanMessage::Done(r) => done = Some(r),
+                ScanMessage::Partial(index) => {
+                    events.retain(|e| !matches!(e, ScanEvent::Partial(_)));
+                    events.push(ScanEvent::Partial(index));
+                }
+                ScanMessage::Cached(index) => {
+                    // The check's progress starts over from here.
+                    self.progress = None;
+                    self.checking = true;
+                    events.push(ScanEvent::Cached(index));
+                }
+                ScanMessage::CachedReview(r) => events.push(ScanEvent::CachedReview(r)),
+                ScanMessage::Unchanged => {
+                    self.checking = false;
+                    events.push(ScanEvent::Unchanged);
+                }
+                ScanMessage::Done(r) => {
+                    self.checking = false;
+                    events.push(ScanEvent::Done(r));
+                }
             }
         }
-        match (done, latest) {
-            (Some(result), _) => ScanPoll::Done(result),
-            (None, Some(index)) => ScanPoll::Partial(index),
-            (None, None) => ScanPoll::Running,
-        }
+        events
     }
 }
 
@@ -137,25 +204,41 @@ impl LightboxApp {
         let Some(scan) = self.scan.as_mut() else {
             return;
         };
-        match scan.poll() {
-            ScanPoll::Running => {}
-            ScanPoll::Partial(index) => self.install_index(*index),
-            ScanPoll::Done(result) => {
-                let path = self.scan.take().map(|s| s.path);
-                match *result {
-                    Ok((index, review)) => {
-                        self.install_index(index);
-                        self.state.last_folder = path;
-                        self.error = None;
-                        self.install_review(review);
-                        self.load_project_rules(ctx);
-                        if let Some(index) = self.index.clone() {
-                            self.claims.load(index, ctx);
+        let path = scan.path.clone();
+        for event in scan.poll() {
+            match event {
+                ScanEvent::Partial(index) => self.install_index(Arc::new(*index)),
+                ScanEvent::Cached(index) => self.install_folder(path.clone(), index),
+                ScanEvent::CachedReview(review) => self.install_release_review(ctx, *review),
+                ScanEvent::Unchanged => self.scan = None,
+                ScanEvent::Done(result) => {
+                    self.scan = None;
+                    match *result {
+                        Ok((index, review)) => {
+                            self.install_folder(path.clone(), Arc::new(index));
+                            self.install_release_review(ctx, review);
                         }
+                        Err(e) => self.error = Some(e),
                     }
-                    Err(e) => self.error = Some(e),
                 }
             }
+        }
+    }
+
+    /// Shows a finished index (scanned, cached, or updated by the check) of `path`.
+    fn install_folder(&mut self, path: PathBuf, index: Arc<Index>) {
+        self.install_index(index);
+        self.state.last_folder = Some(path);
+        self.error = None;
+    }
+
+    /// Shows the review of the index shown, then loads the project's rules and the
+    /// claims.
+    fn install_release_review(&mut self, ctx: &egui::Context, review: OpenedReview) {
+        self.install_review(review);
+        self.load_project_rules(ctx);
+        if let Some(index) = self.index.clone() {
+            self.claims.load(index, ctx);
         }
     }
 
@@ -205,7 +288,7 @@ impl LightboxApp {
     }
 
     /// Shows a (partial or final) index; the first one of a scan also fills the viewports.
-    fn install_index(&mut self, index: Index) {
+    fn install_index(&mut self, index: Arc<Index>) {
         self.series_pos.clear();
         for (p, patient) in index.patients.iter().enumerate() {
             for (st, study) in patient.studies.iter().enumerate() {
@@ -241,6 +324,6 @@ impl LightboxApp {
             }
             self.active = 0;
         }
-        self.index = Some(Arc::new(index));
+        self.index = Some(index);
     }
 }
