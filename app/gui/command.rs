@@ -10,6 +10,7 @@ use super::annotate_tool::ShapeSelection;
 use super::annotate_ui::{AnnotationExport, ShapeEdit};
 use super::graphics::GraphicsSetting;
 use super::measure_tool::{Measurement, Tool};
+use super::mpr_ui::MprCommand;
 use super::pacs_ui::PacsCommand;
 use super::review_ui::{BulkConfirm, ExportForm, ReviewFilter, SuggestionBulk};
 use super::state::Layout;
@@ -394,6 +395,14 @@ pub enum Command {
     },
     /// Settings ▸ PACS servers and the PACS window (File ▸ PACS…).
     Pacs(PacsCommand),
+    /// The MPR mode (View ▸ MPR, Ctrl+M) and its views.
+    Mpr(MprCommand),
+}
+
+impl From<MprCommand> for Command {
+    fn from(c: MprCommand) -> Self {
+        Self::Mpr(c)
+    }
 }
 
 /// A window of the viewer that menus open.

@@ -20,6 +20,7 @@ pub mod graphics;
 pub mod job;
 pub mod measure_tool;
 pub mod model_ui;
+pub mod mpr_ui;
 mod overlay;
 pub mod pacs_ui;
 pub mod review_ui;

@@ -300,7 +300,7 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
 }
 
 /// The wheel's vertical movement this frame, in raw notches/points (not smoothed).
-fn wheel_y(input: &egui::InputState) -> f32 {
+pub fn wheel_y(input: &egui::InputState) -> f32 {
     input
         .events
         .iter()

@@ -10,6 +10,7 @@ use crate::gui::annotate_tool::{AnnotationView, DisplayValues, SeedsView};
 use crate::gui::command::{Command, SeriesRef};
 use crate::gui::gpu::Affine2;
 use crate::gui::measure_tool::{self, Tool};
+use crate::gui::mpr_ui;
 use crate::gui::viewport::{Hover, ViewportInput, viewport_ui};
 use crate::i18n::Strings;
 
@@ -48,6 +49,12 @@ impl LightboxApp {
             ui.horizontal_wrapped(|ui| out.commands.extend(self.tool_bar(ui, s)));
             // Never wider than the panel, whatever the toolbar asked for.
             let area = ui.available_rect_before_wrap().intersect(ui.clip_rect());
+            if self.mpr.active() {
+                let measuring = self.tool == Tool::Distance;
+                out.commands
+                    .extend(mpr_ui::area_ui(ui, area, &self.mpr, measuring, s));
+                return;
+            }
             let (cols, rows) = self.state.layout.grid();
             let cell = Vec2::new(area.width() / cols as f32, area.height() / rows as f32);
             for v in 0..self.state.layout.count() {
@@ -107,6 +114,13 @@ impl LightboxApp {
             commands.extend(options);
             ui.separator();
         }
+        commands.extend(mpr_ui::tool_bar(
+            ui,
+            s,
+            &self.mpr,
+            &keys::keys_of(keys::Action::Mpr),
+        ));
+        ui.separator();
         if ui
             .selectable_label(
                 self.state.linked_scrolling,

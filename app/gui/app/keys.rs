@@ -17,6 +17,7 @@ use crate::annotate::LabelSet;
 use crate::gui::annotate_ui::ShapeEdit;
 use crate::gui::command::{Command, VoiChoice, WindowKind};
 use crate::gui::measure_tool::Tool;
+use crate::gui::mpr_ui::MprCommand;
 use crate::i18n::Strings;
 use crate::presets::Preset;
 use crate::review::Decision;
@@ -196,6 +197,8 @@ pub enum Action {
     ClearSeeds,
     /// Open the PACS window.
     Pacs,
+    /// MPR on or off.
+    Mpr,
 }
 
 /// One binding: what starts it, when it applies, what it does.
@@ -360,6 +363,7 @@ impl Action {
                 window: WindowKind::Pacs,
                 open: true,
             },
+            A::Mpr => MprCommand::Toggle.into(),
         };
         vec![one]
     }

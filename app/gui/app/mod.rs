@@ -35,6 +35,8 @@ use super::fonts;
 use super::gpu::Affine2;
 use super::job::Job;
 use super::measure_tool::{Measurement, Tool};
+use super::mpr_ui::MprUi;
+use super::mpr_ui::gpu::MprResources;
 use super::pacs_ui::PacsUi;
 use super::review_ui::ReviewUi;
 use super::rules_ui::RulesUi;
@@ -130,6 +132,8 @@ pub struct LightboxApp {
     dataset: DatasetUi,
     /// The PACS servers' editor and tests, and the PACS window's search and transfers.
     pacs: PacsUi,
+    /// The MPR mode: its volume, camera and measurements.
+    mpr: MprUi,
 }
 
 /// Which of the menus' windows are open.
@@ -171,6 +175,9 @@ impl LightboxApp {
             let mut renderer = rs.renderer.write();
             renderer.callback_resources.insert(resources);
             renderer.callback_resources.insert(shapes);
+            renderer
+                .callback_resources
+                .insert(MprResources::new(&rs.device, rs.target_format));
         }
         let ctx = cc.egui_ctx.clone();
         let threads = std::thread::available_parallelism()
@@ -219,6 +226,7 @@ impl LightboxApp {
             about: About::new(cc),
             dataset: DatasetUi::default(),
             pacs: PacsUi::default(),
+            mpr: MprUi::default(),
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
@@ -286,6 +294,13 @@ impl LightboxApp {
         let (rect, to_screen) = self.last_transforms.get(self.active)?.as_ref()?;
         let p = to_screen.apply(point_in_image);
         Some(rect.min + Vec2::new(p[0] as f32, p[1] as f32))
+    }
+
+    /// The MPR views' camera and volume grid, while MPR shows a volume (for tests).
+    pub fn mpr_view(&self) -> Option<(&super::mpr_ui::MprCamera, &crate::mpr::grid::VoxelGrid)> {
+        let camera = self.mpr.camera.as_ref()?;
+        let volume = self.mpr.volume.as_ref()?;
+        Some((camera, &volume.grid))
     }
 
     /// Series still waiting for their browser thumbnail (for tests).

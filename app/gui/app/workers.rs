@@ -93,6 +93,7 @@ impl LightboxApp {
         }
         self.dataset.poll();
         self.pacs.poll();
+        self.mpr.poll();
         let outcome = match Job::finished(&mut self.keep_list) {
             Some(Polled::Done(outcome)) => Some(outcome),
             Some(Polled::Lost) => Some(("the keep-list writer stopped unexpectedly".into(), false)),

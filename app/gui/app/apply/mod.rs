@@ -13,6 +13,7 @@
 //! | `model.rs` | the model server: its address, its models, a series outlined by one |
 //! | `assist.rs` | brush and eraser strokes; grow from seeds: strokes, the proposal grown on a worker, accepted as shapes |
 //! | `dataset.rs` | the Dataset tab: description, agreement, showing a frame |
+//! | `mpr.rs` | the MPR mode: the volume built on a worker, the 3-D cursor, oblique turns, slab, window, zoom, measurements |
 //! | `pacs.rs` | the PACS servers (edit, test), search, retrieve and send on workers |
 //! | `settings.rs` | opening a release, settings, windows, quitting |
 
@@ -22,6 +23,7 @@ mod browse;
 mod dataset;
 mod lesion;
 mod model;
+mod mpr;
 mod pacs;
 mod review;
 mod rules;
@@ -134,6 +136,7 @@ impl LightboxApp {
             | C::SaveSplit(_)
             | C::ShowImage { .. }) => self.apply_dataset(ctx, c),
             C::Pacs(c) => self.apply_pacs(ctx, c),
+            C::Mpr(c) => self.apply_mpr(ctx, c),
             c @ (C::OpenFolder(_)
             | C::SetLanguage(_)
             | C::SetCacheMib(_)

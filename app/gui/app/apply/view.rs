@@ -4,7 +4,7 @@
 use egui::Vec2;
 
 use super::super::LightboxApp;
-use crate::gui::command::Command;
+use crate::gui::command::{Command, VoiChoice};
 use crate::gui::viewport::{ViewportState, fit_zoom};
 
 impl LightboxApp {
@@ -40,6 +40,12 @@ impl LightboxApp {
                 voi,
                 label,
             } => {
+                // A preset key in MPR sets the views' window too.
+                if let (VoiChoice::Window(w), Some(camera)) = (&voi, self.mpr.camera.as_mut())
+                    && viewport == self.active
+                {
+                    camera.window = *w;
+                }
                 let v = &mut self.viewports[viewport];
                 v.voi = Some(voi);
                 v.voi_label = label;

@@ -360,4 +360,8 @@ pub const ROWS: &[Row] = &[
         help: "shortcuts.pacs",
         bindings: &[key(K::P, Mods::CtrlShift, A::Pacs)],
     },
+    Row {
+        help: "mpr.toggle_help",
+        bindings: &[key(K::M, Mods::CtrlBare, A::Mpr)],
+    },
 ];

@@ -1,0 +1,107 @@
+//! The MPR mode: turning it on builds the active viewport's series as a volume on a
+//! worker (its window taken from the viewport), and the camera commands move the
+//! 3-D cursor, turn planes, set the slab, the window and the zoom.
+
+use super::super::LightboxApp;
+use crate::gui::command::VoiChoice;
+use crate::gui::mpr_ui::{MprCommand, index_of};
+use crate::mpr::reslice::{compose, rotation_about};
+use crate::window::Voi;
+
+/// The thickest slab offered, mm.
+const MAX_SLAB_MM: f64 = 100.0;
+
+impl LightboxApp {
+    /// Applies an MPR command.
+    pub(super) fn apply_mpr(&mut self, ctx: &egui::Context, command: MprCommand) {
+        if let MprCommand::Toggle = command {
+            self.toggle_mpr(ctx);
+            return;
+        }
+        let Some(grid) = self.mpr.volume.as_ref().map(|v| v.grid.clone()) else {
+            return;
+        };
+        let Some(camera) = self.mpr.camera.as_mut() else {
+            return;
+        };
+        match command {
+            MprCommand::Toggle => {}
+            MprCommand::SetCursor(p) => camera.cursor_mm = p,
+            MprCommand::Step { plane, steps } => {
+                let n = camera.normal(plane);
+                let mm = camera.step_mm(&grid, plane) * steps as f64;
+                for (c, v) in camera.cursor_mm.iter_mut().zip(n) {
+                    *c += mm * v;
+                }
+                // Stay within the volume: back to its nearest point along the normal.
+                let voxel = grid.voxel_of(camera.cursor_mm);
+                let inside: [f64; 3] =
+                    std::array::from_fn(|k| voxel[k].clamp(-0.5, grid.dims[k] as f64 - 0.5));
+                camera.cursor_mm = grid.point_of(inside);
+            }
+            MprCommand::Rotate { plane, angle_rad } => {
+                let turn = rotation_about(camera.normal(plane), angle_rad);
+                for (k, r) in camera.rotations.iter_mut().enumerate() {
+                    if k != index_of(plane) {
+                        *r = compose(&turn, r);
+                    }
+                }
+            }
+            MprCommand::SetSlab { thickness_mm, mode } => {
+                camera.slab_mm = if thickness_mm.is_finite() {
+                    thickness_mm.clamp(0.0, MAX_SLAB_MM)
+                } else {
+                    0.0
+                };
+                camera.slab_mode = mode;
+            }
+            MprCommand::SetWindow(w) => camera.window = w,
+            MprCommand::Zoom {
+                factor,
+                view_points: size,
+            } => {
+                let now = camera
+                    .mm_per_point
+                    .unwrap_or_else(|| crate::gui::mpr_ui::fit_mm_per_point(&grid, size));
+                camera.mm_per_point = Some((now / factor).clamp(0.01, 100.0));
+            }
+            MprCommand::Reset => {
+                let (window, invert) = (camera.window, camera.invert);
+                *camera = crate::gui::mpr_ui::MprCamera::centred(&grid, window, invert);
+            }
+            MprCommand::Measure(m) => self.mpr.measurements.push(m),
+            MprCommand::ClearMeasurements => self.mpr.measurements.clear(),
+        }
+    }
+
+    /// MPR off, or on for the active viewport's series with its window.
+    fn toggle_mpr(&mut self, ctx: &egui::Context) {
+        if self.mpr.active() {
+            self.mpr.stop();
+            return;
+        }
+        let v = self.active;
+        let (Some(index), Some(series)) = (self.index.clone(), self.viewports[v].series.clone())
+        else {
+            self.error = Some(self.s().get("mpr.no_series").to_owned());
+            return;
+        };
+        self.mpr.start_window = self.viewport_window(v);
+        self.mpr.start(ctx, index, series);
+    }
+
+    /// The window the 2-D viewport `v` shows, and its inversion, when it is a window.
+    pub(super) fn viewport_window(&self, v: usize) -> Option<(crate::window::Window, bool)> {
+        let state = &self.viewports[v];
+        if let Some(VoiChoice::Window(w)) = &state.voi {
+            return Some((*w, state.invert));
+        }
+        let frames = self.viewport_frames(v);
+        let (key, _) = frames.get(state.slice.min(frames.len().saturating_sub(1)))?;
+        let frame = self.loader.get(key)?;
+        match state.resolved_voi(&frame) {
+            Voi::Window(w) => Some((w, state.invert)),
+            Voi::Lut(_) => None,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The MPR mode in the viewer (kittest on the real app and its GPU views): Ctrl+M on
+//! the chest CT builds the volume and shows three views; Shift+click moves the 3-D
+//! cursor to the point under the pointer; the wheel steps a plane by one voxel; a
+//! handle drag turns the other planes (oblique); a slab and Ctrl+M again.
+#![cfg(feature = "gui")]
+
+use egui::{Key, Modifiers, Pos2};
+
+mod common;
+use common::gui::{has_label, on_the_nodule, wait_for};
+
+use lightbox::gui::command::Command;
+use lightbox::gui::mpr_ui::MprCommand;
+use lightbox::mpr::grid::dot;
+use lightbox::mpr::plane::SlabMode;
+
+/// The MPR camera and grid now (copies, so the harness can go on).
+fn mpr(
+    h: &egui_kittest::Harness<'static, lightbox::gui::LightboxApp>,
+) -> (
+    lightbox::gui::mpr_ui::MprCamera,
+    lightbox::mpr::grid::VoxelGrid,
+) {
+    let (camera, grid) = h.state().mpr_view().expect("mpr");
+    (camera.clone(), grid.clone())
+}
+
+fn close(a: [f64; 3], b: [f64; 3], tol: f64) -> bool {
+    (0..3).all(|k| (a[k] - b[k]).abs() <= tol)
+}
+
+#[test]
+fn mpr_views_follow_the_crosshair_wheel_and_handles() {
+    let (mut h, _ring, _dirs) = on_the_nodule();
+    h.key_press_modifiers(Modifiers::CTRL, Key::M);
+    wait_for(&mut h, "the volume built", |h| {
+        h.state().mpr_view().is_some()
+    });
+    h.step();
+    assert!(has_label(&h, "Reset views"), "the MPR tool bar");
+    let (camera, grid) = mpr(&h);
+    assert!(
+        close(camera.cursor_mm, grid.centre_mm(), 1e-9),
+        "starts at the centre"
+    );
+    assert_eq!(grid.dims, [256, 256, 32]);
+
+    // The views split the central area in three; the axial view is the left one.
+    // Find it from the snapshot: the first view's rect is the left third of the area.
+    let image = h.render().expect("render");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    image
+        .save(dir.join("mpr_gui.png"))
+        .expect("save the render");
+    // Grey pixels (the volume) in each third of the central area's middle row.
+    let y = image.height() / 2;
+    let thirds: Vec<usize> = (0..3)
+        .map(|k| {
+            // The central area runs from about x 330 to 1035 in this 1400-point window.
+            let x0 = 340 + k * 235;
+            (x0..x0 + 215)
+                .filter(|&x| {
+                    let p = image.get_pixel(x as u32, y);
+                    p[0] == p[1] && p[1] == p[2] && p[0] > 40
+                })
+                .count()
+        })
+        .collect();
+    assert!(
+        thirds.iter().all(|&n| n > 30),
+        "grey in every view: {thirds:?}"
+    );
+
+    // Shift+click in the axial view: the cursor moves in x and y, not along z.
+    let before = camera.cursor_mm;
+    let click = Pos2::new(420.0, 420.0);
+    h.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    h.event(egui::Event::PointerMoved(click));
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: click,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::SHIFT,
+        });
+        h.step();
+    }
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.step();
+    let (camera, grid) = mpr(&h);
+    let moved = camera.cursor_mm;
+    assert!((moved[2] - before[2]).abs() < 1e-9, "z kept: {moved:?}");
+    assert!(!close(moved, before, 1.0), "moved: {before:?} → {moved:?}");
+
+    // The wheel over the coronal view steps the coronal plane (+y) by one row, 1.4 mm.
+    let coronal = Pos2::new(680.0, 450.0);
+    h.event(egui::Event::PointerMoved(coronal));
+    h.step();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, -1.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    h.step();
+    h.step();
+    let (camera, _) = mpr(&h);
+    let step = [
+        camera.cursor_mm[0] - moved[0],
+        camera.cursor_mm[1] - moved[1],
+        camera.cursor_mm[2] - moved[2],
+    ];
+    assert!(
+        close(step, [0.0, grid.spacing_mm[1], 0.0], 1e-6),
+        "one row along +y: {step:?}"
+    );
+
+    // Turning the axial view's lines by 30° tilts the coronal and sagittal planes about
+    // the axial normal (z), and leaves the axial plane as it was.
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::Mpr(MprCommand::Rotate {
+            plane: lightbox::mpr::reslice::ViewPlane::Axial,
+            angle_rad: 30f64.to_radians(),
+        }),
+    );
+    h.step();
+    let (camera, _) = mpr(&h);
+    use lightbox::mpr::reslice::ViewPlane as P;
+    assert!(close(camera.normal(P::Axial), [0.0, 0.0, 1.0], 1e-12));
+    let n = camera.normal(P::Coronal);
+    assert!(
+        (n[2]).abs() < 1e-12 && (dot(n, [0.0, 1.0, 0.0]) - 30f64.to_radians().cos()).abs() < 1e-12,
+        "{n:?}"
+    );
+    h.state_mut().apply(
+        &ctx,
+        Command::Mpr(MprCommand::SetSlab {
+            thickness_mm: 20.0,
+            mode: SlabMode::Mip,
+        }),
+    );
+    h.step();
+    let image = h.render().expect("render");
+    image
+        .save(dir.join("mpr_gui_oblique_mip.png"))
+        .expect("save the render");
+
+    h.key_press_modifiers(Modifiers::CTRL, Key::M);
+    h.step();
+    assert!(h.state().mpr_view().is_none(), "Ctrl+M again turns MPR off");
+}
