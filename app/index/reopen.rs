@@ -21,6 +21,9 @@ use super::cache::{self, CacheError, FilesSnapshot};
 use super::scan::FileOutcome;
 use super::{Index, IndexError, ScanOptions, ScanProgress, Walk};
 
+/// The cached outcome of each walked file (one per stamp), `None` for the files to read.
+pub(super) type Prior = Vec<Option<FileOutcome>>;
+
 /// How the files on disk differ from the cached snapshot of their folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -170,13 +173,13 @@ impl PendingCheck {
 pub(super) fn prior_from_snapshot(
     cache_path: &Path,
     walk: &Walk,
-) -> Result<Option<(Vec<Option<FileOutcome>>, Changes)>, CacheError> {
+) -> Result<Option<(Prior, Changes)>, CacheError> {
     Ok(cache::load_files(cache_path, &walk.at.scan_dir)?.map(|files| match_snapshot(walk, files)))
 }
 
 /// Sets the walked files against the snapshot: the outcome of each file whose size and
 /// mtime match (`None` for the files to read), and the differences.
-fn match_snapshot(walk: &Walk, snapshot: FilesSnapshot) -> (Vec<Option<FileOutcome>>, Changes) {
+fn match_snapshot(walk: &Walk, snapshot: FilesSnapshot) -> (Prior, Changes) {
     let mut cached: HashMap<PathBuf, (u64, i64, FileOutcome)> = snapshot
         .files
         .into_iter()
