@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{CtSlice, lightbox, lightbox_ok, read_npy, read_png, s, write_ct_slice};
+use common::{axial_series as series, lightbox, lightbox_ok, read_npy, read_png, s};
 use serde_json::{Value, json};
 
 const SERIES: &str = "2.25.58992966161156072126607366601187380746";
@@ -187,45 +187,6 @@ fn sample_ct_planes_and_slabs_match_pydicom_and_numpy() {
     let axial_png = dir.path().join("axial.png");
     mpr(&root, SERIES, "axial", 5, &["--preset", "lung"], &axial_png);
     assert_eq!(read_png(&axial_png).0, 256);
-}
-
-/// One synthetic axial series of `size`² 1 mm pixels: slice k at z `zs[k]` (Instance
-/// Number k + 1) with HU `hu(k)`, its Image Position (Patient) moved to `(0, y(k), z)`.
-fn series(
-    dir: &Path,
-    uid: &str,
-    size: usize,
-    zs: &[f64],
-    hu: impl Fn(usize) -> Vec<i16>,
-    y: impl Fn(usize) -> f64,
-) {
-    for (k, z) in zs.iter().enumerate() {
-        let path = dir.join(format!("IM{k:04}.dcm"));
-        let sop = format!("{uid}.{k}");
-        write_ct_slice(
-            &path,
-            &CtSlice {
-                study_uid: "2.25.17",
-                series_uid: uid,
-                sop_uid: &sop,
-                patient_id: "P",
-                number: k + 1,
-                size,
-                pixel_mm: 1.0,
-                z_mm: *z,
-                hu: hu(k),
-            },
-        );
-        if y(k) != 0.0 {
-            let mut obj = dicom_object::open_file(&path).expect("reopen");
-            obj.put(dicom_core::DataElement::new(
-                dicom_dictionary_std::tags::IMAGE_POSITION_PATIENT,
-                dicom_core::VR::DS,
-                dicom_core::PrimitiveValue::from(format!("0\\{}\\{z}", y(k))),
-            ));
-            obj.write_to_file(&path).expect("rewrite");
-        }
-    }
 }
 
 #[test]

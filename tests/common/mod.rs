@@ -425,3 +425,42 @@ pub fn write_ct_slice(path: &Path, slice: &CtSlice<'_>) -> PathBuf {
     ));
     write_dicom(o, "1.2.840.10008.1.2.1", path)
 }
+
+/// One synthetic axial series of `size`² 1 mm pixels: slice k at z `zs[k]` (Instance
+/// Number k + 1) with HU `hu(k)`, its Image Position (Patient) moved to `(0, y(k), z)`.
+pub fn axial_series(
+    dir: &Path,
+    uid: &str,
+    size: usize,
+    zs: &[f64],
+    hu: impl Fn(usize) -> Vec<i16>,
+    y: impl Fn(usize) -> f64,
+) {
+    for (k, z) in zs.iter().enumerate() {
+        let path = dir.join(format!("IM{k:04}.dcm"));
+        let sop = format!("{uid}.{k}");
+        write_ct_slice(
+            &path,
+            &CtSlice {
+                study_uid: "2.25.17",
+                series_uid: uid,
+                sop_uid: &sop,
+                patient_id: "P",
+                number: k + 1,
+                size,
+                pixel_mm: 1.0,
+                z_mm: *z,
+                hu: hu(k),
+            },
+        );
+        if y(k) != 0.0 {
+            let mut obj = dicom_object::open_file(&path).expect("reopen");
+            obj.put(dicom_core::DataElement::new(
+                dicom_dictionary_std::tags::IMAGE_POSITION_PATIENT,
+                dicom_core::VR::DS,
+                dicom_core::PrimitiveValue::from(format!("0\\{}\\{z}", y(k))),
+            ));
+            obj.write_to_file(&path).expect("rewrite");
+        }
+    }
+}
