@@ -32,6 +32,20 @@ fn close(a: [f64; 3], b: [f64; 3], tol: f64) -> bool {
 #[test]
 fn mpr_views_follow_the_crosshair_wheel_and_handles() {
     let (mut h, _ring, _dirs) = on_the_nodule();
+    // A nodule outlined by click-to-segment on slice 14, before MPR.
+    h.key_press_modifiers(Modifiers::SHIFT, Key::G);
+    h.run_steps(2);
+    common::gui::click_image(&mut h, [78.0, 121.0]);
+    wait_for(&mut h, "the outline", |h| {
+        h.state()
+            .annotations()
+            .is_some_and(|a| a.iter().count() == 1)
+    });
+    let nodule = h
+        .state()
+        .annotations()
+        .and_then(|a| a.iter().next().cloned())
+        .expect("the nodule");
     h.key_press_modifiers(Modifiers::CTRL, Key::M);
     wait_for(&mut h, "the volume built", |h| {
         h.state().mpr_view().is_some()
@@ -148,6 +162,45 @@ fn mpr_views_follow_the_crosshair_wheel_and_handles() {
     image
         .save(dir.join("mpr_gui_oblique_mip.png"))
         .expect("save the render");
+
+    // Selecting the shape puts the crosshair on it: its slice's plane (slice 14, index
+    // 13), at the nodule; then each view shows where the outline cuts its plane.
+    h.state_mut().apply(
+        &ctx,
+        Command::Mpr(MprCommand::SetSlab {
+            thickness_mm: 0.0,
+            mode: SlabMode::Mip,
+        }),
+    );
+    h.state_mut().apply(&ctx, Command::Mpr(MprCommand::Reset));
+    h.state_mut().apply(
+        &ctx,
+        Command::SelectShape(Some(lightbox::gui::annotate_tool::ShapeSelection {
+            id: nodule.id.clone(),
+            vertex: None,
+        })),
+    );
+    h.step();
+    let (camera, grid) = mpr(&h);
+    let at = grid.voxel_of(camera.cursor_mm);
+    assert!((at[2] - 13.0).abs() < 1e-6, "on the nodule's slice: {at:?}");
+    assert!(
+        (at[0] - 78.0).abs() < 4.0 && (at[1] - 121.0).abs() < 4.0,
+        "at the nodule: {at:?}"
+    );
+    h.step();
+    let image = h.render().expect("render");
+    image
+        .save(dir.join("mpr_gui_nodule.png"))
+        .expect("save the render");
+    let nodule_red = image
+        .pixels()
+        .filter(|p| p[0] == 230 && p[1] == 25 && p[2] == 75)
+        .count();
+    assert!(
+        nodule_red > 20,
+        "the outline's cuts drawn: {nodule_red} pixels"
+    );
 
     h.key_press_modifiers(Modifiers::CTRL, Key::M);
     h.step();

@@ -86,6 +86,15 @@ impl MprMeasurement {
     }
 }
 
+/// A shape's outline in patient mm and its label's colour, for the views to cut.
+#[derive(Debug, Clone)]
+pub struct MprShape {
+    /// Its points, patient mm (a closed ring for area shapes).
+    pub ring_mm: Vec<[f64; 3]>,
+    /// Its label's colour.
+    pub colour: egui::Color32,
+}
+
 /// Where the views look and how they draw: plain data, changed by [`MprCommand`]s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MprCamera {
@@ -319,6 +328,7 @@ pub fn area_ui(
     ui: &mut egui::Ui,
     area: egui::Rect,
     mpr: &MprUi,
+    shapes: &[MprShape],
     measuring: bool,
     s: &Strings,
 ) -> Vec<Command> {
@@ -360,7 +370,7 @@ pub fn area_ui(
         )
         .shrink(1.0);
         ui.painter().rect_filled(rect, 0.0, egui::Color32::BLACK);
-        commands.extend(view::view_ui(ui, rect, mpr, plane, measuring, s));
+        commands.extend(view::view_ui(ui, rect, mpr, plane, shapes, measuring, s));
         ui.painter().rect_stroke(
             rect,
             0.0,

@@ -267,6 +267,60 @@ pub fn sample_view(grid: &VoxelGrid, view: &ResliceView, size: [u32; 2]) -> Vec<
         .collect()
 }
 
+/// Where a closed ring (patient mm) cuts the plane through `point_mm` with unit
+/// `normal`: the segments inside the ring along the cut line (crossings paired in
+/// order along the line, even-odd), or the ring itself, as its edges, when every
+/// vertex lies within `on_plane_mm` of the plane.
+pub fn cut_ring(
+    ring_mm: &[[f64; 3]],
+    point_mm: [f64; 3],
+    normal: [f64; 3],
+    on_plane_mm: f64,
+) -> Vec<[[f64; 3]; 2]> {
+    let n = ring_mm.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let side: Vec<f64> = ring_mm
+        .iter()
+        .map(|p| dot(super::grid::sub(*p, point_mm), normal))
+        .collect();
+    if side.iter().all(|d| d.abs() <= on_plane_mm) {
+        return (0..n).map(|i| [ring_mm[i], ring_mm[(i + 1) % n]]).collect();
+    }
+    let mut crossings: Vec<[f64; 3]> = Vec::new();
+    for i in 0..n {
+        let j = (i + 1) % n;
+        let (da, db) = (side[i], side[j]);
+        // Half-open on each edge so a vertex on the plane counts once.
+        if (da < 0.0) != (db < 0.0) {
+            let t = da / (da - db);
+            let (a, b) = (ring_mm[i], ring_mm[j]);
+            crossings.push(std::array::from_fn(|k| a[k] + (b[k] - a[k]) * t));
+        }
+    }
+    let Some(first) = crossings.first().copied() else {
+        return Vec::new();
+    };
+    // Order along the cut line (the direction of the farthest crossing from the first).
+    let far = crossings
+        .iter()
+        .copied()
+        .max_by(|a, b| {
+            let d = |p: [f64; 3]| {
+                let v = super::grid::sub(p, first);
+                dot(v, v)
+            };
+            d(*a).total_cmp(&d(*b))
+        })
+        .unwrap_or(first);
+    let dir = super::grid::sub(far, first);
+    crossings.sort_by(|a, b| {
+        dot(super::grid::sub(*a, first), dir).total_cmp(&dot(super::grid::sub(*b, first), dir))
+    });
+    crossings.chunks_exact(2).map(|c| [c[0], c[1]]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +358,50 @@ mod tests {
         assert_eq!(frame(ViewPlane::Coronal).normal(), [0.0, 1.0, 0.0]);
         // Sagittal seen from the patient's left: normal −x (towards the right side).
         assert_eq!(frame(ViewPlane::Sagittal).normal(), [-1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_square_cut_across_gives_its_chord_and_on_its_plane_its_edges() {
+        // The square 0..10 × 0..10 at z 5; cut by the plane x = 4 (normal +x).
+        let square = [
+            [0.0, 0.0, 5.0],
+            [10.0, 0.0, 5.0],
+            [10.0, 10.0, 5.0],
+            [0.0, 10.0, 5.0],
+        ];
+        let cut = cut_ring(&square, [4.0, 0.0, 0.0], [1.0, 0.0, 0.0], 0.5);
+        assert_eq!(cut.len(), 1);
+        let [a, b] = cut[0];
+        let ys = if a[1] < b[1] {
+            [a[1], b[1]]
+        } else {
+            [b[1], a[1]]
+        };
+        assert_eq!((a[0], b[0], ys), (4.0, 4.0, [0.0, 10.0]));
+        // A U shape cut across both arms gives two segments.
+        let u = [
+            [0.0, 0.0, 0.0],
+            [3.0, 0.0, 0.0],
+            [3.0, 7.0, 0.0],
+            [7.0, 7.0, 0.0],
+            [7.0, 0.0, 0.0],
+            [10.0, 0.0, 0.0],
+            [10.0, 10.0, 0.0],
+            [0.0, 10.0, 0.0],
+        ];
+        let cut = cut_ring(&u, [0.0, 3.0, 0.0], [0.0, 1.0, 0.0], 0.5);
+        let mut xs: Vec<[f64; 2]> = cut
+            .iter()
+            .map(|[a, b]| [a[0].min(b[0]), a[0].max(b[0])])
+            .collect();
+        xs.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(xs, vec![[0.0, 3.0], [7.0, 10.0]]);
+        // In its own plane: the four edges; a plane missing it: nothing.
+        assert_eq!(
+            cut_ring(&square, [0.0, 0.0, 5.2], [0.0, 0.0, 1.0], 0.5).len(),
+            4
+        );
+        assert!(cut_ring(&square, [0.0, 0.0, 9.0], [0.0, 0.0, 1.0], 0.5).is_empty());
     }
 
     #[test]

@@ -51,8 +51,9 @@ impl LightboxApp {
             let area = ui.available_rect_before_wrap().intersect(ui.clip_rect());
             if self.mpr.active() {
                 let measuring = self.tool == Tool::Distance;
+                let shapes = self.mpr_shapes();
                 out.commands
-                    .extend(mpr_ui::area_ui(ui, area, &self.mpr, measuring, s));
+                    .extend(mpr_ui::area_ui(ui, area, &self.mpr, &shapes, measuring, s));
                 return;
             }
             let (cols, rows) = self.state.layout.grid();

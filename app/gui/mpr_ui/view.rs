@@ -11,13 +11,13 @@ use eframe::egui_wgpu;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 
 use super::gpu::MprCallback;
-use super::{MprCamera, MprCommand, MprMeasurement, MprUi, index_of};
+use super::{MprCamera, MprCommand, MprMeasurement, MprShape, MprUi, index_of};
 use crate::gui::command::Command;
 use crate::gui::gpu::volume::{MprUniforms, MprWindow};
 use crate::gui::viewport::wheel_y;
 use crate::i18n::Strings;
 use crate::mpr::grid::{dot, sub};
-use crate::mpr::reslice::{ViewFrame, ViewPlane, VoxelInterpolation, cross};
+use crate::mpr::reslice::{ViewFrame, ViewPlane, VoxelInterpolation, cross, cut_ring};
 use crate::window::Window;
 
 /// Each view's colour (as 3D Slicer's: axial red, coronal green, sagittal yellow).
@@ -49,6 +49,7 @@ pub fn view_ui(
     rect: Rect,
     mpr: &MprUi,
     plane: ViewPlane,
+    shapes: &[MprShape],
     measuring: bool,
     s: &Strings,
 ) -> Vec<Command> {
@@ -81,6 +82,13 @@ pub fn view_ui(
     crosshair(&painter, centre);
     labels(&painter, rect, &frame, plane, camera, s);
     measurements(&painter, mpr, plane, &frame, &to_screen);
+    // Where the shapes cut this plane (all of a shape lying in it: its outline).
+    let half_voxel = camera.step_mm(grid, plane) / 2.0;
+    for shape in shapes {
+        for [a, b] in cut_ring(&shape.ring_mm, camera.cursor_mm, frame.normal(), half_voxel) {
+            painter.line_segment([to_screen(a), to_screen(b)], Stroke::new(2.0, shape.colour));
+        }
+    }
     // The pointer.
     let drag_id = response.id.with("drag");
     let shift = ui.input(|i| i.modifiers.shift);

@@ -91,6 +91,9 @@ impl LightboxApp {
                 {
                     self.annotate.note_draft = None;
                 }
+                if let Some(id) = selection.as_ref().map(|s| s.id.clone()) {
+                    self.mpr_jump_to_shape(&id);
+                }
                 self.annotate.selection = selection;
             }
             Command::ChangeShapes { label, changes } => self.change_shapes(label, changes),

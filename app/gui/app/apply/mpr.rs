@@ -3,8 +3,11 @@
 //! 3-D cursor, turn planes, set the slab, the window and the zoom.
 
 use super::super::LightboxApp;
+use crate::annotate::Shape;
+use crate::annotate::patient::to_patient_mm;
+use crate::gui::annotate_tool::label_colour;
 use crate::gui::command::VoiChoice;
-use crate::gui::mpr_ui::{MprCommand, index_of};
+use crate::gui::mpr_ui::{MprCommand, MprShape, index_of};
 use crate::mpr::reslice::{compose, rotation_about};
 use crate::window::Voi;
 
@@ -102,6 +105,65 @@ impl LightboxApp {
         match state.resolved_voi(&frame) {
             Voi::Window(w) => Some((w, state.invert)),
             Voi::Lut(_) => None,
+        }
+    }
+}
+
+impl LightboxApp {
+    /// The outlines of the MPR series' shapes in patient mm, with their label colours
+    /// (what the views cut); hidden annotators left out.
+    pub(in crate::gui::app) fn mpr_shapes(&self) -> Vec<MprShape> {
+        let (Some(series), Some(session)) = (&self.mpr.series, &self.review.session) else {
+            return Vec::new();
+        };
+        session
+            .annotations()
+            .iter()
+            .filter(|sh| sh.image.series_uid == series.series_uid)
+            .filter(|sh| !self.annotate.hidden_annotators.contains(&sh.annotator))
+            .filter_map(|sh| {
+                Some(MprShape {
+                    ring_mm: self.shape_ring_mm(sh)?,
+                    colour: label_colour(session.labels(), &sh.label),
+                })
+            })
+            .collect()
+    }
+
+    /// A shape's points in patient mm, from its image's position and orientation.
+    pub(super) fn shape_ring_mm(&self, shape: &Shape) -> Option<Vec<[f64; 3]>> {
+        let series = self.mpr.series.as_ref().and_then(|r| self.series(r))?;
+        let inst = series
+            .instances
+            .iter()
+            .find(|i| i.sop_uid == shape.image.sop_uid)?;
+        let (position, orientation) = (inst.position_mm?, inst.orientation?);
+        let spacing = inst.pixel_spacing();
+        Some(
+            shape
+                .points
+                .iter()
+                .map(|p| to_patient_mm(*p, position, orientation, [spacing.row_mm, spacing.col_mm]))
+                .collect(),
+        )
+    }
+
+    /// With MPR on, the 3-D cursor to the middle of the shape `id` (its vertices' mean).
+    pub(super) fn mpr_jump_to_shape(&mut self, id: &str) {
+        let Some(shape) = self
+            .review
+            .session
+            .as_ref()
+            .and_then(|s| s.annotations().get(id))
+        else {
+            return;
+        };
+        let Some(ring) = self.shape_ring_mm(shape) else {
+            return;
+        };
+        if let (Some(camera), false) = (self.mpr.camera.as_mut(), ring.is_empty()) {
+            let n = ring.len() as f64;
+            camera.cursor_mm = std::array::from_fn(|k| ring.iter().map(|p| p[k]).sum::<f64>() / n);
         }
     }
 }
