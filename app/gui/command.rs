@@ -141,6 +141,12 @@ pub enum Command {
     ToggleOverlays,
     /// Link scrolling of viewports that share a Frame of Reference.
     ToggleLinkedScrolling,
+    /// Show the active series' prior (same patient, modality and body part, the latest
+    /// earlier study) in the next viewport, side by side, scrolling linked.
+    CompareWithPrior,
+    /// Link the other viewports to the active one at the slices they show now (a
+    /// registration offset for series in different frames of reference).
+    LinkHere,
     /// Choose what a left drag does.
     SetTool(Tool),
     /// Keep a finished measurement on an image.

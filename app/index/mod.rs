@@ -10,6 +10,7 @@ pub mod cache;
 pub mod case_names;
 pub mod dicomdir;
 pub mod instance;
+pub mod priors;
 pub mod reopen;
 pub mod scan;
 pub mod tree;

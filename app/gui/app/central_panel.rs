@@ -115,6 +115,24 @@ impl LightboxApp {
             commands.extend(options);
             ui.separator();
         }
+        if ui
+            .button(s.get("prior.compare"))
+            .on_hover_text(keys::keys_of(keys::Action::Prior))
+            .clicked()
+        {
+            commands.push(Command::CompareWithPrior);
+        }
+        if ui
+            .button(s.get("prior.link"))
+            .on_hover_text(format!(
+                "{} ({})",
+                s.get("prior.link_help"),
+                keys::keys_of(keys::Action::LinkHere)
+            ))
+            .clicked()
+        {
+            commands.push(Command::LinkHere);
+        }
         commands.extend(mpr_ui::tool_bar(
             ui,
             s,

@@ -199,6 +199,10 @@ pub enum Action {
     Pacs,
     /// MPR on or off.
     Mpr,
+    /// Compare with the prior study.
+    Prior,
+    /// Link the viewports here (registration).
+    LinkHere,
 }
 
 /// One binding: what starts it, when it applies, what it does.
@@ -364,6 +368,8 @@ impl Action {
                 open: true,
             },
             A::Mpr => MprCommand::Toggle.into(),
+            A::Prior => Command::CompareWithPrior,
+            A::LinkHere => Command::LinkHere,
         };
         vec![one]
     }

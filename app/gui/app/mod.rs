@@ -134,6 +134,9 @@ pub struct LightboxApp {
     pacs: PacsUi,
     /// The MPR mode: its volume, camera and measurements.
     mpr: MprUi,
+    /// Registrations of linked scrolling between series in different frames of
+    /// reference: (from, to) series UIDs → mm to add along the slice normal.
+    link_offsets: HashMap<(String, String), f64>,
 }
 
 /// Which of the menus' windows are open.
@@ -227,6 +230,7 @@ impl LightboxApp {
             dataset: DatasetUi::default(),
             pacs: PacsUi::default(),
             mpr: MprUi::default(),
+            link_offsets: HashMap::new(),
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
@@ -301,6 +305,12 @@ impl LightboxApp {
         let camera = self.mpr.camera.as_ref()?;
         let volume = self.mpr.volume.as_ref()?;
         Some((camera, &volume.grid))
+    }
+
+    /// The series viewport `v` shows and its position in the stack (for tests).
+    pub fn viewport_view(&self, v: usize) -> Option<(&SeriesRef, usize)> {
+        let state = self.viewports.get(v)?;
+        Some((state.series.as_ref()?, state.slice))
     }
 
     /// Series still waiting for their browser thumbnail (for tests).

@@ -58,6 +58,8 @@ impl LightboxApp {
             | C::ToggleTags
             | C::ToggleOverlays
             | C::ToggleLinkedScrolling
+            | C::CompareWithPrior
+            | C::LinkHere
             | C::SetTool(_)
             | C::AddMeasurement { .. }
             | C::DeleteLastMeasurement(_)) => self.apply_view(ctx, c),

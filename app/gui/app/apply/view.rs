@@ -4,7 +4,8 @@
 use egui::Vec2;
 
 use super::super::LightboxApp;
-use crate::gui::command::{Command, VoiChoice};
+use crate::gui::command::{Command, SeriesRef, VoiChoice};
+use crate::gui::state::Layout;
 use crate::gui::viewport::{ViewportState, fit_zoom};
 
 impl LightboxApp {
@@ -115,6 +116,8 @@ impl LightboxApp {
             Command::ToggleTags => self.state.show_tags ^= true,
             Command::ToggleOverlays => self.state.show_overlays ^= true,
             Command::ToggleLinkedScrolling => self.state.linked_scrolling ^= true,
+            Command::CompareWithPrior => self.compare_with_prior(),
+            Command::LinkHere => self.link_here(),
             Command::SetTool(t) => self.tool = t,
             Command::AddMeasurement { key, measurement } => {
                 self.measurements.entry(key).or_default().push(measurement)
@@ -147,7 +150,9 @@ impl LightboxApp {
             return;
         };
         let along = |p: [f64; 3]| p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-        let target = along(pos);
+        let Some(source_series) = self.viewports[source].series.clone() else {
+            return;
+        };
         for v in 0..self.state.layout.count() {
             let Some(r) = self.viewports[v].series.clone().filter(|_| v != source) else {
                 continue;
@@ -155,14 +160,23 @@ impl LightboxApp {
             let Some(series) = self.series(&r) else {
                 continue;
             };
-            if series
+            // Same frame of reference: the same position; else a registration's offset.
+            let same_frame = series
                 .instances
                 .first()
                 .and_then(|i| i.frame_of_reference_uid.as_deref())
-                != Some(frame_of_reference.as_str())
+                == Some(frame_of_reference.as_str());
+            let offset = if same_frame {
+                0.0
+            } else if let Some(o) = self
+                .link_offsets
+                .get(&(source_series.series_uid.clone(), r.series_uid.clone()))
             {
+                *o
+            } else {
                 continue;
-            }
+            };
+            let target = along(pos) + offset;
             let nearest = series
                 .instances
                 .iter()
@@ -192,5 +206,83 @@ impl LightboxApp {
             .copied()
             .flatten()
             .map_or(1.0, |(image, size)| fit_zoom(image, size, v.quarter_turns))
+    }
+}
+
+impl LightboxApp {
+    /// The active series' prior in the next viewport (a 1 × 2 layout at least), linked.
+    fn compare_with_prior(&mut self) {
+        let s = self.s();
+        let a = self.active;
+        let Some(current) = self.viewports[a].series.clone() else {
+            self.error = Some(s.get("prior.no_series").to_owned());
+            return;
+        };
+        let prior = self.index.as_deref().and_then(|index| {
+            crate::index::priors::prior_of(index, &current.series_uid).map(|(study, series)| {
+                SeriesRef {
+                    study_uid: study.study_uid.clone(),
+                    series_uid: series.series_uid.clone(),
+                }
+            })
+        });
+        let Some(prior) = prior else {
+            self.error = Some(s.get("prior.none").to_owned());
+            return;
+        };
+        if self.state.layout.count() < 2 {
+            self.state.layout = Layout::OneByTwo;
+        }
+        let b = (a + 1) % self.state.layout.count();
+        self.viewports[b].show(prior.clone());
+        self.state.linked_scrolling = true;
+        let same_frame = {
+            let frame = |r: &SeriesRef| {
+                self.series(r)
+                    .and_then(|se| se.instances.first())
+                    .and_then(|i| i.frame_of_reference_uid.clone())
+            };
+            frame(&current).is_some() && frame(&current) == frame(&prior)
+        };
+        let linked = self
+            .link_offsets
+            .contains_key(&(current.series_uid.clone(), prior.series_uid.clone()));
+        self.error = (!same_frame && !linked).then(|| s.get("prior.register").to_owned());
+        self.sync_linked(a);
+    }
+
+    /// Registers every other viewport's series to the active one at the slices shown.
+    fn link_here(&mut self) {
+        let a = self.active;
+        let (Some(src), Some(src_series)) =
+            (self.current_instance(a), self.viewports[a].series.clone())
+        else {
+            return;
+        };
+        let (Some(normal), Some(pos)) = (src.normal(), src.position_mm) else {
+            return;
+        };
+        let along = |p: [f64; 3]| p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
+        for b in (0..self.state.layout.count()).filter(|b| *b != a) {
+            let (Some(other), Some(r)) =
+                (self.current_instance(b), self.viewports[b].series.clone())
+            else {
+                continue;
+            };
+            let Some(p) = other.position_mm else {
+                continue;
+            };
+            let offset = along(p) - along(pos);
+            self.link_offsets.insert(
+                (src_series.series_uid.clone(), r.series_uid.clone()),
+                offset,
+            );
+            self.link_offsets.insert(
+                (r.series_uid.clone(), src_series.series_uid.clone()),
+                -offset,
+            );
+        }
+        self.state.linked_scrolling = true;
+        self.error = None;
     }
 }

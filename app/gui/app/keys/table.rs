@@ -364,4 +364,12 @@ pub const ROWS: &[Row] = &[
         help: "mpr.toggle_help",
         bindings: &[key(K::M, Mods::CtrlBare, A::Mpr)],
     },
+    Row {
+        help: "prior.compare_help",
+        bindings: &[key(K::R, Mods::CtrlShift, A::Prior)],
+    },
+    Row {
+        help: "prior.link_help",
+        bindings: &[key(K::L, Mods::CtrlShift, A::LinkHere)],
+    },
 ];
