@@ -156,15 +156,19 @@ struct TreeBlob<'a> {
     chunks: Vec<&'a [u8]>,
 }
 
-/// Instances per chunk of a [`TreeBlob`] (at least; a chunk holds whole patients).
+/// Instances per chunk of a [`TreeBlob`] (at least; a chunk holds whole patients), and
+/// files per chunk of a [`FilesBlob`].
 const CHUNK_INSTANCES: usize = 2048;
 
-/// The borrowed shape of [`FilesSnapshot`], so writing one copies no outcome (postcard
-/// writes both alike).
-#[derive(Serialize)]
-struct FilesRef<'a> {
-    files: Vec<SnapshotFileRef<'a>>,
+/// The stored shape of [`FilesSnapshot`]: the files in chunks of [`CHUNK_INSTANCES`],
+/// each encoded alone (from [`SnapshotFileRef`]s, so writing copies no outcome), so
+/// the chunks decode in parallel.
+#[derive(Serialize, Deserialize)]
+struct FilesBlob<'a> {
+    #[serde(borrow)]
     problems: Vec<(&'a str, &'a str)>,
+    #[serde(borrow)]
+    chunks: Vec<&'a [u8]>,
 }
 
 /// The borrowed shape of [`SnapshotFile`].
@@ -208,7 +212,12 @@ fn encode_files(
         .iter()
         .map(|(p, e)| Some((p.to_str()?, e.as_str())))
         .collect::<Option<Vec<_>>>()?;
-    postcard::to_allocvec(&FilesRef { files, problems }).ok()
+    let chunks: Vec<Vec<u8>> = files
+        .par_chunks(CHUNK_INSTANCES)
+        .map(|c| postcard::to_allocvec(c).ok())
+        .collect::<Option<_>>()?;
+    let chunks = chunks.iter().map(Vec::as_slice).collect();
+    postcard::to_allocvec(&FilesBlob { problems, chunks }).ok()
 }
 
 /// Encodes the tree part of a snapshot (chunks encoded in parallel).
@@ -290,7 +299,28 @@ pub fn load_tree(path: &Path, scan_dir: &Path) -> Result<Option<TreeSnapshot>, C
 /// The files of `scan_dir` as the last scan saw them: `None` when there is no snapshot
 /// or it does not decode.
 pub fn load_files(path: &Path, scan_dir: &Path) -> Result<Option<FilesSnapshot>, CacheError> {
-    Ok(load_column(path, scan_dir, "files")?.and_then(|b| postcard::from_bytes(&b).ok()))
+    let Some(bytes) = load_column(path, scan_dir, "files")? else {
+        return Ok(None);
+    };
+    let Ok(blob) = postcard::from_bytes::<FilesBlob<'_>>(&bytes) else {
+        return Ok(None);
+    };
+    let Some(chunks) = blob
+        .chunks
+        .par_iter()
+        .map(|c| postcard::from_bytes::<Vec<SnapshotFile>>(c).ok())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(None);
+    };
+    Ok(Some(FilesSnapshot {
+        files: chunks.into_iter().flatten().collect(),
+        problems: blob
+            .problems
+            .into_iter()
+            .map(|(p, e)| (p.to_owned(), e.to_owned()))
+            .collect(),
+    }))
 }
 
 /// Loads every row of the cache at `path` (empty when there is none yet).
