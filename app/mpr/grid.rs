@@ -70,7 +70,9 @@ impl VoxelGrid {
     /// resampled at the slices' true positions with the median gap.
     pub fn from_volume(volume: &Volume) -> Self {
         let axes = grid_axes(volume);
-        let fill = lowest_value(volume);
+        let stats = source_stats(volume);
+        // Padding reads as the lowest value (0 for an all-padding volume).
+        let fill = if stats.0.is_finite() { stats.0 } else { 0.0 };
         let n = volume.slices.len();
         let positions = &volume.check.positions_mm;
         let first = positions.first().copied().unwrap_or(0.0);
@@ -104,18 +106,15 @@ impl VoxelGrid {
             vec![[0.0, 0.0]; n]
         };
         let plane = volume.rows * volume.cols;
-        let values: Vec<f32> = if resample && n > 1 {
+        let texels = if resample && n > 1 {
             let mut out = vec![0.0f32; plane * depth];
             out.par_chunks_mut(plane).zip(&z_mm).for_each(|(dst, &z)| {
                 resample_plane(volume, &along, &shifts, z, fill, dst);
             });
-            out
+            // A resampled grid of integer data is rounded back to integers.
+            to_texels(out, stats.2)
         } else {
-            let mut out = Vec::with_capacity(plane * n);
-            for s in &volume.slices {
-                out.extend(s.values.iter().map(|v| if v.is_nan() { fill } else { *v }));
-            }
-            out
+            stored_texels(volume, stats, fill)
         };
         let origin_mm = volume
             .slices
@@ -127,7 +126,7 @@ impl VoxelGrid {
             spacing_mm: [volume.spacing.col_mm, volume.spacing.row_mm, gap],
             origin_mm,
             axes,
-            texels: to_texels(values, resample),
+            texels,
             notes,
         }
     }
@@ -203,21 +202,6 @@ fn grid_axes(volume: &Volume) -> [[f64; 3]; 3] {
     [row, col, normal.map(|v| v * sign)]
 }
 
-/// The lowest value of the volume that is not padding (0 for an all-padding volume).
-fn lowest_value(volume: &Volume) -> f32 {
-    let lowest = volume
-        .slices
-        .par_iter()
-        .map(|s| {
-            s.values
-                .iter()
-                .filter(|v| !v.is_nan())
-                .fold(f32::INFINITY, |a, &b| a.min(b))
-        })
-        .reduce(|| f32::INFINITY, f32::min);
-    if lowest.is_finite() { lowest } else { 0.0 }
-}
-
 /// Per slice, where its pixel (0, 0) lies in the first slice's frame, in pixels
 /// (x, y): the in-plane part of its offset from the first slice (a gantry tilt).
 fn in_plane_shifts(volume: &Volume, axes: &[[f64; 3]; 3]) -> Vec<[f64; 2]> {
@@ -290,9 +274,61 @@ fn bilinear(volume: &Volume, k: usize, x: f64, y: f64, fill: f32) -> f32 {
     v as f32
 }
 
-/// `values` as 16-bit texels when they are integers (or were, before `resampled`,
-/// then rounded) whose range fits; else as they are.
-fn to_texels(values: Vec<f32>, resampled: bool) -> Texels {
+/// The lowest and highest value of the slices (padding left out) and whether every
+/// value is an integer.
+fn source_stats(volume: &Volume) -> (f32, f32, bool) {
+    volume
+        .slices
+        .par_iter()
+        .map(|s| {
+            s.values.iter().filter(|v| !v.is_nan()).fold(
+                (f32::INFINITY, f32::NEG_INFINITY, true),
+                |(lo, hi, int), &v| (lo.min(v), hi.max(v), int && v.fract() == 0.0),
+            )
+        })
+        .reduce(
+            || (f32::INFINITY, f32::NEG_INFINITY, true),
+            |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 && b.2),
+        )
+}
+
+/// The slices as they are (padding as `fill`), given their `source_stats`: 16-bit texels, written straight from
+/// the slices in one parallel pass, when every value is an integer and their range
+/// fits; else `f32`.
+fn stored_texels(volume: &Volume, stats: (f32, f32, bool), fill: f32) -> Texels {
+    let plane = volume.rows * volume.cols;
+    let (lo, hi, integral) = stats;
+    let (lo, hi) = (lo.min(fill), hi.max(fill));
+    let fits = lo.is_finite() && hi.is_finite() && f64::from(hi) - f64::from(lo) <= 65_535.0;
+    if integral && fits {
+        let offset = lo;
+        let mut texels = vec![0u16; plane * volume.slices.len()];
+        texels
+            .par_chunks_mut(plane)
+            .zip(&volume.slices)
+            .for_each(|(dst, s)| {
+                for (t, v) in dst.iter_mut().zip(s.values.iter()) {
+                    let v = if v.is_nan() { fill } else { *v };
+                    *t = (v - offset) as u16;
+                }
+            });
+        return Texels::U16 { texels, offset };
+    }
+    let mut values = vec![0.0f32; plane * volume.slices.len()];
+    values
+        .par_chunks_mut(plane)
+        .zip(&volume.slices)
+        .for_each(|(dst, s)| {
+            for (d, v) in dst.iter_mut().zip(s.values.iter()) {
+                *d = if v.is_nan() { fill } else { *v };
+            }
+        });
+    Texels::F32(values)
+}
+
+/// `values` as 16-bit texels, rounded, when `integer_data` (they come from integers)
+/// and their range fits; else as they are.
+fn to_texels(values: Vec<f32>, integer_data: bool) -> Texels {
     let (lo, hi) = values
         .par_iter()
         .fold(
@@ -303,14 +339,11 @@ fn to_texels(values: Vec<f32>, resampled: bool) -> Texels {
             || (f32::INFINITY, f32::NEG_INFINITY),
             |a, b| (a.0.min(b.0), a.1.max(b.1)),
         );
-    let integral = |v: &f32| v.fract() == 0.0;
     let fits = lo.is_finite() && hi.is_finite() && f64::from(hi) - f64::from(lo) <= 65_535.0;
-    if !fits || (!resampled && !values.par_iter().all(integral)) {
+    if !fits || !integer_data {
         return Texels::F32(values);
     }
     let offset = lo.round();
-    // A resampled grid of integers is rounded back to integers; check the source's
-    // integrality on the rounded values (a non-integer source stays f32 above).
     let texels = values
         .par_iter()
         .map(|v| (v.round() - offset).clamp(0.0, 65_535.0) as u16)
@@ -324,7 +357,7 @@ mod tests {
 
     #[test]
     fn integers_of_a_ct_range_take_two_bytes_and_keep_their_values() {
-        let t = to_texels(vec![-1024.0, 0.0, 3071.0], false);
+        let t = to_texels(vec![-1024.0, 0.0, 3071.0], true);
         assert_eq!(
             t,
             Texels::U16 {
@@ -336,13 +369,13 @@ mod tests {
     }
 
     #[test]
-    fn fractions_or_a_wide_range_stay_f32() {
+    fn non_integer_data_or_a_wide_range_stay_f32() {
         assert_eq!(
             to_texels(vec![0.5, 1.0], false),
             Texels::F32(vec![0.5, 1.0])
         );
         assert_eq!(
-            to_texels(vec![0.0, 70_000.0], false),
+            to_texels(vec![0.0, 70_000.0], true),
             Texels::F32(vec![0.0, 70_000.0])
         );
     }
