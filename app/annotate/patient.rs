@@ -58,6 +58,44 @@ pub fn to_image_px(
     (point.iter().all(|x| x.is_finite()) && off.is_finite()).then_some((point, off))
 }
 
+/// Where the plane through `plane_point_mm` with unit `plane_normal` cuts an image of
+/// `size` (columns, rows) at `position_mm` / `orientation` / `spacing_mm` (row, column):
+/// the line's two ends on the image's border, in image coordinates (pixel (c, r) covers
+/// [c, c+1) × [r, r+1)); `None` when the planes are parallel or the line misses the
+/// image. What a reference line draws.
+pub fn plane_cut(
+    plane_point_mm: [f64; 3],
+    plane_normal: [f64; 3],
+    position_mm: [f64; 3],
+    orientation: [f64; 6],
+    spacing_mm: [f64; 2],
+    size: [f64; 2],
+) -> Option<[[f64; 2]; 2]> {
+    let corners = [
+        [0.0, 0.0],
+        [size[0], 0.0],
+        [size[0], size[1]],
+        [0.0, size[1]],
+    ];
+    let side = |pt: [f64; 2]| {
+        let p = to_patient_mm(pt, position_mm, orientation, spacing_mm);
+        (0..3)
+            .map(|k| (p[k] - plane_point_mm[k]) * plane_normal[k])
+            .sum::<f64>()
+    };
+    let d: Vec<f64> = corners.iter().map(|c| side(*c)).collect();
+    let mut ends = Vec::new();
+    for i in 0..4 {
+        let j = (i + 1) % 4;
+        if (d[i] < 0.0) != (d[j] < 0.0) {
+            let t = d[i] / (d[i] - d[j]);
+            let (a, b) = (corners[i], corners[j]);
+            ends.push([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]);
+        }
+    }
+    (ends.len() == 2).then(|| [ends[0], ends[1]])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +172,47 @@ mod tests {
         let sagittal = [0.0, 1.0, 0.0, 0.0, 0.0, -1.0];
         let q = to_patient_mm([0.0, 0.0], [5.0, -100.0, 80.0], sagittal, [2.0, 1.0]);
         assert_eq!(q, [5.0, -100.5, 81.0]);
+    }
+
+    #[test]
+    fn a_sagittal_plane_cuts_an_axial_image_along_a_column() {
+        // Axial 100 × 80 image, 0.5 mm pixels, top-left pixel centre at (−20, −10, 7).
+        let axial = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+        // The sagittal plane x = 0 (normal +x): column (0 − (−20)) / 0.5 + 0.5 = 40.5.
+        let cut = plane_cut(
+            [0.0, 5.0, 3.0],
+            [1.0, 0.0, 0.0],
+            [-20.0, -10.0, 7.0],
+            axial,
+            [0.5, 0.5],
+            [100.0, 80.0],
+        )
+        .expect("a cut");
+        let mut ends = cut.to_vec();
+        ends.sort_by(|a, b| a[1].total_cmp(&b[1]));
+        assert_eq!(ends, vec![[40.5, 0.0], [40.5, 80.0]]);
+        // A parallel (axial) plane has no line; a sagittal plane beside the image neither.
+        assert!(
+            plane_cut(
+                [0.0, 0.0, 9.0],
+                [0.0, 0.0, 1.0],
+                [-20.0, -10.0, 7.0],
+                axial,
+                [0.5, 0.5],
+                [100.0, 80.0]
+            )
+            .is_none()
+        );
+        assert!(
+            plane_cut(
+                [90.0, 0.0, 0.0],
+                [1.0, 0.0, 0.0],
+                [-20.0, -10.0, 7.0],
+                axial,
+                [0.5, 0.5],
+                [100.0, 80.0]
+            )
+            .is_none()
+        );
     }
 }

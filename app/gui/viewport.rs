@@ -141,6 +141,20 @@ pub struct ViewportInput<'a> {
     pub measurements: &'a [Measurement],
     /// The annotation shapes of the current frame, when a review is open.
     pub annotations: Option<AnnotationView<'a>>,
+    /// Reference lines: where the other viewports' images cut this one (same frame of
+    /// reference), in image coordinates, with each viewport's colour.
+    pub reference_lines: Vec<([[f64; 2]; 2], Color32)>,
+}
+
+/// Each viewport's colour for its reference lines in the others.
+pub fn viewport_colour(index: usize) -> Color32 {
+    const COLOURS: [Color32; 4] = [
+        Color32::from_rgb(90, 170, 250),
+        Color32::from_rgb(250, 170, 60),
+        Color32::from_rgb(120, 220, 120),
+        Color32::from_rgb(230, 110, 230),
+    ];
+    COLOURS[index % COLOURS.len()]
 }
 
 /// What the pointer is over, for the status bar.
@@ -234,6 +248,13 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         }
         if input.show_overlays {
             overlay::draw(&painter, rect, input, &voi, zoom, &to_screen);
+        }
+        for ([a, b], colour) in &input.reference_lines {
+            let at = |p: [f64; 2]| {
+                let q = to_screen.apply(p);
+                rect.min + Vec2::new(q[0] as f32, q[1] as f32)
+            };
+            painter.line_segment([at(*a), at(*b)], Stroke::new(1.0, *colour));
         }
         let colour = Color32::from_rgb(255, 220, 60);
         for m in input.measurements {

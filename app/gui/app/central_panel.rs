@@ -232,6 +232,7 @@ impl LightboxApp {
             }
         });
         let input = ViewportInput {
+            reference_lines: self.reference_lines(v, instance),
             annotations,
             index: v,
             active: v == self.active,
@@ -280,5 +281,43 @@ fn displayed_window(
     match voi {
         crate::window::Voi::Window(w) => [w.center - w.width / 2.0, w.center + w.width / 2.0],
         crate::window::Voi::Lut(_) => [frame.stats.min, frame.stats.max],
+    }
+}
+
+impl LightboxApp {
+    /// Where the other viewports' current images cut viewport `v`'s image `shown`
+    /// (same frame of reference, planes not parallel), in image coordinates.
+    fn reference_lines(
+        &self,
+        v: usize,
+        shown: Option<&crate::index::Instance>,
+    ) -> Vec<([[f64; 2]; 2], egui::Color32)> {
+        let Some(i) = shown else {
+            return Vec::new();
+        };
+        let (Some(frame), Some(position), Some(orientation)) =
+            (&i.frame_of_reference_uid, i.position_mm, i.orientation)
+        else {
+            return Vec::new();
+        };
+        let spacing = i.pixel_spacing();
+        (0..self.state.layout.count())
+            .filter(|w| *w != v)
+            .filter_map(|w| {
+                let other = self.current_instance(w)?;
+                if other.frame_of_reference_uid.as_ref() != Some(frame) {
+                    return None;
+                }
+                let cut = crate::annotate::patient::plane_cut(
+                    other.position_mm?,
+                    other.normal()?,
+                    position,
+                    orientation,
+                    [spacing.row_mm, spacing.col_mm],
+                    [f64::from(i.cols), f64::from(i.rows)],
+                )?;
+                Some((cut, crate::gui::viewport::viewport_colour(w)))
+            })
+            .collect()
     }
 }
