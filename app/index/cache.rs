@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -86,7 +87,13 @@ fn connect(path: &Path) -> Result<Connection, CacheError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    let new = !path.exists();
     let conn = Connection::open(crate::fsutil::sqlite_path(path))?;
+    if new {
+        // Large pages (settable only before the first table and WAL): a snapshot blob
+        // of tens of MB then reads as a few thousand pages, not tens of thousands.
+        conn.pragma_update(None, "page_size", 65536)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -247,9 +254,16 @@ fn encode_tree(index: &Index) -> Option<Vec<u8>> {
     postcard::to_allocvec(&blob).ok()
 }
 
-/// The column `column` of the snapshot of `scan_dir` in the cache at `path`: `None`
-/// when there is no cache file or no snapshot of that folder. Creates no cache file.
-fn load_column(path: &Path, scan_dir: &Path, column: &str) -> Result<Option<Vec<u8>>, CacheError> {
+/// The column `column` of the snapshot of `scan_dir` in the cache at `path`, handed to
+/// `decode` as SQLite holds it (not copied out first: a snapshot is tens of MB). `None`
+/// when there is no cache file or no snapshot of that folder; `Some(None)` when it does
+/// not decode. Creates no cache file.
+fn with_column<T>(
+    path: &Path,
+    scan_dir: &Path,
+    column: &str,
+    decode: impl FnOnce(&[u8]) -> Option<T>,
+) -> Result<Option<Option<T>>, CacheError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -258,69 +272,70 @@ fn load_column(path: &Path, scan_dir: &Path, column: &str) -> Result<Option<Vec<
         .query_row(
             &format!("SELECT {column} FROM snapshot WHERE scan_dir = ?1"),
             params![scan_dir.to_string_lossy()],
-            |r| r.get::<_, Vec<u8>>(0),
+            |r| match r.get_ref(0)? {
+                ValueRef::Blob(bytes) => Ok(decode(bytes)),
+                _ => Ok(None),
+            },
         )
         .optional()?)
 }
 
-/// The index of `scan_dir` the last scan ended with: `None` when there is no snapshot
-/// or it does not decode (then it is dropped, and a scan takes over).
-pub fn load_tree(path: &Path, scan_dir: &Path) -> Result<Option<TreeSnapshot>, CacheError> {
-    let Some(bytes) = load_column(path, scan_dir, "tree")? else {
-        return Ok(None);
-    };
-    let decoded = postcard::from_bytes::<TreeBlob<'_>>(&bytes)
-        .ok()
-        .and_then(|blob| {
-            let chunks = blob
-                .chunks
-                .par_iter()
-                .map(|c| postcard::from_bytes::<Vec<Patient>>(c).ok())
-                .collect::<Option<Vec<_>>>()?;
-            Some((blob.files_scanned, blob.problems, blob.skipped, chunks))
-        });
-    let Some((files_scanned, problems, skipped, chunks)) = decoded else {
-        // Dropped, so that the next scan writes a good one (a scan that finds every
-        // file unchanged keeps the snapshot it has).
-        connect(path)?.execute(
-            "DELETE FROM snapshot WHERE scan_dir = ?1",
-            params![scan_dir.to_string_lossy()],
-        )?;
-        return Ok(None);
-    };
-    Ok(Some(TreeSnapshot {
-        files_scanned: usize::try_from(files_scanned).unwrap_or(usize::MAX),
+/// Decodes a [`TreeBlob`], its chunks in parallel.
+fn decode_tree(bytes: &[u8]) -> Option<TreeSnapshot> {
+    let blob = postcard::from_bytes::<TreeBlob<'_>>(bytes).ok()?;
+    let chunks = blob
+        .chunks
+        .par_iter()
+        .map(|c| postcard::from_bytes::<Vec<Patient>>(c).ok())
+        .collect::<Option<Vec<_>>>()?;
+    Some(TreeSnapshot {
+        files_scanned: usize::try_from(blob.files_scanned).unwrap_or(usize::MAX),
         patients: chunks.into_iter().flatten().collect(),
-        problems,
-        skipped,
-    }))
+        problems: blob.problems,
+        skipped: blob.skipped,
+    })
 }
 
-/// The files of `scan_dir` as the last scan saw them: `None` when there is no snapshot
-/// or it does not decode.
-pub fn load_files(path: &Path, scan_dir: &Path) -> Result<Option<FilesSnapshot>, CacheError> {
-    let Some(bytes) = load_column(path, scan_dir, "files")? else {
-        return Ok(None);
-    };
-    let Ok(blob) = postcard::from_bytes::<FilesBlob<'_>>(&bytes) else {
-        return Ok(None);
-    };
-    let Some(chunks) = blob
+/// Decodes a [`FilesBlob`], its chunks in parallel.
+fn decode_files(bytes: &[u8]) -> Option<FilesSnapshot> {
+    let blob = postcard::from_bytes::<FilesBlob<'_>>(bytes).ok()?;
+    let chunks = blob
         .chunks
         .par_iter()
         .map(|c| postcard::from_bytes::<Vec<SnapshotFile>>(c).ok())
-        .collect::<Option<Vec<_>>>()
-    else {
-        return Ok(None);
-    };
-    Ok(Some(FilesSnapshot {
+        .collect::<Option<Vec<_>>>()?;
+    Some(FilesSnapshot {
         files: chunks.into_iter().flatten().collect(),
         problems: blob
             .problems
             .into_iter()
             .map(|(p, e)| (p.to_owned(), e.to_owned()))
             .collect(),
-    }))
+    })
+}
+
+/// The index of `scan_dir` the last scan ended with: `None` when there is no snapshot
+/// or it does not decode (then it is dropped, and a scan takes over).
+pub fn load_tree(path: &Path, scan_dir: &Path) -> Result<Option<TreeSnapshot>, CacheError> {
+    match with_column(path, scan_dir, "tree", decode_tree)? {
+        None => Ok(None),
+        Some(Some(tree)) => Ok(Some(tree)),
+        Some(None) => {
+            // Dropped, so that the next scan writes a good one (a scan that finds every
+            // file unchanged keeps the snapshot it has).
+            connect(path)?.execute(
+                "DELETE FROM snapshot WHERE scan_dir = ?1",
+                params![scan_dir.to_string_lossy()],
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+/// The files of `scan_dir` as the last scan saw them: `None` when there is no snapshot
+/// or it does not decode.
+pub fn load_files(path: &Path, scan_dir: &Path) -> Result<Option<FilesSnapshot>, CacheError> {
+    Ok(with_column(path, scan_dir, "files", decode_files)?.flatten())
 }
 
 /// Loads every row of the cache at `path` (empty when there is none yet).
