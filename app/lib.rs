@@ -15,6 +15,7 @@ pub mod display_frame;
 pub mod fsutil;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod hanging;
 pub mod i18n;
 pub mod index;
 pub mod loader;

@@ -144,6 +144,12 @@ pub enum Command {
     /// Show the active series' prior (same patient, modality and body part, the latest
     /// earlier study) in the next viewport, side by side, scrolling linked.
     CompareWithPrior,
+    /// Lay out the active series' study by its hanging protocol.
+    ApplyHanging,
+    /// Replace the hanging protocols (Settings).
+    SetHangingProtocols(Vec<crate::hanging::HangingProtocol>),
+    /// Apply hanging protocols when a study opens, or not.
+    SetApplyHanging(bool),
     /// Link the other viewports to the active one at the slices they show now (a
     /// registration offset for series in different frames of reference).
     LinkHere,

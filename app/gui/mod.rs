@@ -17,6 +17,7 @@ mod dataset_ui;
 mod fonts;
 pub mod gpu;
 pub mod graphics;
+mod hanging_ui;
 pub mod job;
 pub mod measure_tool;
 pub mod model_ui;

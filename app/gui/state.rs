@@ -99,6 +99,11 @@ pub struct State {
     pub pacs_servers: Vec<NamedServer>,
     /// The folder the PACS window retrieved into last.
     pub pacs_folder: Option<PathBuf>,
+    /// The hanging protocols (Settings ▸ Hanging protocols), per user.
+    pub hanging_protocols: Vec<crate::hanging::HangingProtocol>,
+    /// Apply the matching hanging protocol when a series of another study is opened
+    /// from the browser (else only on Ctrl+Shift+H).
+    pub apply_hanging: bool,
 }
 
 impl Default for State {
@@ -121,6 +126,8 @@ impl Default for State {
             graphics: GraphicsSetting::default(),
             pacs_servers: Vec::new(),
             pacs_folder: None,
+            hanging_protocols: crate::hanging::defaults(),
+            apply_hanging: false,
         }
     }
 }

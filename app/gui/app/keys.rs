@@ -203,6 +203,8 @@ pub enum Action {
     Prior,
     /// Link the viewports here (registration).
     LinkHere,
+    /// Lay out the study by its hanging protocol.
+    Hanging,
 }
 
 /// One binding: what starts it, when it applies, what it does.
@@ -370,6 +372,7 @@ impl Action {
             A::Mpr => MprCommand::Toggle.into(),
             A::Prior => Command::CompareWithPrior,
             A::LinkHere => Command::LinkHere,
+            A::Hanging => Command::ApplyHanging,
         };
         vec![one]
     }

@@ -6,6 +6,7 @@ use crate::fsutil::ShowPath;
 use crate::gui::about;
 use crate::gui::annotate_ui;
 use crate::gui::command::{Command, WindowKind};
+use crate::gui::hanging_ui;
 use crate::gui::pacs_ui::{self, PacsView};
 use crate::gui::review_ui;
 use crate::i18n::{Language, Strings};
@@ -132,6 +133,16 @@ impl LightboxApp {
                 });
                 commands.extend(about::graphics_setting_ui(ui, s, self.state.graphics));
                 ui.separator();
+                egui::CollapsingHeader::new(s.get("settings.hanging"))
+                    .id_salt("settings-hanging")
+                    .show(ui, |ui| {
+                        commands.extend(hanging_ui::settings_ui(
+                            ui,
+                            s,
+                            &self.state.hanging_protocols,
+                            self.state.apply_hanging,
+                        ));
+                    });
                 egui::CollapsingHeader::new(s.get("settings.pacs"))
                     .id_salt("settings-pacs")
                     .show(ui, |ui| {

@@ -11,7 +11,13 @@ impl LightboxApp {
         match command {
             Command::Select(node) => {
                 if let Node::Series(r) = &node {
-                    self.viewports[self.active].show(r.clone());
+                    let other_study = self.viewports[self.active]
+                        .series
+                        .as_ref()
+                        .is_none_or(|shown| shown.study_uid != r.study_uid);
+                    if !(self.state.apply_hanging && other_study && self.apply_hanging(ctx, r)) {
+                        self.viewports[self.active].show(r.clone());
+                    }
                     self.collapsed.remove(&r.study_uid);
                 }
                 self.selected = Some(node);

@@ -60,6 +60,9 @@ impl LightboxApp {
             | C::ToggleLinkedScrolling
             | C::CompareWithPrior
             | C::LinkHere
+            | C::ApplyHanging
+            | C::SetHangingProtocols(_)
+            | C::SetApplyHanging(_)
             | C::SetTool(_)
             | C::AddMeasurement { .. }
             | C::DeleteLastMeasurement(_)) => self.apply_view(ctx, c),

@@ -118,6 +118,13 @@ impl LightboxApp {
             Command::ToggleLinkedScrolling => self.state.linked_scrolling ^= true,
             Command::CompareWithPrior => self.compare_with_prior(),
             Command::LinkHere => self.link_here(),
+            Command::ApplyHanging => {
+                if let Some(r) = self.viewports[self.active].series.clone() {
+                    self.apply_hanging(ctx, &r);
+                }
+            }
+            Command::SetHangingProtocols(p) => self.state.hanging_protocols = p,
+            Command::SetApplyHanging(on) => self.state.apply_hanging = on,
             Command::SetTool(t) => self.tool = t,
             Command::AddMeasurement { key, measurement } => {
                 self.measurements.entry(key).or_default().push(measurement)
@@ -284,5 +291,84 @@ impl LightboxApp {
         }
         self.state.linked_scrolling = true;
         self.error = None;
+    }
+}
+
+impl LightboxApp {
+    /// Lays out the study of `opened` by its hanging protocol: the grid, the series
+    /// placed by description, the window preset, the prior beside it, MPR. True when a
+    /// protocol applied.
+    pub(super) fn apply_hanging(&mut self, ctx: &egui::Context, opened: &SeriesRef) -> bool {
+        let Some(index) = self.index.clone() else {
+            return false;
+        };
+        let Some(study) = index.studies().find(|st| st.study_uid == opened.study_uid) else {
+            return false;
+        };
+        let Some(series) = study
+            .series
+            .iter()
+            .find(|s| s.series_uid == opened.series_uid)
+        else {
+            return false;
+        };
+        let Some(protocol) = crate::hanging::choose(&self.state.hanging_protocols, series).cloned()
+        else {
+            return false;
+        };
+        self.state.layout = match protocol.grid {
+            [2, 1] => Layout::OneByTwo,
+            [1, 2] => Layout::TwoByOne,
+            [2, 2] => Layout::TwoByTwo,
+            _ => Layout::One,
+        };
+        let placed = crate::hanging::placement(&protocol, study, series);
+        for (v, slot) in placed.iter().enumerate().take(self.viewports.len()) {
+            match slot {
+                Some(s) => self.viewports[v].show(SeriesRef {
+                    study_uid: study.study_uid.clone(),
+                    series_uid: s.series_uid.clone(),
+                }),
+                None => self.viewports[v] = ViewportState::default(),
+            }
+        }
+        self.active = 0;
+        if protocol.compare_prior
+            && let Some((prior_study, prior)) =
+                crate::index::priors::prior_of(&index, &series.series_uid)
+            && let Some(free) = placed.iter().position(Option::is_none)
+            && free < self.viewports.len()
+        {
+            self.viewports[free].show(SeriesRef {
+                study_uid: prior_study.study_uid.clone(),
+                series_uid: prior.series_uid.clone(),
+            });
+            self.state.linked_scrolling = true;
+        }
+        if let Some(p) = self
+            .presets
+            .find(&protocol.preset, series.modality.as_deref())
+            .cloned()
+        {
+            let label = self
+                .s()
+                .try_get(&format!("preset.{}", p.name))
+                .unwrap_or(&p.name)
+                .to_owned();
+            for v in 0..self.state.layout.count() {
+                if self.viewports[v].series.is_some() {
+                    self.viewports[v].voi = Some(VoiChoice::Window(crate::window::Window {
+                        center: p.center,
+                        width: p.width,
+                        function: Default::default(),
+                    }));
+                    self.viewports[v].voi_label = label.clone();
+                }
+            }
+        }
+        if protocol.mpr && !self.mpr.active() {
+            self.apply(ctx, crate::gui::mpr_ui::MprCommand::Toggle.into());
+        }
+        true
     }
 }

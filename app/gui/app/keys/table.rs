@@ -372,4 +372,8 @@ pub const ROWS: &[Row] = &[
         help: "prior.link_help",
         bindings: &[key(K::L, Mods::CtrlShift, A::LinkHere)],
     },
+    Row {
+        help: "hanging.apply_help",
+        bindings: &[key(K::H, Mods::CtrlShift, A::Hanging)],
+    },
 ];
