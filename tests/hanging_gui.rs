@@ -10,29 +10,12 @@ use egui_kittest::kittest::Queryable;
 
 use lightbox::gui::command::{Command, Node, SeriesRef, WindowKind};
 use lightbox::hanging::HangingProtocol;
-use lightbox::index::{Index, ScanOptions};
 
 #[test]
 fn the_chest_protocol_hangs_the_prior_beside_in_the_lung_window() {
     let (mut h, root, _dirs) = sample_app();
-    let index = Index::open(
-        &root,
-        &ScanOptions {
-            no_cache: true,
-            cache_path: None,
-        },
-        &|_| {},
-    )
-    .expect("scan");
-    let follow_up = index
-        .studies()
-        .find(|s| s.study_date.as_deref() == Some("20200915"))
-        .expect("the follow-up");
-    let chest = follow_up
-        .series
-        .iter()
-        .find(|s| s.instances.len() == 32)
-        .expect("its chest series");
+    let index = common::scan_no_cache(&root);
+    let (follow_up, chest) = common::follow_up_chest(&index);
     let (_, prior) = lightbox::index::priors::prior_of(&index, &chest.series_uid).expect("a prior");
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, Command::SetApplyHanging(true));

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use lightbox::gui::gpu::offscreen::{Target, draw_rgba};
 use lightbox::gui::gpu::volume::{GpuMprView, GpuVolume, MprPipeline, MprUniforms, MprWindow};
-use lightbox::index::{Index, ScanOptions};
 use lightbox::mpr::grid::{Texels, VoxelGrid};
 use lightbox::mpr::plane::SlabMode;
 use lightbox::mpr::reslice::{
@@ -31,12 +30,7 @@ const CHEST: &str = "2.25.58992966161156072126607366601187380746";
 const SIZE: [u32; 2] = [160, 120];
 
 fn chest_grid() -> VoxelGrid {
-    let options = ScanOptions {
-        no_cache: true,
-        cache_path: None,
-    };
-    let index = Index::open(&common::repo().join("sample-data"), &options, &|_| {})
-        .expect("scan sample-data");
+    let index = common::scan_no_cache(&common::repo().join("sample-data"));
     let series = index
         .series()
         .find(|s| s.series_uid == CHEST)

@@ -7,16 +7,11 @@
 mod common;
 
 use common::axial_series;
-use lightbox::index::{Index, ScanOptions};
 use lightbox::mpr::grid::{Texels, VoxelGrid};
 use lightbox::mpr::volume::Volume;
 
 fn grid_of(dir: &std::path::Path, uid: &str) -> VoxelGrid {
-    let options = ScanOptions {
-        no_cache: true,
-        cache_path: None,
-    };
-    let index = Index::open(dir, &options, &|_| {}).expect("scan");
+    let index = common::scan_no_cache(dir);
     let series = index
         .series()
         .find(|s| s.series_uid == uid)

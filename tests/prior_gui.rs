@@ -10,40 +10,22 @@ mod common;
 use common::gui::{has_label, sample_app, wait_for};
 
 use lightbox::gui::command::{Command, SeriesRef};
-use lightbox::index::{Index, ScanOptions};
 
 #[test]
 fn the_prior_opens_beside_the_follow_up_and_scrolls_with_it() {
     let (mut h, root, _dirs) = sample_app();
-    let index = Index::open(
-        &root,
-        &ScanOptions {
-            no_cache: true,
-            cache_path: None,
-        },
-        &|_| {},
-    )
-    .expect("scan");
-    let follow_up = index
-        .studies()
-        .find(|s| s.study_date.as_deref() == Some("20200915"))
-        .expect("the follow-up");
-    let chest = follow_up
-        .series
-        .iter()
-        .find(|s| s.instances.len() == 32)
-        .expect("its chest series");
-    let current = SeriesRef {
-        study_uid: follow_up.study_uid.clone(),
-        series_uid: chest.series_uid.clone(),
-    };
+    let index = common::scan_no_cache(&root);
+    let (follow_up, chest) = common::follow_up_chest(&index);
     let (_, prior) = lightbox::index::priors::prior_of(&index, &chest.series_uid).expect("a prior");
     let ctx = h.ctx.clone();
     h.state_mut().apply(
         &ctx,
         Command::ShowSeries {
             viewport: 0,
-            series: current.clone(),
+            series: SeriesRef {
+                study_uid: follow_up.study_uid.clone(),
+                series_uid: chest.series_uid.clone(),
+            },
         },
     );
     h.step();

@@ -269,48 +269,14 @@ impl ImagePipeline {
                 texture_entry(2, wgpu::ShaderStages::FRAGMENT),
             ],
         });
-        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("lightbox image pipeline layout"),
-            bind_group_layouts: &[Some(&bind_group_layout)],
-            immediate_size: 0,
-        });
-        let srgb = if target_format.is_srgb() { 1.0 } else { 0.0 };
-        let constants = [("target_is_srgb", srgb)];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("lightbox image pipeline"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: wgpu::PipelineCompilationOptions {
-                    constants: &constants,
-                    ..Default::default()
-                },
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::TriangleStrip,
-                cull_mode: None,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: wgpu::PipelineCompilationOptions {
-                    constants: &constants,
-                    ..Default::default()
-                },
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: target_format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = fragment_pipeline(
+            device,
+            "lightbox image pipeline",
+            &bind_group_layout,
+            &shader,
+            target_format,
+            wgpu::PrimitiveTopology::TriangleStrip,
+        );
         Self {
             pipeline,
             bind_group_layout,
@@ -322,6 +288,60 @@ impl ImagePipeline {
     pub fn target_format(&self) -> wgpu::TextureFormat {
         self.target_format
     }
+}
+
+/// A render pipeline of `shader`'s `vs_main` and `fs_main` over one bind group of
+/// `layout`, no vertex buffers, no blending, drawing into `target_format`; the shader's
+/// `target_is_srgb` override is set from the format (so an sRGB target stores the
+/// CPU's bytes).
+pub(crate) fn fragment_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    shader: &wgpu::ShaderModule,
+    target_format: wgpu::TextureFormat,
+    topology: wgpu::PrimitiveTopology,
+) -> wgpu::RenderPipeline {
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &[Some(layout)],
+        immediate_size: 0,
+    });
+    let srgb = if target_format.is_srgb() { 1.0 } else { 0.0 };
+    let constants = [("target_is_srgb", srgb)];
+    let options = || wgpu::PipelineCompilationOptions {
+        constants: &constants,
+        ..Default::default()
+    };
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(&pipeline_layout),
+        vertex: wgpu::VertexState {
+            module: shader,
+            entry_point: Some("vs_main"),
+            compilation_options: options(),
+            buffers: &[],
+        },
+        primitive: wgpu::PrimitiveState {
+            topology,
+            cull_mode: None,
+            ..Default::default()
+        },
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module: shader,
+            entry_point: Some("fs_main"),
+            compilation_options: options(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format: target_format,
+                blend: None,
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
 }
 
 /// The GPU side of one viewport: its image texture, VOI LUT, uniforms and bind group.

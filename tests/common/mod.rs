@@ -464,3 +464,30 @@ pub fn axial_series(
         }
     }
 }
+
+/// The release at `root`, scanned without touching any cache.
+pub fn scan_no_cache(root: &Path) -> lightbox::index::Index {
+    let options = lightbox::index::ScanOptions {
+        no_cache: true,
+        cache_path: None,
+    };
+    lightbox::index::Index::open(root, &options, &|_| {})
+        .unwrap_or_else(|e| panic!("scan {}: {e}", root.display()))
+}
+
+/// The sample's follow-up chest CT (patient AF3C38723FBC4BC2, 20200915) and its
+/// 32-image series; its prior is the 20200302 chest CT, in another frame of reference.
+pub fn follow_up_chest(
+    index: &lightbox::index::Index,
+) -> (&lightbox::index::Study, &lightbox::index::Series) {
+    let study = index
+        .studies()
+        .find(|s| s.study_date.as_deref() == Some("20200915"))
+        .expect("the follow-up");
+    let series = study
+        .series
+        .iter()
+        .find(|s| s.instances.len() == 32)
+        .expect("its chest series");
+    (study, series)
+}

@@ -176,42 +176,14 @@ fn build(
             },
         ],
     });
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some("lightbox mpr pipeline layout"),
-        bind_group_layouts: &[Some(&layout)],
-        immediate_size: 0,
-    });
-    let srgb = if target_format.is_srgb() { 1.0 } else { 0.0 };
-    let constants = [("target_is_srgb", srgb)];
-    let options = || wgpu::PipelineCompilationOptions {
-        constants: &constants,
-        ..Default::default()
-    };
-    let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some("lightbox mpr pipeline"),
-        layout: Some(&pipeline_layout),
-        vertex: wgpu::VertexState {
-            module: &shader,
-            entry_point: Some("vs_main"),
-            compilation_options: options(),
-            buffers: &[],
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState::default(),
-        fragment: Some(wgpu::FragmentState {
-            module: &shader,
-            entry_point: Some("fs_main"),
-            compilation_options: options(),
-            targets: &[Some(wgpu::ColorTargetState {
-                format: target_format,
-                blend: None,
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-        }),
-        multiview_mask: None,
-        cache: None,
-    });
+    let pipeline = super::fragment_pipeline(
+        device,
+        "lightbox mpr pipeline",
+        &layout,
+        &shader,
+        target_format,
+        wgpu::PrimitiveTopology::TriangleList,
+    );
     (pipeline, layout)
 }
 
