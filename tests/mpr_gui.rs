@@ -131,9 +131,64 @@ fn mpr_views_follow_the_crosshair_wheel_and_handles() {
         "one row along +y: {step:?}"
     );
 
+    // The distance tool measures in the axial view: a 100-point drag to the right is a
+    // distance along +x (the patient's left) in the axial plane, in mm.
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::SetTool(lightbox::gui::measure_tool::Tool::Distance),
+    );
+    h.step();
+    let start = Pos2::new(380.0, 300.0);
+    h.event(egui::Event::PointerMoved(start));
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: start,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    for dx in [25.0, 50.0, 75.0, 100.0] {
+        h.event(egui::Event::PointerMoved(start + egui::vec2(dx, 0.0)));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: start + egui::vec2(100.0, 0.0),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    let m = *h.state().mpr_measurements().first().expect("a distance");
+    let (camera, grid) = mpr(&h);
+    let d = [
+        m.to_mm[0] - m.from_mm[0],
+        m.to_mm[1] - m.from_mm[1],
+        m.to_mm[2] - m.from_mm[2],
+    ];
+    assert!(
+        d[0] > 0.0 && d[1].abs() < 1e-9 && d[2].abs() < 1e-9,
+        "{d:?}"
+    );
+    assert!(
+        (m.from_mm[2] - camera.cursor_mm[2]).abs() < 1e-9,
+        "on the axial plane"
+    );
+    // The view fits the volume's largest extent (256 × 1.4 mm) in its shorter side.
+    let extent = 256.0 * grid.spacing_mm[0];
+    assert!(
+        m.length_mm() > 100.0 * extent / 800.0,
+        "{} mm",
+        m.length_mm()
+    );
+    h.state_mut().apply(
+        &ctx,
+        Command::SetTool(lightbox::gui::measure_tool::Tool::WindowLevel),
+    );
+
     // Turning the axial view's lines by 30° tilts the coronal and sagittal planes about
     // the axial normal (z), and leaves the axial plane as it was.
-    let ctx = h.ctx.clone();
     h.state_mut().apply(
         &ctx,
         Command::Mpr(MprCommand::Rotate {

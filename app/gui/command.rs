@@ -144,6 +144,14 @@ pub enum Command {
     /// Show the active series' prior (same patient, modality and body part, the latest
     /// earlier study) in the next viewport, side by side, scrolling linked.
     CompareWithPrior,
+    /// Put the 3-D cursor at a point of viewport `viewport`'s image; every viewport in
+    /// the same frame of reference moves to the slice nearest to it.
+    SetCursor3d {
+        /// The viewport clicked.
+        viewport: usize,
+        /// The point, image coordinates of its current frame.
+        point_in_image: [f64; 2],
+    },
     /// Lay out the active series' study by its hanging protocol.
     ApplyHanging,
     /// Replace the hanging protocols (Settings).

@@ -144,6 +144,9 @@ pub struct ViewportInput<'a> {
     /// Reference lines: where the other viewports' images cut this one (same frame of
     /// reference), in image coordinates, with each viewport's colour.
     pub reference_lines: Vec<([[f64; 2]; 2], Color32)>,
+    /// The 3-D cursor projected onto this image (image coordinates), when it lies in
+    /// this image's frame of reference.
+    pub cursor_in_image: Option<[f64; 2]>,
 }
 
 /// Each viewport's colour for its reference lines in the others.
@@ -256,6 +259,29 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
             };
             painter.line_segment([at(*a), at(*b)], Stroke::new(1.0, *colour));
         }
+        if let Some(p) = input.cursor_in_image {
+            let q = to_screen.apply(p);
+            let c = rect.min + Vec2::new(q[0] as f32, q[1] as f32);
+            let stroke = Stroke::new(1.5, Color32::from_rgb(255, 230, 0));
+            for d in [Vec2::X, Vec2::Y] {
+                painter.line_segment([c - d * 9.0, c - d * 3.0], stroke);
+                painter.line_segment([c + d * 3.0, c + d * 9.0], stroke);
+            }
+        }
+        // Shift+click or Shift+drag with the window/level tool: the 3-D cursor.
+        let shift = ui.input(|inp| inp.modifiers.shift);
+        if input.tool == Tool::WindowLevel
+            && shift
+            && (response.clicked() || response.dragged_by(PointerButton::Primary))
+            && let (Some(pos), Some(inv)) = (response.interact_pointer_pos(), to_screen.inverse())
+        {
+            let local = pos - rect.min;
+            let point_in_image = inv.apply([f64::from(local.x), f64::from(local.y)]);
+            commands.push(Command::SetCursor3d {
+                viewport: i,
+                point_in_image,
+            });
+        }
         let colour = Color32::from_rgb(255, 220, 60);
         for m in input.measurements {
             measure_tool::draw(
@@ -359,6 +385,7 @@ fn mouse_commands(
     if input.tool == Tool::WindowLevel
         && response.dragged_by(PointerButton::Primary)
         && delta != Vec2::ZERO
+        && !ui.input(|inp| inp.modifiers.shift)
     {
         let current = match voi {
             Voi::Window(w) => *w,

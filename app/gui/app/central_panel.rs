@@ -233,6 +233,7 @@ impl LightboxApp {
         });
         let input = ViewportInput {
             reference_lines: self.reference_lines(v, instance),
+            cursor_in_image: self.cursor_in_image(instance),
             annotations,
             index: v,
             active: v == self.active,
@@ -319,5 +320,22 @@ impl LightboxApp {
                 Some((cut, crate::gui::viewport::viewport_colour(w)))
             })
             .collect()
+    }
+
+    /// The 3-D cursor on image `shown`, when it is in the cursor's frame of reference.
+    fn cursor_in_image(&self, shown: Option<&crate::index::Instance>) -> Option<[f64; 2]> {
+        let (frame, point) = self.cursor_3d.as_ref()?;
+        let i = shown?;
+        if i.frame_of_reference_uid.as_ref() != Some(frame) {
+            return None;
+        }
+        let spacing = i.pixel_spacing();
+        crate::annotate::patient::to_image_px(
+            *point,
+            i.position_mm?,
+            i.orientation?,
+            [spacing.row_mm, spacing.col_mm],
+        )
+        .map(|(px, _)| px)
     }
 }

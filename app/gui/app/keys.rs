@@ -235,6 +235,7 @@ pub const POINTER_ROWS: &[(&str, &str)] = &[
     ("Mouse L / R / M", "shortcuts.pointer"),
     ("Enter / Esc", "annotate.close_cancel"),
     ("Shift + drag", "segment.widen"),
+    ("Shift + click", "shortcuts.cursor_3d"),
 ];
 
 /// The commands the key events of one frame ask for. An action runs once a frame

@@ -137,6 +137,8 @@ pub struct LightboxApp {
     /// Registrations of linked scrolling between series in different frames of
     /// reference: (from, to) series UIDs → mm to add along the slice normal.
     link_offsets: HashMap<(String, String), f64>,
+    /// The 2-D viewports' 3-D cursor: its frame of reference and patient point, mm.
+    cursor_3d: Option<(String, [f64; 3])>,
 }
 
 /// Which of the menus' windows are open.
@@ -231,6 +233,7 @@ impl LightboxApp {
             pacs: PacsUi::default(),
             mpr: MprUi::default(),
             link_offsets: HashMap::new(),
+            cursor_3d: None,
         };
         let start = path.or_else(|| app.state.last_folder.clone());
         if let Some(p) = start {
@@ -305,6 +308,11 @@ impl LightboxApp {
         let camera = self.mpr.camera.as_ref()?;
         let volume = self.mpr.volume.as_ref()?;
         Some((camera, &volume.grid))
+    }
+
+    /// The distances measured in the MPR views (for tests).
+    pub fn mpr_measurements(&self) -> &[super::mpr_ui::MprMeasurement] {
+        &self.mpr.measurements
     }
 
     /// The series viewport `v` shows and its position in the stack (for tests).

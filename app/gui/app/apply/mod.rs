@@ -61,6 +61,7 @@ impl LightboxApp {
             | C::CompareWithPrior
             | C::LinkHere
             | C::ApplyHanging
+            | C::SetCursor3d { .. }
             | C::SetHangingProtocols(_)
             | C::SetApplyHanging(_)
             | C::SetTool(_)

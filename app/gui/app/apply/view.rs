@@ -124,6 +124,10 @@ impl LightboxApp {
                 }
             }
             Command::SetHangingProtocols(p) => self.state.hanging_protocols = p,
+            Command::SetCursor3d {
+                viewport,
+                point_in_image,
+            } => self.set_cursor_3d(viewport, point_in_image),
             Command::SetApplyHanging(on) => self.state.apply_hanging = on,
             Command::SetTool(t) => self.tool = t,
             Command::AddMeasurement { key, measurement } => {
@@ -370,5 +374,57 @@ impl LightboxApp {
             self.apply(ctx, crate::gui::mpr_ui::MprCommand::Toggle.into());
         }
         true
+    }
+}
+
+impl LightboxApp {
+    /// The 3-D cursor at a point of viewport `v`'s image: kept (with its frame of
+    /// reference) for every viewport to show, and every other viewport in that frame
+    /// moved to its slice nearest to the point.
+    fn set_cursor_3d(&mut self, v: usize, point_in_image: [f64; 2]) {
+        let Some(i) = self.current_instance(v) else {
+            return;
+        };
+        let (Some(frame), Some(position), Some(orientation)) = (
+            i.frame_of_reference_uid.clone(),
+            i.position_mm,
+            i.orientation,
+        ) else {
+            return;
+        };
+        let spacing = i.pixel_spacing();
+        let point = crate::annotate::patient::to_patient_mm(
+            point_in_image,
+            position,
+            orientation,
+            [spacing.row_mm, spacing.col_mm],
+        );
+        self.cursor_3d = Some((frame.clone(), point));
+        for w in (0..self.state.layout.count()).filter(|w| *w != v) {
+            let Some(r) = self.viewports[w].series.clone() else {
+                continue;
+            };
+            let Some(series) = self.series(&r) else {
+                continue;
+            };
+            let nearest = series
+                .instances
+                .iter()
+                .enumerate()
+                .filter(|(_, inst)| inst.frame_of_reference_uid.as_deref() == Some(frame.as_str()))
+                .filter_map(|(k, inst)| {
+                    let (p, n) = (inst.position_mm?, inst.normal()?);
+                    let off: f64 = (0..3).map(|c| (point[c] - p[c]) * n[c]).sum();
+                    Some((k, off.abs()))
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k);
+            if let Some(k) = nearest {
+                let frames = self.frames_for(&r);
+                if let Some(slice) = frames.iter().position(|(_, inst)| *inst == k) {
+                    self.viewports[w].slice = slice;
+                }
+            }
+        }
     }
 }
