@@ -18,6 +18,8 @@ fn the_chest_protocol_hangs_the_prior_beside_in_the_lung_window() {
     let (follow_up, chest) = common::follow_up_chest(&index);
     let (_, prior) = lightbox::index::priors::prior_of(&index, &chest.series_uid).expect("a prior");
     let ctx = h.ctx.clone();
+    // On by default for a new user; the test harness turns it off, so back on here.
+    assert!(lightbox::gui::state::State::default().apply_hanging);
     h.state_mut().apply(&ctx, Command::SetApplyHanging(true));
     h.state_mut().apply(
         &ctx,

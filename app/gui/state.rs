@@ -102,7 +102,7 @@ pub struct State {
     /// The hanging protocols (Settings ▸ Hanging protocols), per user.
     pub hanging_protocols: Vec<crate::hanging::HangingProtocol>,
     /// Apply the matching hanging protocol when a series of another study is opened
-    /// from the browser (else only on Ctrl+Shift+H).
+    /// from the browser (else only on Ctrl+Shift+H). On by default.
     pub apply_hanging: bool,
 }
 
@@ -127,7 +127,7 @@ impl Default for State {
             pacs_servers: Vec::new(),
             pacs_folder: None,
             hanging_protocols: crate::hanging::defaults(),
-            apply_hanging: false,
+            apply_hanging: true,
         }
     }
 }

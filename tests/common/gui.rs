@@ -31,6 +31,13 @@ pub fn sample_app() -> (
     unsafe { std::env::set_var("XDG_RUNTIME_DIR", runtime.path()) };
     let (dir, root) = super::sample_copy();
     let mut h = harness(root.clone());
+    // Hanging protocols (on by default) would re-lay out every study a test opens;
+    // tests/hanging_gui.rs turns them back on.
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        lightbox::gui::command::Command::SetApplyHanging(false),
+    );
     // The review and the claims load on worker threads; the claims add a summary line
     // under each series, which moves the browser's rows. A click before that lands on
     // the wrong row (seen under load), so every test starts once both are in.
