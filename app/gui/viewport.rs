@@ -252,36 +252,9 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         if input.show_overlays {
             overlay::draw(&painter, rect, input, &voi, zoom, &to_screen);
         }
-        for ([a, b], colour) in &input.reference_lines {
-            let at = |p: [f64; 2]| {
-                let q = to_screen.apply(p);
-                rect.min + Vec2::new(q[0] as f32, q[1] as f32)
-            };
-            painter.line_segment([at(*a), at(*b)], Stroke::new(1.0, *colour));
-        }
-        if let Some(p) = input.cursor_in_image {
-            let q = to_screen.apply(p);
-            let c = rect.min + Vec2::new(q[0] as f32, q[1] as f32);
-            let stroke = Stroke::new(1.5, Color32::from_rgb(255, 230, 0));
-            for d in [Vec2::X, Vec2::Y] {
-                painter.line_segment([c - d * 9.0, c - d * 3.0], stroke);
-                painter.line_segment([c + d * 3.0, c + d * 9.0], stroke);
-            }
-        }
-        // Shift+click or Shift+drag with the window/level tool: the 3-D cursor.
-        let shift = ui.input(|inp| inp.modifiers.shift);
-        if input.tool == Tool::WindowLevel
-            && shift
-            && (response.clicked() || response.dragged_by(PointerButton::Primary))
-            && let (Some(pos), Some(inv)) = (response.interact_pointer_pos(), to_screen.inverse())
-        {
-            let local = pos - rect.min;
-            let point_in_image = inv.apply([f64::from(local.x), f64::from(local.y)]);
-            commands.push(Command::SetCursor3d {
-                viewport: i,
-                point_in_image,
-            });
-        }
+        commands.extend(cursor_and_reference_lines(
+            ui, &response, &painter, rect, input, &to_screen,
+        ));
         let colour = Color32::from_rgb(255, 220, 60);
         for m in input.measurements {
             measure_tool::draw(
@@ -344,6 +317,49 @@ pub fn viewport_ui(ui: &mut egui::Ui, rect: Rect, input: &ViewportInput<'_>) -> 
         hover,
         to_screen: drawn_transform,
     }
+}
+
+/// The other viewports' reference lines and the 3-D cursor's cross on this image; a
+/// Shift+click or Shift+drag with the window/level tool moves the cursor here.
+fn cursor_and_reference_lines(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    painter: &egui::Painter,
+    rect: Rect,
+    input: &ViewportInput<'_>,
+    to_screen: &super::gpu::Affine2,
+) -> Option<Command> {
+    for ([a, b], colour) in &input.reference_lines {
+        let at = |p: [f64; 2]| {
+            let q = to_screen.apply(p);
+            rect.min + Vec2::new(q[0] as f32, q[1] as f32)
+        };
+        painter.line_segment([at(*a), at(*b)], Stroke::new(1.0, *colour));
+    }
+    if let Some(p) = input.cursor_in_image {
+        let q = to_screen.apply(p);
+        let c = rect.min + Vec2::new(q[0] as f32, q[1] as f32);
+        let stroke = Stroke::new(1.5, Color32::from_rgb(255, 230, 0));
+        for d in [Vec2::X, Vec2::Y] {
+            painter.line_segment([c - d * 9.0, c - d * 3.0], stroke);
+            painter.line_segment([c + d * 3.0, c + d * 9.0], stroke);
+        }
+    }
+    // Shift+click or Shift+drag with the window/level tool: the 3-D cursor.
+    let shift = ui.input(|inp| inp.modifiers.shift);
+    if input.tool == Tool::WindowLevel
+        && shift
+        && (response.clicked() || response.dragged_by(PointerButton::Primary))
+        && let (Some(pos), Some(inv)) = (response.interact_pointer_pos(), to_screen.inverse())
+    {
+        let local = pos - rect.min;
+        let point_in_image = inv.apply([f64::from(local.x), f64::from(local.y)]);
+        return Some(Command::SetCursor3d {
+            viewport: input.index,
+            point_in_image,
+        });
+    }
+    None
 }
 
 /// The wheel's vertical movement this frame, in raw notches/points (not smoothed).
