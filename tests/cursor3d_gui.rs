@@ -3,8 +3,6 @@
 //! reference, in the other viewport, to its slice nearest to the point.
 #![cfg(feature = "gui")]
 
-use egui::Modifiers;
-
 mod common;
 use common::gui::sample_app;
 
@@ -63,20 +61,7 @@ fn shift_click_moves_the_other_viewport_to_the_point() {
     });
     let before = h.state().viewport_view(1).expect("bone").1;
     let pos = h.state().screen_pos_of([128.0, 128.0]).expect("drawn");
-    h.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
-    h.event(egui::Event::PointerMoved(pos));
-    h.step();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::SHIFT,
-        });
-        h.step();
-    }
-    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
-    h.step();
+    common::gui::shift_click(&mut h, pos);
     // The bone slice nearest along the normal to soft-tissue slice 14 (index 13).
     let z = |i: &lightbox::index::Instance| i.position_mm.expect("position")[2];
     let target = z(&soft.instances[13]);

@@ -88,20 +88,7 @@ fn mpr_views_follow_the_crosshair_wheel_and_handles() {
     // Shift+click in the axial view: the cursor moves in x and y, not along z.
     let before = camera.cursor_mm;
     let click = Pos2::new(420.0, 420.0);
-    h.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
-    h.event(egui::Event::PointerMoved(click));
-    h.step();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: click,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::SHIFT,
-        });
-        h.step();
-    }
-    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
-    h.step();
+    common::gui::shift_click(&mut h, click);
     let (camera, grid) = mpr(&h);
     let moved = camera.cursor_mm;
     assert!((moved[2] - before[2]).abs() < 1e-9, "z kept: {moved:?}");

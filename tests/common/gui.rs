@@ -208,3 +208,22 @@ pub fn on_the_nodule() -> (
     h.run_steps(2);
     (h, ring, dirs)
 }
+
+/// A Shift+click at screen point `pos` (Shift held around the press and release).
+pub fn shift_click(h: &mut Harness<'static, LightboxApp>, pos: egui::Pos2) {
+    let shift = egui::Modifiers::SHIFT;
+    h.event(egui::Event::ModifiersChanged(shift));
+    h.event(egui::Event::PointerMoved(pos));
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: shift,
+        });
+        h.step();
+    }
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.step();
+}
