@@ -41,6 +41,7 @@ use std::time::Instant;
 
 pub use app::LightboxApp;
 use graphics::{Backend, Chosen, FrameWatch, Plan, Report};
+pub use viewport::viewport_colour;
 
 use crate::i18n::Strings;
 

@@ -298,12 +298,13 @@ fn crosshair(painter: &egui::Painter, centre: Pos2) {
     painter.circle_stroke(centre, 4.0, Stroke::new(1.0, Color32::WHITE));
 }
 
-/// The patient direction of a unit vector in letters (L/R, P/A, S/I), strongest first.
+/// The patient direction of a unit vector in letters as DICOM writes them (L/R, P/A,
+/// H/F, as the 2-D overlay), strongest first.
 pub fn direction_letters(v: [f64; 3]) -> String {
     let mut parts: Vec<(f64, char)> = vec![
         (v[0], if v[0] >= 0.0 { 'L' } else { 'R' }),
         (v[1], if v[1] >= 0.0 { 'P' } else { 'A' }),
-        (v[2], if v[2] >= 0.0 { 'S' } else { 'I' }),
+        (v[2], if v[2] >= 0.0 { 'H' } else { 'F' }),
     ];
     parts.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
     parts
@@ -440,7 +441,7 @@ mod tests {
     #[test]
     fn letters_name_the_patient_directions() {
         assert_eq!(direction_letters([1.0, 0.0, 0.0]), "L");
-        assert_eq!(direction_letters([0.0, 0.0, -1.0]), "I");
+        assert_eq!(direction_letters([0.0, 0.0, -1.0]), "F");
         assert_eq!(direction_letters([0.0, -1.0, 0.0]), "A");
         // 30° oblique in the axial plane: mostly left, some posterior.
         let a = 30f64.to_radians();
