@@ -139,7 +139,7 @@ impl Index {
         partial: Option<&(dyn Fn(Index) + Sync)>,
     ) -> Result<Self, IndexError> {
         let walk = Walk::new(Walk::resolve(path)?, &|_| {});
-        let cache_path = walk.cache_path(options);
+        let cache_path = walk.at.cache_path(options);
         let mut cache_warning = None;
         let mut snapshot_current = false;
         let prior = if options.no_cache {
@@ -259,6 +259,17 @@ struct Resolved {
     scan_dir: PathBuf,
 }
 
+impl Resolved {
+    /// The cache file of this folder's scans: `options`' own, else the user's cache
+    /// folder's file for it.
+    fn cache_path(&self, options: &ScanOptions) -> PathBuf {
+        options
+            .cache_path
+            .clone()
+            .unwrap_or_else(|| cache::cache_path_for(&self.scan_dir))
+    }
+}
+
 /// What walking a release found before any header is read: its files with their
 /// stamps, the DICOMDIRs that map them, and the problems of the folder itself.
 struct Walk {
@@ -307,19 +318,8 @@ impl Walk {
         }
     }
 
-    /// The cache file this scan reads and writes.
-    fn cache_path(&self, options: &ScanOptions) -> PathBuf {
-        options
-            .cache_path
-            .clone()
-            .unwrap_or_else(|| cache::cache_path_for(&self.at.scan_dir))
-    }
-
     /// The cached outcome of every file whose stamp still matches a row of the cache.
-    fn prior_from_rows(
-        &self,
-        cache_path: &Path,
-    ) -> Result<Vec<Option<FileOutcome>>, cache::CacheError> {
+    fn prior_from_rows(&self, cache_path: &Path) -> Result<reopen::Prior, cache::CacheError> {
         let rows = cache::load(cache_path)?;
         Ok(self
             .stamps
@@ -333,7 +333,7 @@ impl Walk {
     /// every [`PARTIAL_EVERY`] files.
     fn scan(
         &self,
-        mut prior: Vec<Option<FileOutcome>>,
+        mut prior: reopen::Prior,
         progress: &(dyn Fn(ScanProgress) + Sync),
         partial: Option<&(dyn Fn(Index) + Sync)>,
     ) -> (Vec<FileOutcome>, usize) {

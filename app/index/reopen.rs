@@ -91,10 +91,7 @@ impl Index {
         if options.no_cache {
             return Ok(None);
         }
-        let cache_path = options
-            .cache_path
-            .clone()
-            .unwrap_or_else(|| cache::cache_path_for(&at.scan_dir));
+        let cache_path = at.cache_path(options);
         let Ok(Some(tree)) = cache::load_tree(&cache_path, &at.scan_dir) else {
             return Ok(None);
         };

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::grid::{Texels, VoxelGrid, dot};
+use super::grid::{VoxelGrid, dot};
 use super::plane::SlabMode;
 
 /// The three orthogonal views, in patient (LPS) terms.
@@ -193,38 +193,29 @@ pub fn sample_voxel(
         return None;
     }
     let last = grid.dims.map(|d| d as i32 - 1);
+    // A texel as the shader loads it (indices clamped into the grid above).
+    let at = |[x, y, z]: [i32; 3]| grid.value(x as usize, y as usize, z as usize);
     match interpolation {
         VoxelInterpolation::Nearest => {
             let i: [i32; 3] =
                 std::array::from_fn(|k| ((p[k] + 0.5).floor() as i32).clamp(0, last[k]));
-            Some(texel(grid, i))
+            Some(at(i))
         }
         VoxelInterpolation::Trilinear => {
             let base = p.map(f32::floor);
             let f: [f32; 3] = std::array::from_fn(|k| p[k] - base[k]);
             let i0: [i32; 3] = std::array::from_fn(|k| (base[k] as i32).clamp(0, last[k]));
             let i1: [i32; 3] = std::array::from_fn(|k| (base[k] as i32 + 1).clamp(0, last[k]));
-            let at = |x: i32, y: i32, z: i32| texel(grid, [x, y, z]);
             // WGSL's mix(a, b, t): a·(1 − t) + b·t.
             let lerp = |a: f32, b: f32, t: f32| a * (1.0 - t) + b * t;
-            let c00 = lerp(at(i0[0], i0[1], i0[2]), at(i1[0], i0[1], i0[2]), f[0]);
-            let c10 = lerp(at(i0[0], i1[1], i0[2]), at(i1[0], i1[1], i0[2]), f[0]);
-            let c01 = lerp(at(i0[0], i0[1], i1[2]), at(i1[0], i0[1], i1[2]), f[0]);
-            let c11 = lerp(at(i0[0], i1[1], i1[2]), at(i1[0], i1[1], i1[2]), f[0]);
+            let c00 = lerp(at([i0[0], i0[1], i0[2]]), at([i1[0], i0[1], i0[2]]), f[0]);
+            let c10 = lerp(at([i0[0], i1[1], i0[2]]), at([i1[0], i1[1], i0[2]]), f[0]);
+            let c01 = lerp(at([i0[0], i0[1], i1[2]]), at([i1[0], i0[1], i1[2]]), f[0]);
+            let c11 = lerp(at([i0[0], i1[1], i1[2]]), at([i1[0], i1[1], i1[2]]), f[0]);
             let c0 = lerp(c00, c10, f[1]);
             let c1 = lerp(c01, c11, f[1]);
             Some(lerp(c0, c1, f[2]))
         }
-    }
-}
-
-/// One texel as the shader loads it: the stored texel as `f32`, plus the offset.
-fn texel(grid: &VoxelGrid, i: [i32; 3]) -> f32 {
-    let [x, y, z] = i.map(|v| v as usize);
-    let k = (z * grid.dims[1] + y) * grid.dims[0] + x;
-    match &grid.texels {
-        Texels::U16 { texels, offset } => f32::from(texels[k]) + offset,
-        Texels::F32(values) => values[k],
     }
 }
 

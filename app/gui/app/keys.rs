@@ -381,20 +381,26 @@ impl Action {
 
 /// The n-th preset of the modality, when it has one.
 fn preset(cx: &KeyContext<'_>, n: usize) -> Option<Command> {
-    let p = cx.presets.get(n)?;
+    let (voi, label) = preset_voi(cx.presets.get(n)?, cx.strings);
     Some(Command::SetVoi {
         viewport: cx.viewport,
-        voi: VoiChoice::Window(Window {
-            center: p.center,
-            width: p.width,
-            function: Default::default(),
-        }),
-        label: cx
-            .strings
-            .try_get(&format!("preset.{}", p.name))
-            .unwrap_or(&p.name)
-            .to_owned(),
+        voi,
+        label,
     })
+}
+
+/// A preset as the window a viewport uses, and its name in the UI's language.
+pub(super) fn preset_voi(p: &Preset, strings: &Strings) -> (VoiChoice, String) {
+    let voi = VoiChoice::Window(Window {
+        center: p.center,
+        width: p.width,
+        function: Default::default(),
+    });
+    let label = strings
+        .try_get(&format!("preset.{}", p.name))
+        .unwrap_or(&p.name)
+        .to_owned();
+    (voi, label)
 }
 
 /// A label hotkey: the label new shapes get, and (editing shapes) the selected

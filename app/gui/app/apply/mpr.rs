@@ -3,11 +3,14 @@
 //! 3-D cursor, turn planes, set the slab, the window and the zoom.
 
 use super::super::LightboxApp;
+use std::collections::HashMap;
+
 use crate::annotate::Shape;
 use crate::annotate::patient::to_patient_mm;
 use crate::gui::annotate_tool::label_colour;
 use crate::gui::command::VoiChoice;
 use crate::gui::mpr_ui::{MprCommand, MprShape, index_of};
+use crate::index::Instance;
 use crate::mpr::reslice::{compose, rotation_about};
 use crate::window::Voi;
 
@@ -113,39 +116,39 @@ impl LightboxApp {
     /// The outlines of the MPR series' shapes in patient mm, with their label colours
     /// (what the views cut); hidden annotators left out.
     pub(in crate::gui::app) fn mpr_shapes(&self) -> Vec<MprShape> {
-        let (Some(series), Some(session)) = (&self.mpr.series, &self.review.session) else {
+        let (Some(r), Some(session)) = (&self.mpr.series, &self.review.session) else {
             return Vec::new();
         };
+        let Some(series) = self.series(r) else {
+            return Vec::new();
+        };
+        let by_uid: HashMap<&str, &Instance> = series
+            .instances
+            .iter()
+            .map(|i| (i.sop_uid.as_str(), i))
+            .collect();
         session
             .annotations()
             .iter()
-            .filter(|sh| sh.image.series_uid == series.series_uid)
+            .filter(|sh| sh.image.series_uid == r.series_uid)
             .filter(|sh| !self.annotate.hidden_annotators.contains(&sh.annotator))
             .filter_map(|sh| {
                 Some(MprShape {
-                    ring_mm: self.shape_ring_mm(sh)?,
+                    ring_mm: ring_mm(sh, by_uid.get(sh.image.sop_uid.as_str())?)?,
                     colour: label_colour(session.labels(), &sh.label),
                 })
             })
             .collect()
     }
 
-    /// A shape's points in patient mm, from its image's position and orientation.
-    pub(super) fn shape_ring_mm(&self, shape: &Shape) -> Option<Vec<[f64; 3]>> {
+    /// A shape's points in patient mm, when its image is in the MPR series.
+    fn shape_ring_mm(&self, shape: &Shape) -> Option<Vec<[f64; 3]>> {
         let series = self.mpr.series.as_ref().and_then(|r| self.series(r))?;
         let inst = series
             .instances
             .iter()
             .find(|i| i.sop_uid == shape.image.sop_uid)?;
-        let (position, orientation) = (inst.position_mm?, inst.orientation?);
-        let spacing = inst.pixel_spacing();
-        Some(
-            shape
-                .points
-                .iter()
-                .map(|p| to_patient_mm(*p, position, orientation, [spacing.row_mm, spacing.col_mm]))
-                .collect(),
-        )
+        ring_mm(shape, inst)
     }
 
     /// With MPR on, the 3-D cursor to the middle of the shape `id` (its vertices' mean).
@@ -166,4 +169,17 @@ impl LightboxApp {
             camera.cursor_mm = std::array::from_fn(|k| ring.iter().map(|p| p[k]).sum::<f64>() / n);
         }
     }
+}
+
+/// `shape`'s points in patient mm, from its image `inst`'s position and orientation.
+fn ring_mm(shape: &Shape, inst: &Instance) -> Option<Vec<[f64; 3]>> {
+    let (position, orientation) = (inst.position_mm?, inst.orientation?);
+    let spacing = inst.pixel_spacing();
+    Some(
+        shape
+            .points
+            .iter()
+            .map(|p| to_patient_mm(*p, position, orientation, [spacing.row_mm, spacing.col_mm]))
+            .collect(),
+    )
 }

@@ -188,19 +188,34 @@ impl LightboxApp {
                 continue;
             };
             let target = along(pos) + offset;
-            let nearest = series
+            self.go_to_nearest(v, &r, |inst| {
+                inst.position_mm.map(|p| (along(p) - target).abs())
+            });
+        }
+    }
+
+    /// Shows in viewport `v` (series `r`) the image whose `distance` (mm; `None`: not
+    /// placeable) is smallest.
+    fn go_to_nearest(
+        &mut self,
+        v: usize,
+        r: &SeriesRef,
+        distance: impl Fn(&crate::index::Instance) -> Option<f64>,
+    ) {
+        let nearest = self.series(r).and_then(|series| {
+            series
                 .instances
                 .iter()
                 .enumerate()
-                .filter_map(|(i, inst)| inst.position_mm.map(|p| (i, (along(p) - target).abs())))
+                .filter_map(|(i, inst)| Some((i, distance(inst)?)))
                 .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(i, _)| i);
-            if let Some(i) = nearest {
-                // Single-frame instances: the frame index equals the instance index.
-                let frames = self.frames_for(&r);
-                if let Some(slice) = frames.iter().position(|(_, inst)| *inst == i) {
-                    self.viewports[v].slice = slice;
-                }
+                .map(|(i, _)| i)
+        });
+        if let Some(i) = nearest {
+            // Frames of single-frame instances: the frame's instance is the image.
+            let frames = self.frames_for(r);
+            if let Some(slice) = frames.iter().position(|(_, inst)| *inst == i) {
+                self.viewports[v].slice = slice;
             }
         }
     }
@@ -352,20 +367,11 @@ impl LightboxApp {
         if let Some(p) = self
             .presets
             .find(&protocol.preset, series.modality.as_deref())
-            .cloned()
         {
-            let label = self
-                .s()
-                .try_get(&format!("preset.{}", p.name))
-                .unwrap_or(&p.name)
-                .to_owned();
+            let (voi, label) = super::super::keys::preset_voi(p, self.s());
             for v in 0..self.state.layout.count() {
                 if self.viewports[v].series.is_some() {
-                    self.viewports[v].voi = Some(VoiChoice::Window(crate::window::Window {
-                        center: p.center,
-                        width: p.width,
-                        function: Default::default(),
-                    }));
+                    self.viewports[v].voi = Some(voi.clone());
                     self.viewports[v].voi_label = label.clone();
                 }
             }
@@ -404,27 +410,13 @@ impl LightboxApp {
             let Some(r) = self.viewports[w].series.clone() else {
                 continue;
             };
-            let Some(series) = self.series(&r) else {
-                continue;
-            };
-            let nearest = series
-                .instances
-                .iter()
-                .enumerate()
-                .filter(|(_, inst)| inst.frame_of_reference_uid.as_deref() == Some(frame.as_str()))
-                .filter_map(|(k, inst)| {
-                    let (p, n) = (inst.position_mm?, inst.normal()?);
-                    let off: f64 = (0..3).map(|c| (point[c] - p[c]) * n[c]).sum();
-                    Some((k, off.abs()))
-                })
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(k, _)| k);
-            if let Some(k) = nearest {
-                let frames = self.frames_for(&r);
-                if let Some(slice) = frames.iter().position(|(_, inst)| *inst == k) {
-                    self.viewports[w].slice = slice;
+            self.go_to_nearest(w, &r, |inst| {
+                if inst.frame_of_reference_uid.as_deref() != Some(frame.as_str()) {
+                    return None;
                 }
-            }
+                let (p, n) = (inst.position_mm?, inst.normal()?);
+                Some((0..3).map(|c| (point[c] - p[c]) * n[c]).sum::<f64>().abs())
+            });
         }
     }
 }
